@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Portico's command line. Runs the TypeScript sources through tsx, so there is no separate build step.
+import { register } from 'tsx/esm/api';
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  console.error(`portico: Node ${process.versions.node} is too old; Portico needs Node 22.12 or newer.`);
+  console.error('  hint: run it through npm (npm start, npx portico), which uses the Node the project installs.');
+  process.exit(1);
+}
+register();
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,39 @@
+import { describeError } from '../lib/errors.ts';
+
+const HELP = `portico: a GitOps-native developer portal
+
+Usage:
+  portico start                       build the docs and start the portal (embedded defaults)
+  portico catalog [root] [--json]     show what Portico makes of a content repository
+                  [--offline] [--no-cache]
+  portico bench                       run the benchmarks and print their figures
+  portico help                        this text
+
+Settings come from the environment; see Configuration in the README.`;
+
+/** Runs one command; returns the process exit code. Errors are printed as messages, never stack traces. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'catalog':
+        return await (await import('./catalog-command.ts')).runCatalogCommand(rest);
+      case 'start':
+        return await (await import('./start-command.ts')).runStartCommand(rest);
+      case 'bench':
+        return await (await import('../bench/run.ts')).runBench(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(HELP);
+        return 0;
+      default:
+        console.error(`portico: unknown command "${command}"\n\n${HELP}`);
+        return 2;
+    }
+  } catch (err) {
+    console.error(`portico ${command}: ${describeError(err)}`);
+    return 1;
+  }
+}

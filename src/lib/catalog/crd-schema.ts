@@ -1,0 +1,437 @@
+import { readFileSync } from 'node:fs';
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { parse } from 'yaml';
+import { formatDocPath, type DocPath, type SchemaIssue } from './diagnostics.ts';
+import { ajvErrorsToIssues, closestName } from './openapi-schema.ts';
+
+/** The CRD file Portico ships for each `group/kind` (see crd-schemas/PROVENANCE.md). */
+const CRD_FILES: Readonly<Record<string, string>> = {
+  'hub.traefik.io/API': 'hub.traefik.io_apis.yaml',
+  'hub.traefik.io/APIVersion': 'hub.traefik.io_apiversions.yaml',
+  'hub.traefik.io/APIBundle': 'hub.traefik.io_apibundles.yaml',
+  'hub.traefik.io/APIPlan': 'hub.traefik.io_apiplans.yaml',
+  'hub.traefik.io/APICatalogItem': 'hub.traefik.io_apicatalogitems.yaml',
+  'hub.traefik.io/APIPortal': 'hub.traefik.io_apiportals.yaml',
+  'hub.traefik.io/ContentItem': 'hub.traefik.io_contentitems.yaml',
+  'hub.traefik.io/ManagedApplication': 'hub.traefik.io_managedapplications.yaml',
+  'hub.traefik.io/ManagedSubscription': 'hub.traefik.io_managedsubscriptions.yaml',
+  'tyk.tyk.io/TykOasApiDefinition': 'tyk.tyk.io_tykoasapidefinitions.yaml',
+  'tyk.tyk.io/ApiDefinition': 'tyk.tyk.io_apidefinitions.yaml',
+  'tyk.tyk.io/SecurityPolicy': 'tyk.tyk.io_securitypolicies.yaml',
+};
+
+type JsonObject = Record<string, unknown>;
+
+/** One served version of a CRD, ready to validate against. */
+interface CompiledCrd {
+  /** The CRD's `openAPIV3Schema`, as written (CEL rules, nullable and pruning read it). */
+  schema: JsonObject;
+  /** Ajv validator for the same schema after Kubernetes-only keywords were translated. */
+  validate: ValidateFunction;
+}
+
+/** `group/kind` -> served version name -> compiled schema. Immutable once filled. */
+const compiled = new Map<string, Map<string, CompiledCrd>>();
+
+/** One Ajv for every CRD: its compiled validators are cached by schema object, not per request. */
+let ajv: Ajv | undefined;
+
+/**
+ * Validates a parsed Kubernetes document against the CRD schema Portico ships for its kind.
+ * Returns undefined when Portico has no schema for that `apiVersion`/`kind`.
+ */
+export function validateResource(doc: unknown): SchemaIssue[] | undefined {
+  if (!isObject(doc) || typeof doc.apiVersion !== 'string' || typeof doc.kind !== 'string') return undefined;
+  const [group, version] = doc.apiVersion.includes('/') ? doc.apiVersion.split('/', 2) : ['', doc.apiVersion];
+  const key = `${group}/${doc.kind}`;
+  const versions = loadCrd(key);
+  if (!versions) return undefined;
+  const crd = versions.get(version ?? '');
+  if (!crd) {
+    const served = [...versions.keys()].map((v) => `${group}/${v}`).join(', ');
+    return [{ path: ['apiVersion'], message: `${doc.kind} is not served as \`${doc.apiVersion}\`; use ${served}` }];
+  }
+
+  const issues: SchemaIssue[] = [];
+  const metadata = checkMetadata(doc.metadata, issues);
+  // Kubernetes prunes unknown fields and non-nullable nulls before it validates: do the same, and say so.
+  const spec = pruneValue(doc, crd.schema, [], issues, true) as JsonObject;
+  if (metadata !== undefined) spec.metadata = metadata;
+  else delete spec.metadata;
+  if (!crd.validate(spec)) issues.push(...ajvErrorsToIssues(crd.validate.errors ?? [], spec));
+  issues.push(...checkCelRules(doc.kind, spec, crd.schema));
+  return issues;
+}
+
+// ---------------------------------------------------------------- loading
+
+function loadCrd(key: string): Map<string, CompiledCrd> | undefined {
+  const cached = compiled.get(key);
+  if (cached) return cached;
+  const file = CRD_FILES[key];
+  if (!file) return undefined;
+  // Relative to this module, so it works from src/ under Vitest and from the Astro/Vite build alike.
+  const text = readFileSync(new URL(`./crd-schemas/${file}`, import.meta.url), 'utf8');
+  const crd = parse(text) as { spec?: { versions?: Array<{ name: string; schema?: { openAPIV3Schema?: JsonObject } }> } };
+  const versions = new Map<string, CompiledCrd>();
+  for (const v of crd.spec?.versions ?? []) {
+    const schema = v.schema?.openAPIV3Schema;
+    if (!schema) continue;
+    versions.set(v.name, { schema, validate: getAjv().compile(toAjvSchema(schema) as JsonObject) });
+  }
+  compiled.set(key, versions);
+  return versions;
+}
+
+/** Formats the Kubernetes API server checks; every other `format` (int32, int64, ...) is ignored, as it does. */
+const KUBERNETES_FORMATS = new Set(['date-time', 'date', 'duration', 'byte', 'uri', 'email', 'hostname', 'ipv4', 'ipv6', 'uuid']);
+
+function getAjv(): Ajv {
+  if (ajv) return ajv;
+  ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+  addFormats(ajv, ['date-time', 'date', 'byte', 'uri', 'email', 'hostname', 'ipv4', 'ipv6', 'uuid']);
+  ajv.addFormat('duration', (s: string) => parseGoDuration(s) !== undefined);
+  return ajv;
+}
+
+/**
+ * Translates Kubernetes structural-schema extensions into plain JSON Schema:
+ * int-or-string and nullable become type unions; unknown formats are dropped.
+ */
+function toAjvSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toAjvSchema);
+  if (!isObject(node)) return node;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'description' || k === 'x-kubernetes-validations' || k === 'nullable') continue;
+    if (k === 'format' && !KUBERNETES_FORMATS.has(String(v))) continue;
+    out[k] = k === 'properties' || k === 'patternProperties' ? mapValues(v, toAjvSchema) : toAjvSchema(v);
+  }
+  if (node['x-kubernetes-int-or-string'] === true) {
+    // Structural schemas spell this as anyOf [integer, string]; one type union gives one clear error.
+    delete out.anyOf;
+    delete out.allOf;
+    out.type = ['integer', 'string'];
+  }
+  if (node.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
+  else if (node.nullable === true && Array.isArray(out.type)) out.type = [...out.type, 'null'];
+  return out;
+}
+
+// ---------------------------------------------------------------- metadata and pruning
+
+const OBJECT_META_FIELDS = [
+  'name', 'generateName', 'namespace', 'labels', 'annotations', 'uid', 'resourceVersion', 'generation',
+  'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'ownerReferences', 'finalizers',
+  'managedFields', 'selfLink',
+];
+
+/** RFC 1123 subdomain, the rule Kubernetes applies to most object names (k8s.io/apimachinery validation). */
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** RFC 1123 label, the rule for namespaces. */
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Checks ObjectMeta, which CRD schemas leave to the API server; returns it with unknown fields dropped. */
+function checkMetadata(metadata: unknown, issues: SchemaIssue[]): JsonObject | undefined {
+  if (!isObject(metadata)) {
+    issues.push({ path: metadata === undefined ? [] : ['metadata'], message: 'metadata.name is required: every resource needs a name' });
+    return undefined;
+  }
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(metadata)) {
+    if (OBJECT_META_FIELDS.includes(k)) out[k] = v;
+    else issues.push(unknownField(['metadata', k], OBJECT_META_FIELDS));
+  }
+  const name = metadata.name;
+  if (name === undefined || name === null || name === '') {
+    issues.push({ path: ['metadata'], message: 'metadata.name is required: every resource needs a name' });
+  } else if (typeof name !== 'string' || name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
+    issues.push({
+      path: ['metadata', 'name'],
+      message: `metadata.name \`${String(name)}\` is not a valid Kubernetes name: use at most 253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit`,
+    });
+  }
+  const namespace = metadata.namespace;
+  if (namespace !== undefined && (typeof namespace !== 'string' || namespace.length > 63 || !DNS1123_LABEL.test(namespace))) {
+    issues.push({
+      path: ['metadata', 'namespace'],
+      message: `metadata.namespace \`${String(namespace)}\` is not a valid namespace: use at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit`,
+    });
+  }
+  for (const map of ['labels', 'annotations'] as const) {
+    const value = metadata[map];
+    if (value === undefined || value === null) continue;
+    if (!isObject(value)) {
+      issues.push({ path: ['metadata', map], message: `metadata.${map} must be a map of strings` });
+      continue;
+    }
+    for (const [k, v] of Object.entries(value)) {
+      if (typeof v !== 'string') {
+        issues.push({ path: ['metadata', map, k], message: `${formatDocPath(['metadata', map, k])} must be a string; quote the value (\`"${String(v)}"\`)` });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Returns a copy of `value` with what Kubernetes prunes removed, reporting each removal as a warning:
+ * fields the schema does not declare, and nulls where the schema is not nullable.
+ */
+function pruneValue(value: unknown, schema: JsonObject, path: DocPath, issues: SchemaIssue[], root = false): unknown {
+  if (Array.isArray(value)) {
+    const items = isObject(schema.items) ? schema.items : undefined;
+    return items ? value.map((v, i) => pruneValue(v, items, [...path, i], issues)) : value;
+  }
+  if (!isObject(value)) return value;
+  const properties = isObject(schema.properties) ? schema.properties : undefined;
+  const additional = schema.additionalProperties;
+  const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
+  if (schema.type !== 'object' && !properties && !isObject(additional)) return value;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(value)) {
+    const childPath = [...path, k];
+    if (root && (k === 'metadata' || k === 'apiVersion' || k === 'kind')) {
+      out[k] = v;
+      continue;
+    }
+    const childSchema = properties?.[k] ?? (isObject(additional) ? additional : undefined);
+    if (!childSchema || !isObject(childSchema)) {
+      if (preserve || additional === true) out[k] = v;
+      else issues.push(unknownField(childPath, Object.keys(properties ?? {})));
+      continue;
+    }
+    if (v === null && childSchema.nullable !== true) {
+      issues.push({ path: childPath, severity: 'warning', message: `\`${formatDocPath(childPath)}\` is null; Kubernetes drops it` });
+      continue;
+    }
+    out[k] = pruneValue(v, childSchema, childPath, issues);
+  }
+  return out;
+}
+
+function unknownField(path: DocPath, known: readonly string[]): SchemaIssue {
+  const name = String(path[path.length - 1]);
+  const suggestion = closestName(name, known);
+  const hint = suggestion ? `; did you mean \`${suggestion}\`?` : '';
+  return { path, severity: 'warning', message: `unknown field \`${formatDocPath(path)}\` (Kubernetes drops it${hint})` };
+}
+
+// ---------------------------------------------------------------- CEL rules (x-kubernetes-validations)
+
+/** What a hand-written CEL check finds: true (passes), false (fails at the rule's node), or failing sub-paths. */
+type CelResult = boolean | DocPath[];
+
+/** A CRD CEL rule Portico checks by hand. `rule` recognises the CEL text; `check` gets the value at the rule's node. */
+interface CelCheck {
+  rule: RegExp;
+  check: (self: unknown) => CelResult;
+  /** Turns the CRD's `message` into a sentence that names the field. */
+  say?: (where: string, crdMessage: string, self: unknown, sub: DocPath) => string;
+}
+
+const sayPlain = (where: string, crdMessage: string): string => `${where}: ${crdMessage}`;
+
+const has = (o: unknown, k: string): boolean => isObject(o) && o[k] !== undefined && o[k] !== null;
+const quoted = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const exactRule = (text: string): RegExp => new RegExp(`^${quoted(text)}$`);
+
+/** `self.matches(r"""re""")` and its negation: the regex is taken from the CRD text itself. */
+function matchesRule(negated: boolean): CelCheck {
+  return {
+    rule: negated ? /^!self\.matches\(r"""(.*)"""\)$/ : /^self\.matches\(r"""(.*)"""\)$/,
+    check: () => true, // replaced per rule by `celCheckFor`, which knows the regex
+  };
+}
+
+/** `isURL(self)`: CEL's Kubernetes URL library accepts an absolute URI or an absolute path (Go url.ParseRequestURI). */
+export function isCelUrl(s: unknown): boolean {
+  if (typeof s !== 'string' || s === '' || /\s/.test(s)) return false;
+  if (s.startsWith('/')) return true;
+  return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(s) && URL.canParse(s);
+}
+
+/** `self.all(x, self.exists_one(y, x.name == y.name))`: reports each repeated entry's `name`. */
+function duplicateNames(self: unknown): CelResult {
+  if (!Array.isArray(self)) return true;
+  const seen = new Set<unknown>();
+  const repeats: DocPath[] = [];
+  self.forEach((item, i) => {
+    const name = isObject(item) ? item.name : undefined;
+    if (seen.has(name)) repeats.push([i, 'name']);
+    seen.add(name);
+  });
+  return repeats.length ? repeats : true;
+}
+
+function durationBetween(min: string, max?: string): (self: unknown) => CelResult {
+  return (self) => {
+    const s = parseGoDuration(self);
+    if (s === undefined) return true; // the `duration` format error already says so
+    return s >= parseGoDuration(min)! && (max === undefined || s <= parseGoDuration(max)!);
+  };
+}
+
+const startsWithSlash: CelCheck = {
+  rule: exactRule("self.startsWith('/')"),
+  check: (self) => typeof self !== 'string' || self.startsWith('/'),
+  say: (where, msg) => `${where} ${msg}`,
+};
+const noDotDot = matchesRule(true);
+const semverRelease = matchesRule(false);
+const matcherExclusive: CelCheck = {
+  rule: exactRule('[has(self.path), has(self.pathPrefix), has(self.pathRegex)].filter(x, x).size() <= 1'),
+  check: (self) => ['path', 'pathPrefix', 'pathRegex'].filter((k) => has(self, k)).length <= 1,
+  say: (where, msg) => `${where}: ${msg}; a matcher takes only one of \`path\`, \`pathPrefix\`, \`pathRegex\``,
+};
+const isUrl: CelCheck = { rule: exactRule('isURL(self)'), check: (self) => self === undefined || isCelUrl(self), say: (where, msg) => `${where} ${msg}` };
+const allUrls: CelCheck = {
+  rule: exactRule('self.all(x, isURL(x))'),
+  check: (self) => {
+    if (!Array.isArray(self)) return true;
+    const bad = self.flatMap((x, i) => (isCelUrl(x) ? [] : [[i] as DocPath]));
+    return bad.length ? bad : true;
+  },
+  say: (where, _msg, self, sub) => `${where} must be a valid URL (got \`${String(Array.isArray(self) ? self[sub[0] as number] : self)}\`)`,
+};
+const refreshAtLeastOneMinute: CelCheck = {
+  rule: exactRule("self >= duration('1m')"),
+  check: durationBetween('1m'),
+  say: (where, msg) => `${where} ${msg}`,
+};
+const pathOrUrl: CelCheck = {
+  rule: exactRule('has(self.path) || has(self.url)'),
+  check: (self) => has(self, 'path') || has(self, 'url'),
+  say: (where, msg) => `${where} needs either \`path\` or \`url\` (${msg})`,
+};
+const positive: CelCheck = {
+  rule: exactRule('self >= 0'),
+  check: (self) => typeof self !== 'number' || self >= 0,
+  say: (where, msg, self) => `${where} ${msg} (got ${String(self)})`,
+};
+const periodUpTo9999h: CelCheck = {
+  rule: exactRule("self >= duration('1s') && self <= duration('9999h')"),
+  check: durationBetween('1s', '9999h'),
+  say: (where, msg, self) => `${where} ${msg} (got ${String(self)})`,
+};
+const periodUpTo1h: CelCheck = {
+  rule: exactRule("self >= duration('1s') && self <= duration('1h')"),
+  check: durationBetween('1s', '1h'),
+  say: (where, msg, self) => `${where} ${msg} (got ${String(self)})`,
+};
+const uniqueNames: CelCheck = {
+  rule: exactRule('self.all(x, self.exists_one(y, x.name == y.name))'),
+  check: duplicateNames,
+  say: (where, msg, self, sub) => {
+    const name = Array.isArray(self) && typeof sub[0] === 'number' ? (self[sub[0]] as JsonObject | undefined)?.name : undefined;
+    return `${where} \`${String(name)}\` is listed more than once (${msg})`;
+  },
+};
+const everyoneXorGroups: CelCheck = {
+  rule: exactRule('(has(self.everyone) && has(self.groups)) ? !(self.everyone && self.groups.size() > 0) : true'),
+  check: (self) => {
+    if (!isObject(self) || !has(self, 'everyone') || !has(self, 'groups')) return true;
+    return !(self.everyone === true && Array.isArray(self.groups) && self.groups.length > 0) || [['groups']];
+  },
+  say: (where, msg) => `${where}: ${msg}; set \`everyone: true\` or list \`groups\`, not both`,
+};
+const groupsRequired: CelCheck = {
+  rule: exactRule('(has(self.everyone) && self.everyone) || (has(self.groups) && self.groups.size() > 0)'),
+  check: (self) => (isObject(self) && self.everyone === true) || (isObject(self) && Array.isArray(self.groups) && self.groups.length > 0),
+  say: (where, msg) => `${where}: ${msg}; set \`everyone: true\` or list at least one group in \`groups\``,
+};
+const secretNameXorValue: CelCheck = {
+  rule: exactRule('[has(self.secretName), has(self.value)].filter(x, x).size() <= 1'),
+  check: (self) => !(has(self, 'secretName') && has(self, 'value')),
+  say: (where, msg) => `${where}: ${msg}; give the key either as \`secretName\` or as \`value\``,
+};
+const contentXorLink: CelCheck = {
+  rule: exactRule('[has(self.content), has(self.link)].filter(x, x).size() == 1'),
+  check: (self) => ['content', 'link'].filter((k) => has(self, k)).length === 1,
+  say: (where, msg) => `${where}: ${msg}`,
+};
+
+const OPENAPI_SPEC_RULES = [startsWithSlash, noDotDot, matcherExclusive, isUrl, refreshAtLeastOneMinute, pathOrUrl];
+
+/** The CEL rules Portico checks, by kind. Messages come from each rule's `message` in the CRD. */
+const CEL_CHECKS: Readonly<Record<string, readonly CelCheck[]>> = {
+  API: OPENAPI_SPEC_RULES,
+  APIVersion: [...OPENAPI_SPEC_RULES, semverRelease],
+  APIBundle: [uniqueNames],
+  APIPlan: [positive, periodUpTo9999h, periodUpTo1h],
+  APICatalogItem: [uniqueNames, everyoneXorGroups, groupsRequired],
+  APIPortal: [allUrls],
+  ContentItem: [isUrl, contentXorLink],
+  ManagedApplication: [secretNameXorValue],
+  ManagedSubscription: [uniqueNames, positive],
+};
+
+function celCheckFor(kind: string, rule: string): CelCheck | undefined {
+  for (const c of CEL_CHECKS[kind] ?? []) {
+    const m = c.rule.exec(rule);
+    if (!m) continue;
+    if (c === noDotDot || c === semverRelease) {
+      const re = new RegExp(m[1]!);
+      const negated = c === noDotDot;
+      return { ...c, check: (self) => typeof self !== 'string' || re.test(self) !== negated, say: (where, msg, self) => `${where} ${msg} (got \`${String(self)}\`)` };
+    }
+    return c;
+  }
+  return undefined;
+}
+
+/** Walks the (pruned) document beside its CRD schema and runs the hand-written CEL checks where the CRD declares rules. */
+function checkCelRules(kind: string, doc: unknown, schema: JsonObject): SchemaIssue[] {
+  const issues: SchemaIssue[] = [];
+  const visit = (value: unknown, node: JsonObject, path: DocPath): void => {
+    if (value === undefined) return;
+    const rules = Array.isArray(node['x-kubernetes-validations']) ? (node['x-kubernetes-validations'] as JsonObject[]) : [];
+    for (const r of rules) {
+      const text = String(r.rule ?? '').replace(/\s+/g, ' ').trim();
+      const c = celCheckFor(kind, text);
+      if (!c) continue;
+      const result = c.check(value);
+      if (result === true) continue;
+      const message = typeof r.message === 'string' ? r.message : `failed rule ${text}`;
+      for (const sub of result === false ? [[] as DocPath] : result) {
+        const at = [...path, ...sub];
+        const where = formatDocPath(at) || 'the resource';
+        issues.push({ path: at, message: (c.say ?? sayPlain)(where, message, value, sub) });
+      }
+    }
+    if (Array.isArray(value) && isObject(node.items)) value.forEach((v, i) => visit(v, node.items as JsonObject, [...path, i]));
+    else if (isObject(value)) {
+      const properties = isObject(node.properties) ? node.properties : {};
+      for (const [k, v] of Object.entries(value)) {
+        const child = properties[k] ?? node.additionalProperties;
+        if (isObject(child)) visit(v, child, [...path, k]);
+      }
+    }
+  };
+  visit(doc, schema, []);
+  return issues;
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** Parses a Go duration (`10s`, `1m30s`, `1h30m`, `500ms`) into seconds, as CEL's duration() does; undefined when malformed. */
+export function parseGoDuration(text: unknown): number | undefined {
+  if (typeof text !== 'string') return undefined;
+  if (text === '0') return 0;
+  const m = /^([-+]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(text);
+  if (!m) return undefined;
+  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, μs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  let total = 0;
+  for (const part of m[2]!.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) total += Number(part[1]) * unit[part[2]!]!;
+  return m[1] === '-' ? -total : total;
+}
+
+function isObject(v: unknown): v is JsonObject {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function mapValues(v: unknown, f: (x: unknown) => unknown): unknown {
+  if (!isObject(v)) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, f(x)]));
+}

@@ -1,0 +1,7 @@
+export type * from './model.ts';
+export type { Diagnostic, Severity } from './diagnostics.ts';
+export { formatDocPath } from './diagnostics.ts';
+export { loadCatalog, selectorMatches, compareReleasesDesc, type LoadCatalogOptions } from './load.ts';
+export { parseGoDuration } from './crd-schema.ts';
+export { operationMatchesSet, resolveLocalRef, deriveOperationId } from './openapi.ts';
+export { summariseCatalog, describeLimit, type CatalogSummary } from './summary.ts';

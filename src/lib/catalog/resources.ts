@@ -1,0 +1,169 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Diagnostic, DocPath, Severity } from './diagnostics.ts';
+import type { ResourceId, SourceRef } from './model.ts';
+import { declaredOpenApiVersion } from './openapi.ts';
+import { parseSourceText, type ParsedFile, type SourceDocument } from './source.ts';
+import { sha256Hex, type SpecCache } from './spec-cache.ts';
+
+/** A Kubernetes document read from the content repo, with what is needed to point at its fields. */
+export interface Resource {
+  id: ResourceId;
+  /** `group/kind/namespace/name`: the identity DESIGN.md fixes. */
+  identity: string;
+  apiVersion: string;
+  body: Record<string, any>;
+  spec: Record<string, any>;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  file: string;
+  doc: SourceDocument;
+}
+
+/** Everything read from the content root, before it is turned into a catalog. */
+export interface ContentScan {
+  resources: Resource[];
+  /** Files that hold OpenAPI documents, parsed once and shared with the bundler. */
+  parsedFiles: Map<string, { text: string; parsed: ParsedFile }>;
+  /** Content hash of each file read (relative path -> sha256), for the spec cache. */
+  fileHashes: Map<string, string>;
+  markdownFiles: string[];
+  files: number;
+  documents: number;
+}
+
+const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.data', '.cache', '.astro']);
+
+/** Lists files below `root` (relative, with forward slashes), skipping dot-folders and build output. */
+export function listContentFiles(root: string): string[] {
+  const out: string[] = [];
+  const visit = (dir: string, rel: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.') || SKIP_DIRS.has(entry.name)) continue;
+      const abs = path.join(dir, entry.name);
+      const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) visit(abs, relPath);
+      else if (entry.isFile() || (entry.isSymbolicLink() && statSync(abs, { throwIfNoEntry: false })?.isFile())) out.push(relPath);
+    }
+  };
+  visit(root, '');
+  return out;
+}
+
+/** Creates a diagnostic placed at `docPath` inside a parsed document. */
+export function diagnosticAt(
+  file: string,
+  doc: SourceDocument | undefined,
+  docPath: DocPath,
+  severity: Severity,
+  rule: string,
+  message: string,
+  hint?: string,
+): Diagnostic {
+  const pos = doc ? doc.positionOf(docPath) : { line: 1, column: 1 };
+  return { severity, rule, message, file, line: pos.line, column: pos.column, path: docPath.length ? docPath : undefined, hint };
+}
+
+/** The source reference of a resource: the position of its `kind`. */
+export function sourceOf(resource: Resource): SourceRef {
+  const pos = resource.doc.positionOf(['kind']);
+  return { file: resource.file, line: pos.line, column: pos.column };
+}
+
+/**
+ * Reads every YAML and JSON file below the root. Kubernetes documents become resources;
+ * OpenAPI documents are kept parsed for the bundler; anything unreadable becomes a diagnostic.
+ */
+export function scanContent(root: string, diagnostics: Diagnostic[], cache?: SpecCache): ContentScan {
+  const resources: Resource[] = [];
+  const parsedFiles = new Map<string, { text: string; parsed: ParsedFile }>();
+  const fileHashes = new Map<string, string>();
+  const markdownFiles: string[] = [];
+  let files = 0;
+  let documents = 0;
+  const seen = new Map<string, Resource>();
+
+  for (const file of listContentFiles(root)) {
+    if (/\.md$/i.test(file)) {
+      markdownFiles.push(file);
+      continue;
+    }
+    if (!/\.(ya?ml|json)$/i.test(file)) continue;
+    files++;
+    let text: string;
+    try {
+      text = readFileSync(path.join(root, file), 'utf8');
+    } catch (err) {
+      diagnostics.push({ severity: 'error', rule: 'yaml', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file, line: 1, column: 1 });
+      continue;
+    }
+    const sha = sha256Hex(text);
+    fileHashes.set(file, sha);
+    // A large spec seen before is not parsed here: the bundler or the spec cache deals with it.
+    if (cache?.kindOf(sha) === 'openapi') continue;
+    const parsed = parseSourceText(text, file);
+    for (const err of parsed.errors) {
+      diagnostics.push({ severity: 'error', rule: 'yaml', message: `cannot parse ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${err.message}`, file, ...err.position });
+    }
+    let holdsOpenApi = false;
+    for (const doc of parsed.documents) {
+      documents++;
+      const value = doc.value;
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) continue;
+      const body = value as Record<string, any>;
+      if (declaredOpenApiVersion(body) !== undefined && body.kind === undefined) {
+        holdsOpenApi = true;
+        continue;
+      }
+      if (typeof body.apiVersion !== 'string' || typeof body.kind !== 'string') continue; // a fragment of a multi-file spec, or unrelated data
+      const metadata = body.metadata && typeof body.metadata === 'object' ? body.metadata : {};
+      const name = typeof metadata.name === 'string' ? metadata.name : '';
+      if (!name) {
+        diagnostics.push(diagnosticAt(file, doc, ['metadata'], 'error', 'resource', `${body.kind} has no metadata.name`));
+        continue;
+      }
+      const group = body.apiVersion.includes('/') ? body.apiVersion.split('/')[0]! : '';
+      const namespace = typeof metadata.namespace === 'string' && metadata.namespace ? metadata.namespace : 'default';
+      const id: ResourceId = { group, kind: body.kind, namespace, name };
+      const identity = `${group}/${body.kind}/${namespace}/${name}`;
+      const resource: Resource = {
+        id,
+        identity,
+        apiVersion: body.apiVersion,
+        body,
+        spec: body.spec && typeof body.spec === 'object' ? body.spec : {},
+        labels: stringRecord(metadata.labels),
+        annotations: stringRecord(metadata.annotations),
+        file,
+        doc,
+      };
+      const previous = seen.get(identity);
+      if (previous) {
+        const prevPos = previous.doc.positionOf(['metadata', 'name']);
+        diagnostics.push(
+          diagnosticAt(file, doc, ['metadata', 'name'], 'error', 'duplicate',
+            `${body.kind} "${namespace}/${name}" is defined twice; the first definition (${previous.file}:${prevPos.line}) is used`),
+        );
+        continue;
+      }
+      seen.set(identity, resource);
+      resources.push(resource);
+    }
+    if (holdsOpenApi) parsedFiles.set(file, { text, parsed });
+    cache?.rememberKind(sha, holdsOpenApi && parsed.documents.length === 1 ? 'openapi' : 'other');
+  }
+  return { resources, parsedFiles, fileHashes, markdownFiles, files, documents };
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = String(v);
+  return out;
+}
