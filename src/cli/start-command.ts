@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadConfig } from '../lib/config.ts';
@@ -18,14 +18,32 @@ export async function runStartCommand(_args: string[]): Promise<number> {
   process.env.PORTICO_DATA_DIR = config.dataDir;
   console.log(`portico: building the docs from ${config.contentDir}`);
   const { build } = await import('astro');
+  // The running portal's site lives in its data directory, so two portals (or a portal and a
+  // developer's `npm run build`) never write over each other's files.
+  const outDir = path.join(config.dataDir, 'site');
+  linkDependencies(config.dataDir);
   try {
-    await build({ root: projectRoot, logLevel: 'warn' });
+    await build({ root: projectRoot, outDir, cacheDir: path.join(config.dataDir, 'cache', 'astro'), logLevel: 'warn' });
   } catch (err) {
-    throw new PorticoError(`the docs build failed: ${(err as Error).message}`, 'run `npx portico catalog` to see every problem in the content repository');
+    const message = (err as Error).message;
+    const aboutContent = message.includes('content repository');
+    throw new PorticoError(`the docs build failed: ${message}`, aboutContent ? 'run `npx portico catalog` to see every problem in the content repository' : undefined);
   }
   process.env.HOST = config.host;
   process.env.PORT = String(config.port);
-  await import(pathToFileURL(path.join(projectRoot, 'dist/server/entry.mjs')).href);
+  await import(pathToFileURL(path.join(outDir, 'server/entry.mjs')).href);
   console.log(`portico: the portal is running at ${config.publicUrl} (data in ${config.dataDir})`);
   return 0; // the HTTP server keeps the process alive
+}
+
+/**
+ * The built server imports packages (react, the adapter) at run time, and Node finds them by
+ * walking up from the file's own folder. A data directory outside the project gets a link to
+ * the project's node_modules so that walk succeeds; bundling every package into the build instead
+ * would break native ones (argon2) and WebAssembly ones (PGlite).
+ */
+function linkDependencies(dataDir: string): void {
+  const link = path.join(dataDir, 'node_modules');
+  if (path.resolve(dataDir).startsWith(projectRoot + path.sep) || existsSync(link)) return;
+  symlinkSync(path.join(projectRoot, 'node_modules'), link, 'dir');
 }
