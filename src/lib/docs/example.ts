@@ -1,0 +1,110 @@
+import type { OpenApiObject } from '../catalog/model.ts';
+import { resolveLocalRef } from '../catalog/openapi.ts';
+import { componentName } from './schema-tree.ts';
+
+function isObject(x: unknown): x is OpenApiObject {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+const SAMPLE_STRINGS: Record<string, string> = {
+  'date-time': '2026-01-15T09:30:00Z',
+  date: '2026-01-15',
+  time: '09:30:00',
+  email: 'user@example.com',
+  uri: 'https://example.com',
+  url: 'https://example.com',
+  uuid: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
+  hostname: 'example.com',
+  ipv4: '192.0.2.1',
+  ipv6: '2001:db8::1',
+  byte: 'U3dhZ2dlcg==',
+  password: '********',
+};
+
+/**
+ * An example value for a schema when the spec gives none: authored `example`/`examples`/`default`
+ * first, then one made from the types. Recursion stops at the first repeat of a component.
+ */
+export function exampleFromSchema(doc: OpenApiObject, schema: unknown, stack: string[] = [], depth = 0): unknown {
+  if (!isObject(schema) || depth > 8) return undefined;
+  const name = componentName(schema.$ref);
+  if (name !== undefined) {
+    if (stack.includes(name)) return undefined;
+    return exampleFromSchema(doc, resolveLocalRef(doc, schema), [...stack, name], depth + 1);
+  }
+  if (schema.example !== undefined) return schema.example;
+  if (Array.isArray(schema.examples) && schema.examples.length > 0) return schema.examples[0];
+  if (schema.const !== undefined) return schema.const;
+  if (schema.default !== undefined) return schema.default;
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
+  if (Array.isArray(schema.allOf)) {
+    const parts = schema.allOf.map((p) => exampleFromSchema(doc, p, stack, depth + 1));
+    const merged = parts.filter(isObject).reduce<OpenApiObject>((acc, p) => ({ ...acc, ...p }), {});
+    const own = schema.properties ? exampleFromSchema(doc, { ...schema, allOf: undefined }, stack, depth + 1) : undefined;
+    return { ...merged, ...(isObject(own) ? own : {}) };
+  }
+  for (const kind of ['oneOf', 'anyOf'] as const) {
+    const list = schema[kind];
+    if (Array.isArray(list) && list.length > 0) return exampleFromSchema(doc, list[0], stack, depth + 1);
+  }
+  const types = Array.isArray(schema.type) ? (schema.type as string[]).filter((t) => t !== 'null') : [schema.type as string | undefined];
+  const type = types[0] ?? (schema.properties ? 'object' : schema.items ? 'array' : undefined);
+  switch (type) {
+    case 'object': {
+      const out: OpenApiObject = {};
+      for (const [key, value] of Object.entries((schema.properties as OpenApiObject | undefined) ?? {})) {
+        const v = exampleFromSchema(doc, value, stack, depth + 1);
+        if (v !== undefined) out[key] = v;
+      }
+      return out;
+    }
+    case 'array': {
+      const item = exampleFromSchema(doc, schema.items, stack, depth + 1);
+      return item === undefined ? [] : [item];
+    }
+    case 'string':
+      return SAMPLE_STRINGS[String(schema.format)] ?? (typeof schema.pattern === 'string' || typeof schema.minLength === 'number' ? 'string' : 'string');
+    case 'integer':
+      return typeof schema.minimum === 'number' ? schema.minimum : 0;
+    case 'number':
+      return typeof schema.minimum === 'number' ? schema.minimum : 0.0;
+    case 'boolean':
+      return true;
+    default:
+      return undefined;
+  }
+}
+
+/** One example of a media type: authored ones by name, else a generated one. */
+export interface MediaExample {
+  name: string;
+  summary?: string;
+  /** Pretty JSON (or the text itself for non-JSON values). */
+  text: string;
+  generated: boolean;
+  /** The example was longer than the page shows; the full one is in the spec download. */
+  truncated: boolean;
+}
+
+/** Examples for a media type object: its `example`, its `examples`, else one generated from its schema. */
+export function mediaExamples(doc: OpenApiObject, media: OpenApiObject, maxChars = 4000): MediaExample[] {
+  const out: MediaExample[] = [];
+  const show = (name: string, value: unknown, generated: boolean, summary?: string) => {
+    const full = typeof value === 'string' ? value : JSON.stringify(value, null, 2) ?? '';
+    const truncated = full.length > maxChars;
+    out.push({ name, summary, generated, truncated, text: truncated ? `${full.slice(0, maxChars)}\n…` : full });
+  };
+  if (media.example !== undefined) show('example', media.example, false);
+  if (isObject(media.examples)) {
+    for (const [name, raw] of Object.entries(media.examples)) {
+      const ex = resolveLocalRef<OpenApiObject>(doc, raw);
+      if (isObject(ex) && ex.value !== undefined) show(name, ex.value, false, typeof ex.summary === 'string' ? ex.summary : undefined);
+      else if (isObject(ex) && typeof ex.externalValue === 'string') show(name, ex.externalValue, false, 'external example');
+    }
+  }
+  if (out.length === 0 && media.schema !== undefined) {
+    const value = exampleFromSchema(doc, media.schema);
+    if (value !== undefined) show('generated', value, true);
+  }
+  return out;
+}

@@ -1,0 +1,158 @@
+import type { OpenApiObject, Operation } from '../catalog/model.ts';
+import { resolveLocalRef } from '../catalog/openapi.ts';
+import { codeSamples, sampleRequest, type CodeSample } from './code-samples.ts';
+import { exampleFromSchema, mediaExamples, type MediaExample } from './example.ts';
+import { renderInlineMarkdown, renderMarkdown } from './markdown.ts';
+import { buildSchemaTree, constraints, typeLabel, type SchemaNode } from './schema-tree.ts';
+import { describeSecurityScheme } from './security.ts';
+import { hrefOfOperation, type DocsApi, type DocsVersion } from './site.ts';
+
+/** One parameter as the page shows it. */
+export interface ParameterView {
+  name: string;
+  in: string;
+  required: boolean;
+  deprecated: boolean;
+  type: string;
+  constraints: string[];
+  default?: string;
+  enum?: string[];
+  example?: string;
+  description: string;
+  /** Object- or array-shaped parameters get a tree. */
+  tree?: SchemaNode;
+}
+
+/** A request or response body in one media type. */
+export interface MediaView {
+  mediaType: string;
+  tree?: SchemaNode;
+  examples: MediaExample[];
+}
+
+/** One response status. */
+export interface ResponseView {
+  status: string;
+  description: string;
+  headers: ParameterView[];
+  content: MediaView[];
+}
+
+/** Everything an operation page shows, as plain data: the static build and the members' server route both render it. */
+export interface OperationView {
+  method: string;
+  path: string;
+  operationId: string;
+  title: string;
+  summary?: string;
+  description: string;
+  deprecated: boolean;
+  tags: string[];
+  parameters: Array<{ location: string; label: string; parameters: ParameterView[] }>;
+  requestBody?: { description: string; required: boolean; content: MediaView[] };
+  responses: ResponseView[];
+  /** Each accepted requirement; `words` is sanitised HTML. */
+  security: Array<{ schemes: Array<{ name: string; words: string; scopes: string[] }> }>;
+  anonymous: boolean;
+  samples: CodeSample[];
+  servers: string[];
+  /** Prefix of the version's schema pages: a schema's page is `${schemaBaseHref}${encodeURIComponent(name)}/`. */
+  schemaBaseHref: string;
+  /** The same operation in other versions of the API, or the version's page. */
+  otherVersions: Array<{ name: string; release: string; href: string; current: boolean; deprecated: boolean }>;
+}
+
+const LOCATIONS: Array<[string, string]> = [
+  ['path', 'Path parameters'],
+  ['query', 'Query parameters'],
+  ['header', 'Header parameters'],
+  ['cookie', 'Cookie parameters'],
+];
+
+function isObject(x: unknown): x is OpenApiObject {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+/** A parameter or header object in words, with a tree when its schema has structure. */
+export function parameterView(doc: OpenApiObject, raw: OpenApiObject, name?: string): ParameterView {
+  const p = resolveLocalRef<OpenApiObject>(doc, raw) ?? {};
+  const schema = resolveLocalRef<OpenApiObject>(doc, p.schema) ?? {};
+  const structured = schema.type === 'object' || schema.properties || (schema.type === 'array' && isObject(schema.items) && (resolveLocalRef<OpenApiObject>(doc, schema.items)?.properties !== undefined));
+  const example = p.example ?? schema.example;
+  return {
+    name: name ?? String(p.name ?? ''),
+    in: String(p.in ?? 'header'),
+    required: p.required === true,
+    deprecated: p.deprecated === true,
+    type: isObject(p.schema) ? typeLabel({ doc }, p.schema) : 'string',
+    constraints: constraints(schema),
+    default: schema.default !== undefined ? JSON.stringify(schema.default) : undefined,
+    enum: Array.isArray(schema.enum) ? schema.enum.map((v) => JSON.stringify(v)) : undefined,
+    example: example !== undefined ? JSON.stringify(example) : undefined,
+    description: renderMarkdown(p.description as string | undefined),
+    tree: structured ? buildSchemaTree(doc, p.schema, { maxNodes: 60 }) : undefined,
+  };
+}
+
+function mediaViews(doc: OpenApiObject, content: unknown): MediaView[] {
+  if (!isObject(content)) return [];
+  return Object.entries(content).map(([mediaType, raw]) => {
+    const media = isObject(raw) ? raw : {};
+    return { mediaType, tree: media.schema !== undefined ? buildSchemaTree(doc, media.schema) : undefined, examples: mediaExamples(doc, media) };
+  });
+}
+
+/** Builds the operation page's data from the catalog model and the version's normalised document. */
+export function buildOperationView(api: DocsApi, version: DocsVersion, op: Operation): OperationView {
+  const doc = version.version.spec?.document ?? {};
+  const params = op.parameters.map((p) => parameterView(doc, p));
+  const body = resolveLocalRef<OpenApiObject>(doc, op.requestBody);
+  const requestContent = body ? mediaViews(doc, body.content) : [];
+  const firstBody = body && isObject(body.content) ? Object.entries(body.content)[0] : undefined;
+  const sampleBody = firstBody
+    ? { mediaType: firstBody[0], value: exampleOf(doc, firstBody[1]) }
+    : undefined;
+  const schemes = version.version.securitySchemes;
+  return {
+    method: op.method.toUpperCase(),
+    path: op.path,
+    operationId: op.operationId,
+    title: op.summary ?? `${op.method.toUpperCase()} ${op.path}`,
+    summary: op.summary,
+    description: renderMarkdown(op.description),
+    deprecated: op.deprecated,
+    tags: op.tags,
+    parameters: LOCATIONS.map(([location, label]) => ({ location, label, parameters: params.filter((p) => p.in === location) })).filter((g) => g.parameters.length > 0),
+    requestBody: body ? { description: renderMarkdown(body.description as string | undefined), required: body.required === true, content: requestContent } : undefined,
+    responses: Object.entries(op.responses).map(([status, raw]) => {
+      const r = resolveLocalRef<OpenApiObject>(doc, raw) ?? {};
+      return {
+        status,
+        description: renderMarkdown(r.description as string | undefined),
+        headers: Object.entries(isObject(r.headers) ? r.headers : {}).map(([name, h]) => parameterView(doc, h as OpenApiObject, name)),
+        content: mediaViews(doc, r.content),
+      };
+    }),
+    security: op.security
+      .filter((req) => Object.keys(req).length > 0)
+      .map((req) => ({ schemes: Object.entries(req).map(([name, scopes]) => ({ name, scopes, words: renderInlineMarkdown(schemes[name] ? describeSecurityScheme(name, schemes[name]!) : `${name} (not declared in the spec)`) })) })),
+    anonymous: op.security.length === 0 || op.security.some((req) => Object.keys(req).length === 0),
+    samples: codeSamples(sampleRequest(op, version.version.servers, schemes, sampleBody)),
+    servers: (op.servers ?? version.version.servers).map((s) => s.url),
+    schemaBaseHref: `${version.href}schemas/`,
+    otherVersions: api.versions.map((v) => {
+      const same = v.operations.find((o) => o.operationId === op.operationId || (o.method === op.method && o.path === op.path));
+      return { name: v.version.name, release: v.version.release, href: same ? hrefOfOperation(api, v, same) : v.href, current: v === version, deprecated: v.version.deprecated };
+    }),
+  };
+}
+
+function exampleOf(doc: OpenApiObject, media: unknown): unknown {
+  if (!isObject(media)) return undefined;
+  if (media.example !== undefined) return media.example;
+  if (isObject(media.examples)) {
+    const first = resolveLocalRef<OpenApiObject>(doc, Object.values(media.examples)[0]);
+    if (isObject(first) && first.value !== undefined) return first.value;
+  }
+  return exampleFromSchema(doc, media.schema);
+}

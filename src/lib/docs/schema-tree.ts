@@ -1,0 +1,222 @@
+import type { OpenApiObject } from '../catalog/model.ts';
+import { renderMarkdown } from './markdown.ts';
+
+/** One node of a schema as a reader sees it: a property (or the root) with its type in words. */
+export interface SchemaNode {
+  /** Property name; absent for the root and for variants. */
+  name?: string;
+  required?: boolean;
+  /** The type in words: `string<date-time>`, `array of Parcel`, `integer | null`. */
+  type: string;
+  /** The component this node comes from, when it was a `$ref` to `#/components/schemas/X`. */
+  ref?: string;
+  /** Sanitised HTML. */
+  description?: string;
+  /** Constraints in words: `1 to 64 characters`, `≥ 0`, `pattern ^[A-Z]{2}$`. */
+  constraints: string[];
+  enum?: string[];
+  default?: string;
+  example?: string;
+  deprecated?: boolean;
+  readOnly?: boolean;
+  writeOnly?: boolean;
+  /** Object properties, or the properties of the array's items. */
+  children?: SchemaNode[];
+  /** oneOf / anyOf alternatives, with the discriminator when the spec declares one. */
+  variants?: { kind: 'oneOf' | 'anyOf'; discriminator?: { propertyName: string; mapping: Array<{ value: string; schema: string }> }; options: SchemaNode[] };
+  /** Components this node combines through allOf. */
+  allOf?: string[];
+  /** The schema refers to one of its ancestors: shown as a link, not expanded again. */
+  recursive?: boolean;
+  /** Not expanded here (size budget); the schema page shows it in full. */
+  collapsed?: boolean;
+}
+
+/** How far a tree may grow: large APIs nest the same objects hundreds of times. */
+export interface TreeOptions {
+  /** Most nodes in one tree; beyond it, referenced components are linked, not expanded. */
+  maxNodes?: number;
+  /** Deepest nesting of referenced components that is expanded inline. */
+  maxRefDepth?: number;
+}
+
+const COMPONENT_PREFIX = '#/components/schemas/';
+
+/** The component name behind a `$ref`, or undefined for other refs. */
+export function componentName(ref: unknown): string | undefined {
+  return typeof ref === 'string' && ref.startsWith(COMPONENT_PREFIX) ? decodeURIComponent(ref.slice(COMPONENT_PREFIX.length)).replace(/~1/g, '/').replace(/~0/g, '~') : undefined;
+}
+
+/** Builds the tree a reader sees for `schema`, resolving `$ref`s within `doc`, with recursion and size handled. */
+export function buildSchemaTree(doc: OpenApiObject, schema: unknown, options: TreeOptions = {}): SchemaNode {
+  const state = { doc, nodes: 0, maxNodes: options.maxNodes ?? 250, maxRefDepth: options.maxRefDepth ?? 3 };
+  return walk(state, schema, [], 0);
+}
+
+interface State {
+  doc: OpenApiObject;
+  nodes: number;
+  maxNodes: number;
+  maxRefDepth: number;
+}
+
+function components(doc: OpenApiObject): Record<string, unknown> {
+  return ((doc.components as OpenApiObject | undefined)?.schemas as Record<string, unknown> | undefined) ?? {};
+}
+
+function isObject(x: unknown): x is OpenApiObject {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+function walk(state: State, raw: unknown, stack: string[], refDepth: number): SchemaNode {
+  state.nodes++;
+  if (raw === true || raw === undefined) return { type: 'any', constraints: [] };
+  if (raw === false) return { type: 'never', constraints: [] };
+  if (!isObject(raw)) return { type: 'any', constraints: [] };
+  const name = componentName(raw.$ref);
+  if (name !== undefined) {
+    const target = components(state.doc)[name];
+    if (stack.includes(name)) return { type: typeLabel(state, target), ref: name, recursive: true, constraints: [] };
+    if (refDepth >= state.maxRefDepth || state.nodes > state.maxNodes) {
+      return { type: typeLabel(state, target), ref: name, collapsed: true, constraints: [], description: isObject(target) ? renderMarkdown(target.description as string | undefined) || undefined : undefined };
+    }
+    // 3.1 allows siblings next to $ref: they describe this use, so they win over the component's.
+    const { $ref: _ref, ...siblings } = raw;
+    const node = walk(state, isObject(target) ? { ...target, ...siblings } : target, [...stack, name], refDepth + 1);
+    return { ...node, ref: name };
+  }
+  const node: SchemaNode = { type: typeLabel(state, raw), constraints: constraints(raw) };
+  if (raw.description) node.description = renderMarkdown(String(raw.description));
+  if (Array.isArray(raw.enum)) node.enum = raw.enum.map((v) => JSON.stringify(v));
+  if (raw.const !== undefined) node.enum = [JSON.stringify(raw.const)];
+  if (raw.default !== undefined) node.default = JSON.stringify(raw.default);
+  const example = raw.example ?? (Array.isArray(raw.examples) ? raw.examples[0] : undefined);
+  if (example !== undefined && (typeof example !== 'object' || example === null)) node.example = JSON.stringify(example);
+  if (raw.deprecated === true) node.deprecated = true;
+  if (raw.readOnly === true) node.readOnly = true;
+  if (raw.writeOnly === true) node.writeOnly = true;
+
+  // allOf: the reader wants one list of properties, plus the names of what was combined.
+  let merged: OpenApiObject = raw;
+  if (Array.isArray(raw.allOf)) {
+    const parts = raw.allOf.map((p) => ({ name: componentName((p as OpenApiObject)?.$ref), schema: resolve(state, p) }));
+    node.allOf = parts.map((p) => p.name).filter((n): n is string => !!n);
+    const recursiveParts = parts.filter((p) => p.name && stack.includes(p.name));
+    merged = mergeAllOf([...parts.filter((p) => !recursiveParts.includes(p)).map((p) => p.schema), { ...raw, allOf: undefined }]);
+    if (node.type === 'any') node.type = typeLabel(state, merged);
+    stack = [...stack, ...node.allOf];
+  }
+
+  const properties = isObject(merged.properties) ? merged.properties : undefined;
+  if (properties) {
+    const required = new Set(Array.isArray(merged.required) ? (merged.required as string[]) : []);
+    node.children = Object.entries(properties).map(([key, value]) => ({ ...walk(state, value, stack, refDepth), name: key, required: required.has(key) }));
+  }
+  if (isObject(merged.additionalProperties)) {
+    node.children = [...(node.children ?? []), { ...walk(state, merged.additionalProperties, stack, refDepth), name: '{any key}' }];
+  }
+  if (merged.items !== undefined && !properties) {
+    const items = walk(state, merged.items, stack, refDepth);
+    if (items.children) node.children = items.children;
+    if (items.variants) node.variants = items.variants;
+    if (items.recursive) node.recursive = true;
+    if (items.collapsed) node.collapsed = true;
+    if (items.ref && !node.ref) node.ref = items.ref;
+  }
+  for (const kind of ['oneOf', 'anyOf'] as const) {
+    const list = merged[kind];
+    if (!Array.isArray(list)) continue;
+    const disc = isObject(merged.discriminator) ? merged.discriminator : undefined;
+    node.variants = {
+      kind,
+      discriminator: disc
+        ? {
+            propertyName: String(disc.propertyName),
+            mapping: Object.entries((disc.mapping as Record<string, string>) ?? {}).map(([value, ref]) => ({ value, schema: componentName(ref) ?? ref })),
+          }
+        : undefined,
+      options: list.map((option) => walk(state, option, stack, refDepth)),
+    };
+  }
+  return node;
+}
+
+function resolve(state: State, value: unknown, depth = 0): OpenApiObject {
+  if (!isObject(value)) return {};
+  const name = componentName(value.$ref);
+  if (name === undefined || depth > 10) return value;
+  return resolve(state, components(state.doc)[name], depth + 1);
+}
+
+/** Merges allOf parts into one schema: properties and required lists are joined, the rest is taken from the first part that has it. */
+function mergeAllOf(parts: OpenApiObject[]): OpenApiObject {
+  const out: OpenApiObject = {};
+  const properties: Record<string, unknown> = {};
+  const required: string[] = [];
+  for (const part of parts) {
+    const flat = Array.isArray(part.allOf) ? mergeAllOf(part.allOf.filter(isObject)) : part;
+    for (const [k, v] of Object.entries(flat)) {
+      if (k === 'properties' && isObject(v)) {
+        // The same property in two parts (a base and a refinement) is one property: keep both parts' keywords.
+        for (const [name, schema] of Object.entries(v)) properties[name] = isObject(properties[name]) && isObject(schema) ? { ...(properties[name] as OpenApiObject), ...schema } : schema;
+      }
+      else if (k === 'required' && Array.isArray(v)) required.push(...(v as string[]));
+      else if (k !== 'allOf' && v !== undefined && out[k] === undefined) out[k] = v;
+    }
+  }
+  if (Object.keys(properties).length > 0) out.properties = properties;
+  if (required.length > 0) out.required = [...new Set(required)];
+  return out;
+}
+
+/** The type of a schema in words, following refs for names: `array of Parcel`, `string<uuid> | null`. */
+export function typeLabel(state: Pick<State, 'doc'>, raw: unknown): string {
+  if (!isObject(raw)) return 'any';
+  const name = componentName(raw.$ref);
+  if (name !== undefined) {
+    const target = components(state.doc)[name];
+    const inner = isObject(target) ? baseType(target) : undefined;
+    return inner && inner !== 'object' ? inner : name;
+  }
+  if (raw.type === 'array' || (raw.items !== undefined && raw.type === undefined)) {
+    const items = raw.items as OpenApiObject | undefined;
+    const itemName = componentName(items?.$ref);
+    return `array of ${itemName ?? (items ? typeLabel(state, items) : 'any')}`;
+  }
+  return baseType(raw) ?? 'any';
+}
+
+function baseType(raw: OpenApiObject): string | undefined {
+  const format = typeof raw.format === 'string' ? `<${raw.format}>` : '';
+  const types = Array.isArray(raw.type) ? (raw.type as string[]) : typeof raw.type === 'string' ? [raw.type] : [];
+  if (types.length > 0) return types.map((t) => (t === 'null' ? 'null' : `${t}${format}`)).join(' | ');
+  if (raw.properties || raw.additionalProperties) return 'object';
+  if (Array.isArray(raw.oneOf)) return 'one of';
+  if (Array.isArray(raw.anyOf)) return 'any of';
+  if (Array.isArray(raw.allOf)) return 'object';
+  if (raw.const !== undefined) return typeof raw.const;
+  if (Array.isArray(raw.enum)) return typeof raw.enum[0];
+  return undefined;
+}
+
+/** A schema's validation keywords in words. */
+export function constraints(raw: OpenApiObject): string[] {
+  const out: string[] = [];
+  const n = (k: string) => (typeof raw[k] === 'number' ? (raw[k] as number) : undefined);
+  const range = (min: number | undefined, max: number | undefined, unit: string) => {
+    if (min !== undefined && max !== undefined) out.push(min === max ? `exactly ${min} ${unit}` : `${min} to ${max} ${unit}`);
+    else if (min !== undefined) out.push(`at least ${min} ${unit}`);
+    else if (max !== undefined) out.push(`at most ${max} ${unit}`);
+  };
+  range(n('minLength'), n('maxLength'), 'characters');
+  range(n('minItems'), n('maxItems'), 'items');
+  range(n('minProperties'), n('maxProperties'), 'properties');
+  if (n('minimum') !== undefined) out.push(`≥ ${n('minimum')}`);
+  if (n('exclusiveMinimum') !== undefined) out.push(`> ${n('exclusiveMinimum')}`);
+  if (n('maximum') !== undefined) out.push(`≤ ${n('maximum')}`);
+  if (n('exclusiveMaximum') !== undefined) out.push(`< ${n('exclusiveMaximum')}`);
+  if (n('multipleOf') !== undefined) out.push(`multiple of ${n('multipleOf')}`);
+  if (typeof raw.pattern === 'string') out.push(`pattern ${raw.pattern}`);
+  if (raw.uniqueItems === true) out.push('unique items');
+  return out;
+}

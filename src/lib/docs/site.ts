@@ -1,0 +1,156 @@
+import type { ApiVersion, Catalog, CatalogApi, CatalogBundle, CatalogGuide, CatalogItem, CatalogPlan, CatalogPortal, Limit, Operation } from '../catalog/model.ts';
+import { describeLimit } from '../catalog/summary.ts';
+import { publicCatalog } from '../catalog/visibility.ts';
+import { apiSlugs, operationHref, operationSlug, schemaHref, slugify, versionHref } from './urls.ts';
+
+/** A plan as the docs show it: limits in words and the APIs it covers. */
+export interface DocsPlan {
+  plan: CatalogPlan;
+  slug: string;
+  /** "100 requests per 10 seconds, 10,000 requests per day", or "no limits". */
+  limits: string;
+  apis: Array<{ key: string; title: string; href: string }>;
+  /** Operation sets the plan is limited to, empty for every operation. */
+  operationFilter: string[];
+  selfService: boolean;
+}
+
+/** One version of an API with the operations the audience may see and their URLs. */
+export interface DocsVersion {
+  version: ApiVersion;
+  slug: string;
+  href: string;
+  /** Operations this audience sees (catalog items' operation filters applied), in spec order. */
+  operations: Operation[];
+  /** URL segment of each operation; unique within the version. */
+  operationSlugs: Map<Operation, string>;
+}
+
+/** An API as the docs show it. */
+export interface DocsApi {
+  api: CatalogApi;
+  slug: string;
+  href: string;
+  versions: DocsVersion[];
+  /** OpenAPI tags of the newest version. */
+  tags: string[];
+  bundles: CatalogBundle[];
+  plans: DocsPlan[];
+}
+
+/** Everything one audience's site shows, computed once per build. */
+export interface DocsSite {
+  portal?: CatalogPortal;
+  apis: DocsApi[];
+  plans: DocsPlan[];
+  bundles: Array<{ bundle: CatalogBundle; slug: string; apis: string[] }>;
+  tags: string[];
+  guides: CatalogGuide[];
+}
+
+/** The limits of a plan in plain words. */
+export function describePlanLimits(plan: CatalogPlan): string {
+  return [plan.rateLimit, plan.quota].filter((l): l is Limit => !!l).map(describeLimit).join(', ') || 'no limits';
+}
+
+/**
+ * The site for an audience. With no `items` override it is the public site: only what a catalog
+ * item shows to everyone (publicCatalog decides). The server part passes a member's items instead.
+ */
+export function buildDocsSite(catalog: Catalog, audience?: { items: CatalogItem[]; portalKey?: string }): DocsSite {
+  const visibleItems = audience?.items ?? catalog.items.filter((i) => i.visibility.everyone);
+  const { portal, apis } = audience
+    ? { portal: catalog.portals.find((p) => p.key === audience.portalKey) ?? publicCatalog(catalog.apis, catalog.items, catalog.portals).portal, apis: catalog.apis.filter((a) => audience.items.some((i) => i.apis.includes(a.key))) }
+    : publicCatalog(catalog.apis, catalog.items, catalog.portals);
+  const items = visibleItems.filter((i) => !portal || i.id.namespace === portal.id.namespace);
+  const slugs = apiSlugs(apis);
+  const apiKeys = new Set(apis.map((a) => a.key));
+
+  const plans: DocsPlan[] = [];
+  for (const item of items) {
+    const plan = item.plan && catalog.plans.find((p) => p.key === item.plan);
+    if (!plan) continue;
+    plans.push({
+      plan,
+      slug: slugify(plan.id.name),
+      limits: describePlanLimits(plan),
+      apis: item.apis.filter((k) => apiKeys.has(k)).map((k) => {
+        const api = apis.find((a) => a.key === k)!;
+        return { key: k, title: api.title, href: `/apis/${slugs.get(k)}/` };
+      }),
+      operationFilter: item.operationFilter,
+      selfService: item.selfService,
+    });
+  }
+
+  const docsApis: DocsApi[] = apis
+    .map((api) => {
+      const slug = slugs.get(api.key)!;
+      const covering = items.filter((i) => i.apis.includes(api.key));
+      const versions = api.versions.map((version) => docsVersion(slug, version, covering));
+      return {
+        api,
+        slug,
+        href: `/apis/${slug}/`,
+        versions,
+        tags: (api.versions[0]?.tags ?? []).map((t) => t.name),
+        bundles: catalog.bundles.filter((b) => b.apis.includes(api.key) && items.some((i) => i.bundles.includes(b.key))),
+        plans: plans.filter((p) => p.apis.some((a) => a.key === api.key)),
+      };
+    })
+    .sort((a, b) => a.api.title.localeCompare(b.api.title));
+
+  const bundles = catalog.bundles
+    .filter((b) => items.some((i) => i.bundles.includes(b.key)))
+    .map((bundle) => ({ bundle, slug: slugify(bundle.id.name), apis: bundle.apis.filter((k) => apiKeys.has(k)) }));
+  const tags = [...new Set(docsApis.flatMap((a) => a.tags))].sort((a, b) => a.localeCompare(b));
+  const guides = catalog.guides
+    .filter((g) => !g.parent || (g.parent.kind === 'APIPortal' ? g.parent.key === portal?.key : g.parent.kind === 'API' ? apiKeys.has(g.parent.key) : bundles.some((b) => b.bundle.key === g.parent!.key)))
+    .sort((a, b) => a.order - b.order || a.title.localeCompare(b.title));
+  return { portal, apis: docsApis, plans, bundles, tags, guides };
+}
+
+function docsVersion(apiSlug: string, version: ApiVersion, covering: CatalogItem[]): DocsVersion {
+  // An operation is shown when an item covers the whole API, or covers one of its operation sets.
+  const whole = covering.some((i) => i.operationFilter.length === 0);
+  const sets = new Set(covering.flatMap((i) => i.operationFilter));
+  const operations = whole ? version.operations : version.operations.filter((op) => op.operationSets.some((s) => sets.has(s)));
+  const operationSlugs = new Map<Operation, string>();
+  const used = new Set<string>();
+  for (const op of operations) {
+    let slug = operationSlug(op.operationId);
+    for (let n = 2; used.has(slug.toLowerCase()); n++) slug = `${operationSlug(op.operationId)}-${n}`;
+    used.add(slug.toLowerCase());
+    operationSlugs.set(op, slug);
+  }
+  return { version, slug: slugify(version.name), href: versionHref(apiSlug, version.name), operations, operationSlugs };
+}
+
+/** Finds an API and version by their URL slugs. */
+export function findVersion(site: DocsSite, apiSlug: string, versionSlug?: string): { api: DocsApi; version: DocsVersion } | undefined {
+  const api = site.apis.find((a) => a.slug === apiSlug);
+  const version = versionSlug ? api?.versions.find((v) => v.slug === versionSlug) : api?.versions[0];
+  return api && version ? { api, version } : undefined;
+}
+
+/** The URL of an operation's page. */
+export function hrefOfOperation(api: DocsApi, version: DocsVersion, op: Operation): string {
+  return operationHref(api.slug, version.version.name, version.operationSlugs.get(op) ?? operationSlug(op.operationId));
+}
+
+/** The URL of a schema's page. */
+export function hrefOfSchema(api: DocsApi, version: DocsVersion, schemaName: string): string {
+  return schemaHref(api.slug, version.version.name, schemaName);
+}
+
+/** Operations grouped by their first tag, in the order the spec declares tags; untagged ones last. */
+export function operationsByTag(version: DocsVersion): Array<{ tag: string; description?: string; operations: Operation[] }> {
+  const groups = new Map<string, Operation[]>();
+  for (const t of version.version.tags) groups.set(t.name, []);
+  for (const op of version.operations) {
+    const tag = op.tags[0] ?? 'Other operations';
+    if (!groups.has(tag)) groups.set(tag, []);
+    groups.get(tag)!.push(op);
+  }
+  return [...groups].filter(([, ops]) => ops.length > 0).map(([tag, operations]) => ({ tag, description: version.version.tags.find((t) => t.name === tag)?.description, operations }));
+}
