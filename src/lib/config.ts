@@ -26,6 +26,26 @@ const EnvSchema = z.object({
   PORTICO_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   /** Never fetch openApiSpec.url at build time; use the copies kept in the cache. */
   PORTICO_OFFLINE: booleanFlag,
+  /** Comma-separated emails of admins (the platform team). */
+  PORTICO_ADMIN_EMAILS: z.string().optional(),
+  /** Comma-separated groups whose members are admins. */
+  PORTICO_ADMIN_GROUPS: z.string().optional(),
+  /** OpenID Connect sign-in: issuer URL, client id and secret (all three, or none). */
+  PORTICO_OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'must be the issuer URL, http:// or https://' }).optional(),
+  PORTICO_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  PORTICO_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The ID-token claim that lists a person's groups. */
+  PORTICO_OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  /** Scopes asked of the identity provider; add the one that releases the groups claim if it needs one. */
+  PORTICO_OIDC_SCOPES: z.string().min(1).default('openid email profile'),
+  /** What the sign-in button calls the identity provider. */
+  PORTICO_OIDC_NAME: z.string().min(1).default('single sign-on'),
+  /** GitHub sign-in (an OAuth app): client id and secret. */
+  PORTICO_GITHUB_CLIENT_ID: z.string().min(1).optional(),
+  PORTICO_GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+  /** An SMTP server for mail (smtp:// or smtps://); without it mail stays in the local outbox. */
+  PORTICO_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  PORTICO_MAIL_FROM: z.string().min(3).default('Portico <portal@localhost>'),
 });
 
 /** Portico's configuration, with paths made absolute. */
@@ -38,7 +58,15 @@ export interface Config {
   databaseUrl?: string;
   publicUrl: string;
   offline: boolean;
+  adminEmails: string[];
+  adminGroups: string[];
+  oidc?: { issuer: string; clientId: string; clientSecret: string; groupsClaim: string; scopes: string; name: string };
+  github?: { clientId: string; clientSecret: string };
+  smtpUrl?: string;
+  mailFrom: string;
 }
+
+const list = (v: string | undefined) => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 
 /**
  * Reads and validates the configuration from `env`.
@@ -46,12 +74,21 @@ export interface Config {
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
   const relevant = Object.fromEntries(Object.keys(EnvSchema.shape).map((k) => [k, env[k] === '' && k !== 'PORTICO_OFFLINE' ? undefined : env[k]]));
+  // Secrets are never echoed back in a message.
+  const shown = (k: string) => (/SECRET|PASSWORD/.test(k) ? '***' : JSON.stringify(relevant[k] ?? ''));
   const parsed = EnvSchema.safeParse(relevant);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}=${JSON.stringify(relevant[String(i.path[0])] ?? '')}: ${i.message}`);
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}=${shown(String(i.path[0]))}: ${i.message}`);
     throw new PorticoError(`invalid configuration:\n  ${lines.join('\n  ')}`, 'fix the environment variables above (see Configuration in the README)');
   }
   const e = parsed.data;
+  const oidcSet = [e.PORTICO_OIDC_ISSUER, e.PORTICO_OIDC_CLIENT_ID, e.PORTICO_OIDC_CLIENT_SECRET].filter(Boolean).length;
+  if (oidcSet !== 0 && oidcSet !== 3) {
+    throw new PorticoError('invalid configuration: PORTICO_OIDC_ISSUER, PORTICO_OIDC_CLIENT_ID and PORTICO_OIDC_CLIENT_SECRET go together; set all three or none', 'see Configuration in the README');
+  }
+  if (!!e.PORTICO_GITHUB_CLIENT_ID !== !!e.PORTICO_GITHUB_CLIENT_SECRET) {
+    throw new PorticoError('invalid configuration: PORTICO_GITHUB_CLIENT_ID and PORTICO_GITHUB_CLIENT_SECRET go together', 'see Configuration in the README');
+  }
   const dataDir = path.resolve(cwd, e.PORTICO_DATA_DIR);
   return {
     port: e.PORT,
@@ -62,5 +99,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     publicUrl: (e.PORTICO_PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     offline: e.PORTICO_OFFLINE,
+    adminEmails: list(e.PORTICO_ADMIN_EMAILS).map((x) => x.toLowerCase()),
+    adminGroups: list(e.PORTICO_ADMIN_GROUPS),
+    oidc: e.PORTICO_OIDC_ISSUER
+      ? { issuer: e.PORTICO_OIDC_ISSUER, clientId: e.PORTICO_OIDC_CLIENT_ID!, clientSecret: e.PORTICO_OIDC_CLIENT_SECRET!, groupsClaim: e.PORTICO_OIDC_GROUPS_CLAIM, scopes: e.PORTICO_OIDC_SCOPES, name: e.PORTICO_OIDC_NAME }
+      : undefined,
+    github: e.PORTICO_GITHUB_CLIENT_ID ? { clientId: e.PORTICO_GITHUB_CLIENT_ID, clientSecret: e.PORTICO_GITHUB_CLIENT_SECRET! } : undefined,
+    smtpUrl: e.PORTICO_SMTP_URL,
+    mailFrom: e.PORTICO_MAIL_FROM,
   };
 }

@@ -17,3 +17,20 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * An error a request can end with: an HTTP status and a stable `code`, shown to people as an
+ * RFC 9457 problem document (`title` from the status, `detail` = message).
+ */
+export class ProblemError extends PorticoError {
+  readonly status: number;
+  readonly code: string;
+  readonly headers: Record<string, string>;
+  constructor(status: number, code: string, message: string, options: { hint?: string; headers?: Record<string, string> } = {}) {
+    super(message, options.hint);
+    this.name = 'ProblemError';
+    this.status = status;
+    this.code = code;
+    this.headers = options.headers ?? {};
+  }
+}

@@ -28,7 +28,7 @@ export interface RunningPortal {
  * answers HTTP. Extra settings go in `env`.
  */
 export async function startPortal(env: Record<string, string> = {}, timeoutMs = 150_000): Promise<RunningPortal> {
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const dataDir = env.PORTICO_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'portico-portal-'));
   const base = `http://127.0.0.1:${port}`;
   let output = '';

@@ -15,6 +15,12 @@ describe('configuration', () => {
       databaseUrl: undefined,
       publicUrl: 'http://127.0.0.1:4321',
       offline: false,
+      adminEmails: [],
+      adminGroups: [],
+      oidc: undefined,
+      github: undefined,
+      smtpUrl: undefined,
+      mailFrom: 'Portico <portal@localhost>',
     });
   });
 
@@ -39,5 +45,37 @@ describe('configuration', () => {
     expect(message).toContain('DATABASE_URL="mysql://db": must be a postgres:// or postgresql:// URL');
     expect(message).toContain('PORTICO_PUBLIC_URL="ftp://x": must be an http:// or https:// URL');
     expect((error as PorticoError).hint).toContain('README');
+  });
+});
+
+describe('sign-in settings', () => {
+  it('reads admins and identity providers', () => {
+    const config = loadConfig({
+      PORTICO_ADMIN_EMAILS: 'Ops@Example.com, lead@example.com',
+      PORTICO_ADMIN_GROUPS: 'platform',
+      PORTICO_OIDC_ISSUER: 'https://idp.example.com/realms/x',
+      PORTICO_OIDC_CLIENT_ID: 'portal',
+      PORTICO_OIDC_CLIENT_SECRET: 's3cret',
+      PORTICO_OIDC_GROUPS_CLAIM: 'roles',
+    });
+    expect(config.adminEmails).toEqual(['ops@example.com', 'lead@example.com']);
+    expect(config.adminGroups).toEqual(['platform']);
+    expect(config.oidc).toEqual({ issuer: 'https://idp.example.com/realms/x', clientId: 'portal', clientSecret: 's3cret', groupsClaim: 'roles', scopes: 'openid email profile', name: 'single sign-on' });
+  });
+
+  it('refuses half an OIDC configuration, naming the settings', () => {
+    expect(() => loadConfig({ PORTICO_OIDC_ISSUER: 'https://idp.example.com' })).toThrow(/PORTICO_OIDC_ISSUER, PORTICO_OIDC_CLIENT_ID and PORTICO_OIDC_CLIENT_SECRET go together/);
+  });
+
+  it('never repeats a secret in its messages', () => {
+    expect(() => loadConfig({ PORTICO_GITHUB_CLIENT_ID: 'id', PORTICO_GITHUB_CLIENT_SECRET: '' })).toThrow(/go together/);
+    let message = '';
+    try {
+      loadConfig({ PORTICO_OIDC_ISSUER: 'not a url', PORTICO_OIDC_CLIENT_ID: 'x', PORTICO_OIDC_CLIENT_SECRET: 'hunter2-secret' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('PORTICO_OIDC_ISSUER="not a url"');
+    expect(message).not.toContain('hunter2-secret');
   });
 });

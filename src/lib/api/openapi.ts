@@ -1,0 +1,77 @@
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/passwords.ts';
+
+const problem = { $ref: '#/components/responses/Problem' };
+const json = (schema: object) => ({ 'application/json': { schema } });
+const body = (schema: object) => ({ required: true, content: json(schema) });
+const ok = (description: string, schema?: object) => (schema ? { description, content: json(schema) } : { description });
+const signedIn = [{ session: [] }, { accessToken: [] }];
+
+/**
+ * The OpenAPI 3.1 description of Portico's own JSON API (/api/v1). Everything a person does in the
+ * UI can be automated with it; tests check that every route is described here.
+ */
+export function porticoApiDocument(serverUrl: string): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Portico API',
+      version: '1.0.0',
+      description:
+        'Automate what you do in the developer portal. Browsers use the session cookie (and must send their Origin); scripts use a personal access token as `Authorization: Bearer pat_...`. Errors are RFC 9457 problem documents.',
+    },
+    servers: [{ url: `${serverUrl}/api/v1` }],
+    security: signedIn,
+    tags: [{ name: 'auth', description: 'Sign up, sign in, sign out' }, { name: 'account', description: 'Your account and access tokens' }, { name: 'admin', description: 'For portal admins' }],
+    paths: {
+      '/auth/signup': { post: { operationId: 'signUp', tags: ['auth'], summary: 'Create an account', description: 'Creates a password account, sends the confirmation mail and signs in.', security: [], requestBody: body({ $ref: '#/components/schemas/Credentials' }), responses: { '201': ok('Signed up and signed in; the session cookie is set.', { $ref: '#/components/schemas/AccountEnvelope' }), '400': problem, '409': problem, '415': problem } } },
+      '/auth/signin': { post: { operationId: 'signIn', tags: ['auth'], summary: 'Sign in with email and password', security: [], requestBody: body({ $ref: '#/components/schemas/Credentials' }), responses: { '200': ok('Signed in; the session cookie is set.', { $ref: '#/components/schemas/AccountEnvelope' }), '401': problem, '429': problem } } },
+      '/auth/signout': { post: { operationId: 'signOut', tags: ['auth'], summary: 'End this session', responses: { '204': ok('Signed out.') } } },
+      '/auth/signout-all': { post: { operationId: 'signOutEverywhere', tags: ['auth'], summary: 'End every session of this account', responses: { '204': ok('Signed out everywhere.'), '401': problem } } },
+      '/auth/verify-email': { post: { operationId: 'verifyEmail', tags: ['auth'], summary: 'Confirm an email address', security: [], requestBody: body({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }), responses: { '200': ok('Confirmed.', { $ref: '#/components/schemas/AccountEnvelope' }), '400': problem } } },
+      '/auth/password-reset': { post: { operationId: 'resetPassword', tags: ['auth'], summary: 'Ask for a reset link, or set a new password with one', security: [], requestBody: body({ oneOf: [{ type: 'object', required: ['email'], properties: { email: { type: 'string', format: 'email' } } }, { type: 'object', required: ['token', 'newPassword'], properties: { token: { type: 'string' }, newPassword: { $ref: '#/components/schemas/Password' } } }] }), responses: { '200': ok('The new password is set.'), '202': ok('If an account has this address, a link is on its way.'), '400': problem } } },
+      '/me': {
+        get: { operationId: 'getMe', tags: ['account'], summary: 'The signed-in account', responses: { '200': ok('The account, its groups and whether it is an admin.', { $ref: '#/components/schemas/AccountEnvelope' }), '401': problem } },
+        delete: { operationId: 'deleteMe', tags: ['account'], summary: 'Delete the signed-in account', responses: { '204': ok('Deleted.'), '401': problem } },
+      },
+      '/me/password': { post: { operationId: 'changePassword', tags: ['account'], summary: 'Change the password', description: 'Every other session ends.', requestBody: body({ type: 'object', required: ['currentPassword', 'newPassword'], properties: { currentPassword: { type: 'string' }, newPassword: { $ref: '#/components/schemas/Password' } } }), responses: { '204': ok('Changed.'), '400': problem, '401': problem } } },
+      '/me/verify-email': { post: { operationId: 'resendVerification', tags: ['account'], summary: 'Send the confirmation mail again', responses: { '202': ok('Sent, if the address is not confirmed yet.'), '401': problem } } },
+      '/me/tokens': {
+        get: { operationId: 'listAccessTokens', tags: ['account'], summary: 'Your personal access tokens', responses: { '200': ok('Names and dates; never the tokens.', { type: 'object', properties: { tokens: { type: 'array', items: { $ref: '#/components/schemas/AccessToken' } } } }), '401': problem } },
+        post: { operationId: 'createAccessToken', tags: ['account'], summary: 'Create a personal access token', description: 'The token is in this response only; Portico keeps a hash.', requestBody: body({ type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 100 } } }), responses: { '201': ok('Created.', { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, token: { type: 'string', example: 'pat_abcd2345efgh6789jkmn2345.pqrs6789tuvw2345xyza6789' } } }), '400': problem, '401': problem } },
+      },
+      '/me/tokens/{id}': { delete: { operationId: 'revokeAccessToken', tags: ['account'], summary: 'Revoke a personal access token', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '204': ok('Revoked.'), '401': problem } } },
+      '/admin/accounts': { get: { operationId: 'listAccounts', tags: ['admin'], summary: 'Every account', responses: { '200': ok('The accounts.', { type: 'object', properties: { accounts: { type: 'array', items: { $ref: '#/components/schemas/Account' } } } }), '401': problem, '403': problem } } },
+      '/admin/accounts/{id}/groups': { put: { operationId: 'setAccountGroups', tags: ['admin'], summary: 'Set the groups an admin assigns to an account', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], requestBody: body({ type: 'object', required: ['groups'], properties: { groups: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$' } } } }), responses: { '200': ok('The account.', { $ref: '#/components/schemas/AccountEnvelope' }), '400': problem, '401': problem, '403': problem } } },
+      '/admin/mail': { get: { operationId: 'listMail', tags: ['admin'], summary: 'The mail outbox', responses: { '200': ok('Mail sent, or kept locally without SMTP.', { type: 'object', properties: { mail: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, to: { type: 'string' }, subject: { type: 'string' }, body: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' }, sentAt: { type: ['string', 'null'], format: 'date-time' } } } } } }), '401': problem, '403': problem } } },
+      '/openapi.json': { get: { operationId: 'getOpenApi', tags: ['auth'], summary: 'This document', security: [], responses: { '200': ok('The OpenAPI 3.1 description of the Portico API.', { type: 'object' }) } } },
+    },
+    components: {
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'portico_session', description: 'The session cookie set by signing in. State-changing requests must come from the portal origin.' },
+        accessToken: { type: 'http', scheme: 'bearer', description: 'A personal access token from your account page.' },
+      },
+      schemas: {
+        Password: { type: 'string', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH },
+        Credentials: { type: 'object', required: ['email', 'password'], properties: { email: { type: 'string', format: 'email' }, password: { $ref: '#/components/schemas/Password' } } },
+        Account: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            email: { type: 'string', format: 'email' },
+            emailVerified: { type: 'boolean' },
+            displayName: { type: ['string', 'null'] },
+            groups: { type: 'array', items: { type: 'string' } },
+            assignedGroups: { type: 'array', items: { type: 'string' } },
+            admin: { type: 'boolean' },
+            hasPassword: { type: 'boolean' },
+            createdAt: { type: 'string', format: 'date-time' },
+          },
+        },
+        AccountEnvelope: { type: 'object', properties: { account: { $ref: '#/components/schemas/Account' } } },
+        AccessToken: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' }, lastUsedAt: { type: ['string', 'null'], format: 'date-time' } } },
+        Problem: { type: 'object', description: 'RFC 9457', properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, code: { type: 'string' } } },
+      },
+      responses: { Problem: { description: 'What went wrong, in words.', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } } },
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import * as schema from '../../../db/schema.ts';
+import { PorticoError } from '../errors.ts';
+
+/** The database, whichever engine is behind it: PGlite and PostgreSQL share one code path. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface DatabaseHandle {
+  db: Database;
+  engine: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+/** Where the generated migrations are, from the source tree or from a build running in the project. */
+function migrationsFolder(): string {
+  const candidates = [fileURLToPath(new URL('../../../db/migrations', import.meta.url)), path.resolve('db/migrations')];
+  const found = candidates.find((c) => existsSync(path.join(c, 'meta/_journal.json')));
+  if (!found) throw new PorticoError('cannot find the database migrations (db/migrations)', 'start Portico from the project folder');
+  return found;
+}
+
+/**
+ * Opens the database and applies pending migrations: PostgreSQL when `url` is set, otherwise
+ * embedded PGlite in `pgliteDir` (in memory when that is undefined).
+ * PGlite allows one process per data directory, and must be closed or the process hangs.
+ */
+export async function openDatabase(options: { url?: string; pgliteDir?: string }): Promise<DatabaseHandle> {
+  const folder = migrationsFolder();
+  if (options.url) {
+    const { default: postgres } = await import('postgres');
+    const { drizzle } = await import('drizzle-orm/postgres-js');
+    const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+    const client = postgres(options.url, { max: 10, onnotice: () => {}, connect_timeout: 10 });
+    const db = drizzle(client, { schema });
+    try {
+      await migrate(db, { migrationsFolder: folder });
+    } catch (err) {
+      await client.end({ timeout: 1 });
+      throw new PorticoError(`cannot use the database at DATABASE_URL: ${describeDbError(err)}`, 'check that the server is running and the URL, user and database are right');
+    }
+    return { db: db as unknown as Database, engine: 'postgres', close: () => client.end({ timeout: 5 }) };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const { migrate } = await import('drizzle-orm/pglite/migrator');
+  if (options.pgliteDir) mkdirSync(path.dirname(options.pgliteDir), { recursive: true });
+  let client;
+  try {
+    client = new PGlite(options.pgliteDir);
+    await client.waitReady;
+  } catch (err) {
+    throw new PorticoError(`cannot open the embedded database in ${options.pgliteDir}: ${(err as Error).message}`, 'is another Portico process using the same PORTICO_DATA_DIR?');
+  }
+  const db = drizzle(client, { schema });
+  await migrate(db, { migrationsFolder: folder });
+  return { db: db as unknown as Database, engine: 'pglite', close: () => client.close() };
+}
+
+/** Strips credentials from a driver error before it reaches a person or a log. */
+function describeDbError(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  if (e.code === 'ECONNREFUSED') return 'the connection was refused';
+  if (e.code === 'ENOTFOUND') return 'the host name does not resolve';
+  return (e.message ?? String(err)).replace(/postgres(ql)?:\/\/[^@\s]*@/g, 'postgres://***@');
+}

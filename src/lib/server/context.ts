@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { createAccountService, DEFAULT_POLICY, type AccountService } from '../auth/accounts.ts';
+import { createMailer } from '../auth/mail.ts';
+import { createSessionStore, type SessionStore } from '../auth/sessions.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { openDatabase, type DatabaseHandle } from '../db/client.ts';
+
+/** Everything a request handler needs, built once per process from the validated configuration. */
+export interface ServerContext {
+  config: Config;
+  database: DatabaseHandle;
+  sessions: SessionStore;
+  accounts: AccountService;
+}
+
+let context: Promise<ServerContext> | undefined;
+
+/**
+ * The process's server context. Module-level on purpose and per process, not per request: it holds
+ * the database connection (one PGlite per data directory, or a PostgreSQL pool). Nothing about a
+ * request or a person is kept here.
+ */
+export function getServerContext(): Promise<ServerContext> {
+  context ??= createServerContext(loadConfig());
+  return context;
+}
+
+async function createServerContext(config: Config): Promise<ServerContext> {
+  const database = await openDatabase({ url: config.databaseUrl, pgliteDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite') });
+  const closeOnExit = () => {
+    void database.close().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', closeOnExit);
+  process.once('SIGINT', closeOnExit);
+  const sessions = createSessionStore(database.db);
+  const mailer = createMailer(database.db, { smtpUrl: config.smtpUrl, from: config.mailFrom, log: (line) => console.log(`portico: ${line}`) });
+  const accounts = createAccountService(database.db, sessions, mailer, {
+    ...DEFAULT_POLICY,
+    adminEmails: config.adminEmails,
+    adminGroups: config.adminGroups,
+    publicUrl: config.publicUrl,
+  });
+  return { config, database, sessions, accounts };
+}
+
+/** Name of the session cookie. */
+export const SESSION_COOKIE = 'portico_session';

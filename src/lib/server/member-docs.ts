@@ -1,0 +1,38 @@
+import { loadCatalog } from '../catalog/load.ts';
+import type { Catalog, CatalogItem } from '../catalog/model.ts';
+import { choosePortal } from '../catalog/visibility.ts';
+import { buildDocsSite, type DocsSite } from '../docs/site.ts';
+import type { Config } from '../config.ts';
+
+let catalog: Promise<Catalog> | undefined;
+
+/**
+ * The catalog, read once per server process (the static pages were built from the same content).
+ * Process-wide like the database pool: it holds no request or person.
+ */
+export function catalogForServer(config: Config): Promise<Catalog> {
+  catalog ??= loadCatalog(config.contentDir, { cacheDir: config.cacheDir, offline: true });
+  return catalog;
+}
+
+/** Catalog items a person may see: those for everyone, and those for one of their groups. */
+export function itemsVisibleTo(items: CatalogItem[], groups: string[]): CatalogItem[] {
+  return items.filter((i) => i.visibility.everyone || i.visibility.groups.some((g) => groups.includes(g)));
+}
+
+/**
+ * The docs a member sees beyond the public site: the same portal, with the catalog items of their
+ * groups added. Undefined when their groups add nothing (the public pages are all they get).
+ */
+export function memberDocsSite(cat: Catalog, groups: string[]): DocsSite | undefined {
+  const portal = choosePortal(cat.portals, cat.items);
+  const items = itemsVisibleTo(cat.items, groups).filter((i) => !portal || i.id.namespace === portal.id.namespace);
+  if (!items.some((i) => !i.visibility.everyone)) return undefined;
+  return buildDocsSite(cat, { items, portalKey: portal?.key });
+}
+
+/** Is this API shown to everyone (and so in the static build)? */
+export function isPublicApi(cat: Catalog, apiKey: string): boolean {
+  const portal = choosePortal(cat.portals, cat.items);
+  return cat.items.some((i) => i.visibility.everyone && (!portal || i.id.namespace === portal.id.namespace) && i.apis.includes(apiKey));
+}
