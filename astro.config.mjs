@@ -1,21 +1,40 @@
 // @ts-check
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import node from '@astrojs/node';
 import react from '@astrojs/react';
 import { defineConfig } from 'astro/config';
 import { indexSite } from './src/lib/docs/search-index.ts';
+import { finishApiPages, rendererFingerprint } from './src/lib/docs/page-cache.ts';
 import { copyVendorFiles } from './src/lib/docs/vendor.ts';
+
+const buildStarted = Date.now();
+const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
 /** Copies the interactive views' bundles and writes the Pagefind search index once the static pages exist. */
 const pagefindIntegration = {
   name: 'portico-search-index',
   hooks: {
+    /** @param {{ command: string }} options */
+    'astro:config:setup': ({ command }) => {
+      // Incremental builds: the pages of an API are rendered again only when their inputs changed
+      // (src/lib/docs/page-cache.ts); the cache lives in the data directory, like the spec cache.
+      // Only for `build`: the dev server renders on demand and has no build-done step to restore pages.
+      if (command !== 'build') return;
+      process.env.PORTICO_PAGE_CACHE_DIR ??= path.join(path.resolve(process.env.PORTICO_DATA_DIR || '.data'), 'cache', 'site-pages');
+      process.env.PORTICO_RENDERER_FINGERPRINT = rendererFingerprint(projectRoot);
+      process.env.PORTICO_BUILD_ID = `${process.pid}-${buildStarted}`;
+    },
     /** @param {{ dir: URL, logger: { info(m: string): void } }} options */
     'astro:build:done': async ({ dir, logger }) => {
-      const started = Date.now();
-      copyVendorFiles(fileURLToPath(dir));
-      const { pages } = await indexSite(fileURLToPath(dir));
-      logger.info(`search index: ${pages} pages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const clientDir = fileURLToPath(dir);
+      const pages = finishApiPages(clientDir, process.env.PORTICO_PAGE_CACHE_DIR ?? '', process.env.PORTICO_BUILD_ID ?? '');
+      copyVendorFiles(clientDir);
+      const indexed = await indexSite(clientDir);
+      // One screen at the end of a long build: what was built, what was reused, what was indexed.
+      const seconds = ((Date.now() - buildStarted) / 1000).toFixed(1);
+      logger.info(`site built in ${seconds} s: ${indexed.pages} pages indexed for search`);
+      if (pages) logger.info(`APIs rendered: ${pages.rendered.length}${pages.rendered.length ? ` (${pages.rendered.join(', ')})` : ''}; reused unchanged from the last build: ${pages.reused.length}`);
     },
   },
 };

@@ -1,7 +1,8 @@
 import { catalogForBuild } from '../catalog/astro-loader.ts';
 import type { Operation } from '../catalog/model.ts';
 import { schemaBacklinks } from './schema-usage.ts';
-import { buildDocsSite, type DocsSite, type DocsVersion } from './site.ts';
+import { planApiPages } from './page-cache.ts';
+import { buildDocsSite, type DocsApi, type DocsSite, type DocsVersion } from './site.ts';
 
 let pending: Promise<DocsSite> | undefined;
 const backlinks = new WeakMap<DocsVersion, Map<string, Operation[]>>();
@@ -20,4 +21,19 @@ export function backlinksOf(version: DocsVersion): Map<string, Operation[]> {
     backlinks.set(version, map);
   }
   return map;
+}
+
+let planned: Promise<DocsApi[]> | undefined;
+
+/**
+ * The APIs whose pages this build renders: all of them, or, when the build has a page cache
+ * (set up by astro.config.mjs), only those whose inputs changed since the last build.
+ */
+export function apisToRender(): Promise<DocsApi[]> {
+  planned ??= docsForBuild().then((site) => {
+    const { PORTICO_PAGE_CACHE_DIR: cacheDir, PORTICO_RENDERER_FINGERPRINT: fingerprint, PORTICO_BUILD_ID: buildId } = process.env;
+    if (!cacheDir || !fingerprint || !buildId) return site.apis;
+    return planApiPages(site, cacheDir, fingerprint, buildId).toRender;
+  });
+  return planned;
 }

@@ -1,10 +1,9 @@
 import type { APIRoute } from 'astro';
-import { docsForBuild } from '../../../../lib/docs/for-build.ts';
+import { apisToRender } from '../../../../lib/docs/for-build.ts';
 import { specToYaml } from '../../../../lib/docs/spec-download.ts';
 
 export async function getStaticPaths() {
-  const site = await docsForBuild();
-  return site.apis.flatMap((api) => api.versions.filter((v) => v.version.spec).map((version) => ({ params: { api: api.slug, version: version.slug }, props: { version } })));
+  return (await apisToRender()).flatMap((api) => api.versions.filter((v) => v.version.spec).map((version) => ({ params: { api: api.slug, version: version.slug }, props: { version } })));
 }
 
 /** The version's OpenAPI document as YAML. */
