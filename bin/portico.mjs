@@ -10,4 +10,9 @@ if (major < 22 || (major === 22 && minor < 12)) {
 }
 register();
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const args = process.argv.slice(2);
+const code = await main(args);
+// A portal that failed to become ready must not keep serving; other commands end on their own,
+// so their output (say, a long --json) is never cut short by an early exit.
+if (code !== 0 && args[0] === 'start') process.exit(code);
+process.exitCode = code;

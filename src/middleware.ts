@@ -1,4 +1,5 @@
 import { defineMiddleware } from 'astro:middleware';
+import { describeError, PorticoError } from './lib/errors.ts';
 import { checkSameOrigin, isStateChanging } from './lib/http/origin.ts';
 import { problemResponse } from './lib/http/problem.ts';
 import { getServerContext, SESSION_COOKIE } from './lib/server/context.ts';
@@ -12,7 +13,15 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (context.isPrerendered) return next();
   const requestId = context.request.headers.get('x-request-id')?.slice(0, 64) || crypto.randomUUID();
   context.locals.requestId = requestId;
-  const server = await getServerContext();
+  // Liveness answers without the database; everything else needs it, and says so if it is not there.
+  if (context.url.pathname === '/healthz') return next();
+  let server;
+  try {
+    server = await getServerContext();
+  } catch (err) {
+    console.error(`portico: ${describeError(err)}`);
+    return problemResponse(503, 'not-ready', `The portal cannot serve this yet: ${err instanceof PorticoError ? err.message : 'it could not start its services'}.`, { 'x-request-id': requestId, 'retry-after': '5' });
+  }
   const { config } = server;
 
   const authorization = context.request.headers.get('authorization') ?? '';

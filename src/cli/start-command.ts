@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadConfig } from '../lib/config.ts';
@@ -29,11 +30,47 @@ export async function runStartCommand(_args: string[]): Promise<number> {
     const aboutContent = message.includes('content repository');
     throw new PorticoError(`the docs build failed: ${message}`, aboutContent ? 'run `npx portico catalog` to see every problem in the content repository' : undefined);
   }
+  await ensurePortFree(config.host, config.port);
   process.env.HOST = config.host;
   process.env.PORT = String(config.port);
   await import(pathToFileURL(path.join(outDir, 'server/entry.mjs')).href);
+  await waitUntilReady(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`);
   console.log(`portico: the portal is running at ${config.publicUrl} (data in ${config.dataDir})`);
   return 0; // the HTTP server keeps the process alive
+}
+
+/** Fails early, with the setting to change, when another process holds the port. */
+async function ensurePortFree(host: string, port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new PorticoError(
+        err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : `cannot listen on ${host}:${port}: ${err.message}`,
+        'stop the other process, or choose another port with PORT=...',
+      )),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
+/**
+ * Asks the portal whether it is ready (its database answers). A wrong DATABASE_URL or a data
+ * directory held by another process stops the start here, with the reason, not at the first request.
+ */
+async function waitUntilReady(base: string): Promise<void> {
+  let last = 'no answer';
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      const res = await fetch(`${base}/readyz`);
+      if (res.ok) return;
+      last = ((await res.json()) as { detail?: string }).detail ?? `status ${res.status}`;
+      if (res.status === 503) break;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new PorticoError(`the portal started but is not ready: ${last}`, 'check DATABASE_URL (or PORTICO_DATA_DIR for the embedded database) and start again');
 }
 
 /**

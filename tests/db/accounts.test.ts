@@ -213,3 +213,14 @@ describe.each(ENGINES)('accounts on %s', (_engine, open) => {
     expect(n).toBe(0);
   });
 });
+
+describe('a PostgreSQL server that cannot be used', () => {
+  it('is reported in words, without the password from the URL', async () => {
+    const { openDatabase } = await import('../../src/lib/db/client.ts');
+    const refused = await openDatabase({ url: 'postgres://someone:hunter2-secret@127.0.0.1:5999/portico' }).catch((e: Error) => e);
+    expect((refused as Error).message).toBe('cannot use the database at DATABASE_URL: the connection was refused (is the server running?)');
+    const missing = await openDatabase({ url: 'postgres://postgres@127.0.0.1:5432/portico_no_such_database' }).catch((e: Error) => e);
+    expect((missing as Error).message).toBe('cannot use the database at DATABASE_URL: the database does not exist');
+    expect(JSON.stringify([refused, missing].map((e) => (e as Error).message))).not.toContain('hunter2');
+  });
+});

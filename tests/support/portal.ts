@@ -25,7 +25,7 @@ export interface RunningPortal {
 
 /**
  * Starts `portico start` as a user would, with its own data directory and port, and waits until it
- * answers HTTP. Extra settings go in `env`.
+ * says it is running. Extra settings go in `env`.
  */
 export async function startPortal(env: Record<string, string> = {}, timeoutMs = 150_000): Promise<RunningPortal> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
@@ -49,11 +49,8 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`portico start exited with ${child.exitCode}:\n${output}`);
-    try {
-      if ((await fetch(base)).status < 500) return { base, dataDir, output: () => output, stop };
-    } catch {
-      // not listening yet
-    }
+    // Ready when the portal says so: it prints this line once its database answers.
+    if (output.includes(`the portal is running at ${env.PORTICO_PUBLIC_URL ?? base}`)) return { base, dataDir, output: () => output, stop };
     await new Promise((r) => setTimeout(r, 300));
   }
   await stop();

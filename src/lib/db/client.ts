@@ -59,10 +59,13 @@ export async function openDatabase(options: { url?: string; pgliteDir?: string }
   return { db: db as unknown as Database, engine: 'pglite', close: () => client.close() };
 }
 
-/** Strips credentials from a driver error before it reaches a person or a log. */
-function describeDbError(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  if (e.code === 'ECONNREFUSED') return 'the connection was refused';
+/** The driver's own reason, under drizzle's "Failed query" wrapper, with credentials stripped. */
+export function describeDbError(err: unknown): string {
+  let e = err as { code?: string; message?: string; cause?: unknown; errors?: unknown[] };
+  for (let depth = 0; depth < 5 && (e.cause || e.errors?.length); depth++) e = (e.cause ?? e.errors![0]) as typeof e;
+  if (e.code === 'ECONNREFUSED') return 'the connection was refused (is the server running?)';
   if (e.code === 'ENOTFOUND') return 'the host name does not resolve';
+  if (e.code === '28P01' || e.code === '28000') return 'the server refused the user or password';
+  if (e.code === '3D000') return 'the database does not exist';
   return (e.message ?? String(err)).replace(/postgres(ql)?:\/\/[^@\s]*@/g, 'postgres://***@');
 }

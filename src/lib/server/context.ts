@@ -21,7 +21,10 @@ let context: Promise<ServerContext> | undefined;
  * request or a person is kept here.
  */
 export function getServerContext(): Promise<ServerContext> {
-  context ??= createServerContext(loadConfig());
+  context ??= createServerContext(loadConfig()).catch((err: unknown) => {
+    context = undefined; // not cached: the next request tries again (the database may come back)
+    throw err;
+  });
   return context;
 }
 
