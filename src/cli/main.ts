@@ -6,6 +6,11 @@ Usage:
   portico start                       build the docs and start the portal (embedded defaults)
   portico catalog [root] [--json]     show what Portico makes of a content repository
                   [--offline] [--no-cache]
+  portico lint [root] [--format human|json|sarif|checkstyle|github]
+               [--max-warnings N] [--rule.<name>=false]
+                                      check a content repository (exit 1 on errors)
+  portico impact <base>..<head> [--json] [--root dir]
+                                      who gains or loses which API between two revisions
   portico bench                       run the benchmarks and print their figures
   portico help                        this text
 
@@ -18,6 +23,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'catalog':
         return await (await import('./catalog-command.ts')).runCatalogCommand(rest);
+      case 'lint':
+        return await (await import('./lint-command.ts')).runLintCommand(rest);
+      case 'impact':
+        return await (await import('./impact-command.ts')).runImpactCommand(rest);
       case 'start':
         return await (await import('./start-command.ts')).runStartCommand(rest);
       case 'bench':

@@ -37,6 +37,8 @@ export interface LoadCatalogOptions {
   urlTimeoutMs?: number;
   /** Called as specs are loaded, for progress on long builds. */
   onProgress?: (event: { done: number; total: number; api: string }) => void;
+  /** Receives the raw resources (with source positions) once read, for checks the model does not keep (`portico lint`). */
+  onScan?: (scan: ContentScan) => void;
 }
 
 const HUB = 'hub.traefik.io';
@@ -57,6 +59,7 @@ export async function loadCatalog(root: string, options: LoadCatalogOptions = {}
   }
   const cache = options.cacheDir ? new SpecCache(path.join(options.cacheDir, 'specs-v1')) : undefined;
   const scan = scanContent(absRoot, diagnostics, cache);
+  options.onScan?.(scan);
   const byKind = indexResources(scan.resources);
   const stats = { files: scan.files, documents: scan.documents, specs: 0, specsFromCache: 0, operations: 0 };
   const ctx: SpecLoadContext = {

@@ -1,0 +1,26 @@
+import { formatDocPath, type Diagnostic } from '../../catalog/diagnostics.ts';
+import type { LintReport } from './report.ts';
+
+/** ANSI colours, only when asked for (a TTY without NO_COLOR). */
+function palette(enabled: boolean) {
+  const wrap = (code: number) => (s: string) => (enabled ? `\u001b[${code}m${s}\u001b[0m` : s);
+  return { red: wrap(31), yellow: wrap(33), cyan: wrap(36), dim: wrap(2), bold: wrap(1), green: wrap(32) };
+}
+
+/** `file:line:col  severity  rule  message (field)`, then the hint: what a person reads in a terminal. */
+export function formatHumanDiagnostic(d: Diagnostic, colour = false): string {
+  const c = palette(colour);
+  const sev = d.severity === 'error' ? c.red('error') : d.severity === 'warning' ? c.yellow('warning') : c.cyan('info');
+  const where = d.path && d.path.length ? c.dim(` (${formatDocPath(d.path)})`) : '';
+  const hint = d.hint ? `\n    ${c.dim(`hint: ${d.hint}`)}` : '';
+  return `${c.bold(`${d.file}:${d.line}:${d.column}`)}  ${sev}  ${c.dim(d.rule)}  ${d.message}${where}${hint}`;
+}
+
+/** The whole report for a terminal, ending with the verdict line. */
+export function formatHuman(report: LintReport, options: { colour?: boolean } = {}): string {
+  const c = palette(options.colour ?? false);
+  const lines = report.diagnostics.map((d) => formatHumanDiagnostic(d, options.colour));
+  const verdict = report.errors ? c.red(`${report.errors} ${report.errors === 1 ? 'error' : 'errors'}`) : c.green('0 errors');
+  lines.push(`${lines.length ? '\n' : ''}${verdict}, ${report.warnings} ${report.warnings === 1 ? 'warning' : 'warnings'} in ${report.files} files`);
+  return `${lines.join('\n')}\n`;
+}

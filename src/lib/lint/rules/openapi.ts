@@ -1,0 +1,10 @@
+import type { LintRule } from '../rule.ts';
+import { loaderDiagnostics } from '../rule.ts';
+
+/** `openapi`: OpenAPI documents parse and validate, including semantic checks: unique operationId, declared path parameters, spec files that exist. Found while loading the catalog. */
+export const openapiRule: LintRule = {
+  name: 'openapi',
+  description: 'OpenAPI documents parse and validate, including semantic checks: unique operationId, declared path parameters, spec files that exist.',
+  severity: 'error',
+  check: (input) => loaderDiagnostics(input, 'openapi'),
+};
