@@ -1,0 +1,203 @@
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PorticoError } from '../errors.ts';
+import type { RenderedFiles } from './render/types.ts';
+
+/** Where Portico commits grants: a remote (HTTPS with a token, SSH, or a local bare repository), a branch, a folder. */
+export interface GitTarget {
+  url: string;
+  branch: string;
+  /** HTTPS token; sent as a header, never put in a URL, never shown. */
+  token?: string;
+  author: { name: string; email: string };
+}
+
+/**
+ * A Git failure, split as image-automation-controller does: `retryable` (the remote is down, a
+ * push was rejected because someone else pushed) or not (needs a human: authentication, a
+ * missing branch). Credentials are stripped from every message.
+ */
+export class GitError extends PorticoError {
+  readonly retryable: boolean;
+  constructor(message: string, retryable: boolean, hint?: string) {
+    super(message, hint);
+    this.name = 'GitError';
+    this.retryable = retryable;
+  }
+}
+
+/** Removes credentials from text that may reach a person or a log. */
+export function stripCredentials(text: string, token?: string): string {
+  let out = text.replace(/(https?:\/\/)[^/@\s]+@/g, '$1***@');
+  if (token) out = out.split(token).join('***');
+  return out.replace(/(Authorization: (Basic|Bearer) )\S+/gi, '$1***');
+}
+
+function gitEnv(): NodeJS.ProcessEnv {
+  // Never prompt (there is nobody to answer) and never read the user's global config.
+  return { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C' };
+}
+
+/** Runs system git (isomorphic-git cannot push to a local bare repository). */
+function git(args: string[], cwd: string, target?: GitTarget): Promise<string> {
+  const auth = target?.token ? ['-c', `http.extraHeader=Authorization: Basic ${Buffer.from(`x-access-token:${target.token}`).toString('base64')}`] : [];
+  return new Promise((resolve, reject) => {
+    execFile('git', [...auth, ...args], { cwd, env: gitEnv(), maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
+      if (err) reject(Object.assign(new Error(stripCredentials(`${stderr || err.message}`.trim(), target?.token)), { stderr: stripCredentials(stderr, target?.token) }));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** Classifies a failed fetch or push. */
+function classify(action: string, err: unknown, target: GitTarget): GitError {
+  const text = (err as Error).message;
+  const url = stripCredentials(target.url, target.token);
+  if (/rejected|non-fast-forward|fetch first|stale info/i.test(text)) return new GitError(`${action}: ${url} has commits this portal does not have yet`, true);
+  if (/could not read Username|Authentication failed|403|401|Permission denied \(publickey/i.test(text)) {
+    return new GitError(`${action}: ${url} refused the credentials`, false, 'check the Git token or SSH key the portal uses');
+  }
+  if (/couldn't find remote ref|Remote branch .* not found/i.test(text)) return new GitError(`${action}: ${url} has no branch ${target.branch}`, false, 'create the branch, or set the target branch');
+  return new GitError(`${action}: ${url} cannot be reached (${text.split('\n').pop()})`, true, 'Portico tries again; the grant stays "committing" meanwhile');
+}
+
+/** A working copy of the target branch, owned by the one writer. */
+export class GitWorkspace {
+  readonly dir: string;
+  readonly target: GitTarget;
+
+  constructor(dir: string, target: GitTarget) {
+    this.dir = dir;
+    this.target = target;
+  }
+
+  /** Makes the working copy match the remote branch's tip exactly; returns that commit. */
+  async sync(): Promise<string> {
+    if (!existsSync(path.join(this.dir, '.git'))) {
+      mkdirSync(this.dir, { recursive: true });
+      await git(['init', '-q', '-b', this.target.branch], this.dir);
+      await git(['remote', 'add', 'origin', this.target.url], this.dir);
+    }
+    try {
+      await git(['fetch', '-q', '--prune', 'origin', `+refs/heads/${this.target.branch}:refs/remotes/origin/${this.target.branch}`], this.dir, this.target);
+    } catch (err) {
+      throw classify('fetch', err, this.target);
+    }
+    await git(['checkout', '-q', '-B', this.target.branch, `origin/${this.target.branch}`], this.dir);
+    await git(['reset', '-q', '--hard', `origin/${this.target.branch}`], this.dir);
+    await git(['clean', '-q', '-fdx'], this.dir);
+    return (await git(['rev-parse', 'HEAD'], this.dir)).trim();
+  }
+
+  /**
+   * Makes `folder` hold exactly `files`: writes what changed, deletes what is no longer rendered.
+   * Nothing outside `folder` is touched (the platform team's own files live there).
+   */
+  writeFolder(folder: string, files: RenderedFiles): void {
+    const root = path.join(this.dir, folder);
+    const wanted = new Set([...files.keys()]);
+    const existing = existsSync(root) ? listFiles(root) : [];
+    for (const file of existing) if (!wanted.has(file)) rmSync(path.join(root, file));
+    for (const [file, text] of files) {
+      const full = path.join(root, file);
+      if (!path.resolve(full).startsWith(path.resolve(root) + path.sep)) throw new GitError(`refusing to write ${file}: it is outside ${folder}`, false);
+      if (existsSync(full) && readFileSync(full, 'utf8') === text) continue;
+      mkdirSync(path.dirname(full), { recursive: true });
+      writeFileSync(full, text);
+    }
+    removeEmptyDirs(root);
+  }
+
+  /** Commits everything staged in `folder` if anything changed; returns the new commit, or undefined. */
+  async commit(folder: string, message: string, trailers: Record<string, string>): Promise<string | undefined> {
+    await git(['add', '-A', '--', folder], this.dir);
+    const status = await git(['status', '--porcelain', '--', folder], this.dir);
+    if (!status.trim()) return undefined;
+    const body = [message, '', ...Object.entries(trailers).map(([k, v]) => `${k}: ${v}`)].join('\n');
+    await git(['-c', `user.name=${this.target.author.name}`, '-c', `user.email=${this.target.author.email}`, 'commit', '-q', '-m', body], this.dir);
+    return (await git(['rev-parse', 'HEAD'], this.dir)).trim();
+  }
+
+  /** Pushes the branch; a rejection (someone else pushed) is a retryable GitError. */
+  async push(): Promise<void> {
+    try {
+      await git(['push', '-q', 'origin', `HEAD:refs/heads/${this.target.branch}`], this.dir, this.target);
+    } catch (err) {
+      throw classify('push', err, this.target);
+    }
+  }
+}
+
+function listFiles(root: string, prefix = ''): string[] {
+  return readdirSync(root).flatMap((name) => {
+    const full = path.join(root, name);
+    return statSync(full).isDirectory() ? listFiles(full, `${prefix}${name}/`) : [`${prefix}${name}`];
+  });
+}
+
+function removeEmptyDirs(dir: string): boolean {
+  if (!existsSync(dir)) return true;
+  let empty = true;
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory() && removeEmptyDirs(full)) rmSync(full, { recursive: true });
+    else empty = false;
+  }
+  return empty;
+}
+
+export interface PublishResult {
+  /** The commit that carries the change, or undefined when the rendered files were already there. */
+  commit?: string;
+  attempts: number;
+}
+
+/**
+ * Render, commit, push, as one step with hard seams: `render` is pure and sees only the grants, this
+ * function only moves files through Git. A push rejected because someone else pushed is handled by
+ * syncing to the new tip and rendering again there, up to `maxAttempts` times.
+ */
+export async function publishRendered(
+  workspace: GitWorkspace,
+  folder: string,
+  render: () => RenderedFiles | Promise<RenderedFiles>,
+  message: string,
+  trailers: Record<string, string>,
+  maxAttempts = 5,
+): Promise<PublishResult> {
+  let lastError: GitError | undefined;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    await workspace.sync();
+    workspace.writeFolder(folder, await render());
+    const commit = await workspace.commit(folder, message, trailers);
+    if (!commit) return { commit: undefined, attempts: attempt };
+    try {
+      await workspace.push();
+      return { commit, attempts: attempt };
+    } catch (err) {
+      if (!(err instanceof GitError) || !err.retryable || !/has commits this portal does not have/.test(err.message)) throw err;
+      lastError = err;
+    }
+  }
+  throw new GitError(`push: gave up after ${maxAttempts} attempts; ${lastError?.message ?? ''}`.trim(), true);
+}
+
+/**
+ * The embedded default remote: a bare repository in the data directory, created on first start and
+ * seeded with the content repository, so a new user sees grants land next to the API definitions.
+ */
+export async function ensureLocalRemote(bareDir: string, contentDir: string, branch = 'main'): Promise<string> {
+  if (existsSync(path.join(bareDir, 'HEAD'))) return bareDir;
+  mkdirSync(bareDir, { recursive: true });
+  await git(['init', '-q', '--bare', '-b', branch], bareDir);
+  const seed = `${bareDir}.seed-${process.pid}`;
+  rmSync(seed, { recursive: true, force: true });
+  cpSync(contentDir, seed, { recursive: true });
+  await git(['init', '-q', '-b', branch], seed);
+  await git(['add', '-A'], seed);
+  await git(['-c', 'user.name=Portico', '-c', 'user.email=portico@localhost', 'commit', '-q', '-m', 'Seed from the demo content'], seed);
+  await git(['push', '-q', bareDir, `HEAD:refs/heads/${branch}`], seed);
+  rmSync(seed, { recursive: true, force: true });
+  return bareDir;
+}
