@@ -92,3 +92,74 @@ export const rateLimits = pgTable('rate_limits', {
   count: integer('count').notNull(),
   resetAt: timestamp('reset_at', { withTimezone: true, mode: 'date' }).notNull(),
 });
+
+/** A consumer's application: what keys and subscriptions belong to, and the gateway's appId. */
+export const applications = pgTable(
+  'applications',
+  {
+    id: text('id').primaryKey(),
+    ownerId: text('owner_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description'),
+    /** Namespace its manifests go to (the namespace of the offers it subscribes to). */
+    namespace: text('namespace').notNull(),
+    createdAt: createdAt(),
+    /** Set when the owner deletes it; its grants are removed from Git through the outbox. */
+    deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('applications_owner_idx').on(t.ownerId)],
+);
+
+/** An application's subscription to an offer (catalog item) on a plan. */
+export const subscriptions = pgTable('subscriptions', {
+  id: text('id').primaryKey(),
+  applicationId: text('application_id').notNull().references(() => applications.id, { onDelete: 'cascade' }),
+  offer: text('offer').notNull(),
+  plan: text('plan').notNull(),
+  apis: text('apis').array().notNull().default(sql`'{}'::text[]`),
+  bundles: text('bundles').array().notNull().default(sql`'{}'::text[]`),
+  operationFilter: text('operation_filter').array().notNull().default(sql`'{}'::text[]`),
+  /** pending-approval, committing, committed, active, revoked. */
+  status: text('status').notNull(),
+  createdAt: createdAt(),
+  endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
+});
+
+/** Key metadata: id, hash, status. Never the key (it exists only in the response that shows it). */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    keyId: text('key_id').primaryKey(),
+    applicationId: text('application_id').notNull().references(() => applications.id, { onDelete: 'cascade' }),
+    sha256: text('sha256').notNull(),
+    title: text('title').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
+    /** The encrypted Secret for gateways that need the key itself; ciphertext only. */
+    encryptedSecret: text('encrypted_secret'),
+    status: text('status').notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [uniqueIndex('api_keys_sha256_unique').on(t.sha256)],
+);
+
+/**
+ * Grant changes waiting for the Git writer, written in the same transaction as the change itself,
+ * so a change is never lost and never published twice (the writer renders the whole state).
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    requestId: text('request_id').notNull(),
+    consumerId: text('consumer_id').notNull(),
+    summary: text('summary').notNull(),
+    createdAt: createdAt(),
+    /** The commit that carries the change, once pushed (or the tip that already had it). */
+    commit: text('commit'),
+    publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [index('outbox_pending_idx').on(t.publishedAt, t.id)],
+);

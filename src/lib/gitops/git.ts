@@ -110,11 +110,12 @@ export class GitWorkspace {
   }
 
   /** Commits everything staged in `folder` if anything changed; returns the new commit, or undefined. */
-  async commit(folder: string, message: string, trailers: Record<string, string>): Promise<string | undefined> {
+  async commit(folder: string, message: string, trailers: Trailers): Promise<string | undefined> {
     await git(['add', '-A', '--', folder], this.dir);
     const status = await git(['status', '--porcelain', '--', folder], this.dir);
     if (!status.trim()) return undefined;
-    const body = [message, '', ...Object.entries(trailers).map(([k, v]) => `${k}: ${v}`)].join('\n');
+    const lines = (Array.isArray(trailers) ? trailers : Object.entries(trailers)).map(([k, v]) => `${k}: ${v}`);
+    const body = [message, '', ...lines].join('\n');
     await git(['-c', `user.name=${this.target.author.name}`, '-c', `user.email=${this.target.author.email}`, 'commit', '-q', '-m', body], this.dir);
     return (await git(['rev-parse', 'HEAD'], this.dir)).trim();
   }
@@ -147,9 +148,14 @@ function removeEmptyDirs(dir: string): boolean {
   return empty;
 }
 
+/** Commit trailers; a key may repeat (one `Portico-Request` per request a commit carries). */
+export type Trailers = Record<string, string> | Array<[string, string]>;
+
 export interface PublishResult {
   /** The commit that carries the change, or undefined when the rendered files were already there. */
   commit?: string;
+  /** The branch tip after publishing: the new commit, or the commit that already had the files. */
+  tip: string;
   attempts: number;
 }
 
@@ -163,18 +169,18 @@ export async function publishRendered(
   folder: string,
   render: () => RenderedFiles | Promise<RenderedFiles>,
   message: string,
-  trailers: Record<string, string>,
+  trailers: Trailers,
   maxAttempts = 5,
 ): Promise<PublishResult> {
   let lastError: GitError | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    await workspace.sync();
+    const tip = await workspace.sync();
     workspace.writeFolder(folder, await render());
     const commit = await workspace.commit(folder, message, trailers);
-    if (!commit) return { commit: undefined, attempts: attempt };
+    if (!commit) return { commit: undefined, tip, attempts: attempt };
     try {
       await workspace.push();
-      return { commit, attempts: attempt };
+      return { commit, tip: commit, attempts: attempt };
     } catch (err) {
       if (!(err instanceof GitError) || !err.retryable || !/has commits this portal does not have/.test(err.message)) throw err;
       lastError = err;
