@@ -121,6 +121,10 @@ export const subscriptions = pgTable('subscriptions', {
   operationFilter: text('operation_filter').array().notNull().default(sql`'{}'::text[]`),
   /** pending-approval, committing, committed, active, revoked. */
   status: text('status').notNull(),
+  /** Why the status is what it is, in words (e.g. which commit removed it from Git). */
+  statusReason: text('status_reason'),
+  /** The commit the status refers to. */
+  statusCommit: text('status_commit'),
   createdAt: createdAt(),
   endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
 });
@@ -137,6 +141,8 @@ export const apiKeys = pgTable(
     /** The encrypted Secret for gateways that need the key itself; ciphertext only. */
     encryptedSecret: text('encrypted_secret'),
     status: text('status').notNull(),
+    statusReason: text('status_reason'),
+    statusCommit: text('status_commit'),
     createdAt: createdAt(),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
   },

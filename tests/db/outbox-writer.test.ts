@@ -132,3 +132,43 @@ describe('two writers on one PostgreSQL database', () => {
     }
   });
 });
+
+describe.each(ENGINES)('the reconciler on %s', (_engine, open) => {
+  it('activates what reached the branch, and revokes what a revert took away, saying which commit', async () => {
+    const { traefikHubPresence } = await import('../../src/lib/gitops/render/traefik-hub.ts');
+    const { reconcile } = await import('../../src/lib/gitops/reconciler.ts');
+    const handle = await open();
+    try {
+      await handle.db.insert(accounts).values({ id: 'acct-ada', email: 'ada@example.test' });
+      const bare = await remote();
+      const ws = new GitWorkspace(path.join(work, `rec-${n}`), { url: bare, branch: 'main', author });
+      const access = createAccessService(handle.db, { keyPrefix: 'ptc', environment: 'test' });
+      const app = await access.createApplication('acct-ada', { name: 'Widget', namespace: 'logistics' });
+      const sub = await access.subscribe('acct-ada', app.id, { key: 'logistics/public-starter', plan: 'logistics/starter', apis: ['logistics/shipments'], bundles: [], operationFilter: [] });
+      const key = await access.createKey('acct-ada', app.id, { title: 'production', encryptSecret: fakeCiphertext });
+      await drainOutbox(handle.db, ws, 'consumers', renderTraefikHub);
+
+      const first = await reconcile(handle.db, ws, 'consumers', traefikHubPresence);
+      expect(first.activated.sort()).toEqual([key.keyId, sub.id].sort());
+      expect((await handle.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id)))[0]!.status).toBe('active');
+      expect(await reconcile(handle.db, ws, 'consumers', traefikHubPresence)).toMatchObject({ activated: [], revoked: [] });
+
+      // A platform engineer reverts the grant in Git.
+      const clone = path.join(work, `human-${n}`);
+      sh(work, 'clone', '-q', bare, clone);
+      sh(clone, '-c', 'user.name=Pat Platform', '-c', 'user.email=pat@example.test', 'revert', '--no-edit', 'HEAD');
+      sh(clone, 'push', '-q', 'origin', 'main');
+      const revertSha = sh(clone, 'rev-parse', 'HEAD');
+
+      const after = await reconcile(handle.db, ws, 'consumers', traefikHubPresence);
+      expect(after.revoked.map((r) => r.id).sort()).toEqual([key.keyId, sub.id].sort());
+      const [subRow] = await handle.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id));
+      expect(subRow).toMatchObject({ status: 'revoked', statusCommit: revertSha });
+      expect(subRow!.statusReason).toMatch(new RegExp(`^removed from main by ${revertSha.slice(0, 12)} "Revert ".+" \\(Pat Platform\\)$`));
+      const [keyRow] = await handle.db.select().from(apiKeys).where(eq(apiKeys.keyId, key.keyId));
+      expect(keyRow!.status).toBe('revoked');
+    } finally {
+      await handle.close();
+    }
+  });
+});

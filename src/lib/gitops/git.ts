@@ -120,6 +120,20 @@ export class GitWorkspace {
     return (await git(['rev-parse', 'HEAD'], this.dir)).trim();
   }
 
+  /** The newest commit on the synced branch that touched `pathspec`, for telling people who changed what. */
+  async lastCommitTouching(pathspec: string): Promise<{ sha: string; subject: string; author: string } | undefined> {
+    const out = (await git(['log', '-1', '--format=%H%x09%an%x09%s', '--', pathspec], this.dir)).trim();
+    if (!out) return undefined;
+    const [sha, author, ...subject] = out.split('\t');
+    return { sha: sha!, author: author!, subject: subject.join('\t') };
+  }
+
+  /** The files below `folder` in the working copy, as the renderers write them. */
+  readFolder(folder: string): RenderedFiles {
+    const root = path.join(this.dir, folder);
+    return new Map(existsSync(root) ? listFiles(root).map((f) => [f, readFileSync(path.join(root, f), 'utf8')] as [string, string]) : []);
+  }
+
   /** Pushes the branch; a rejection (someone else pushed) is a retryable GitError. */
   async push(): Promise<void> {
     try {

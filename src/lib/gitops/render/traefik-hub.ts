@@ -90,3 +90,20 @@ export function renderTraefikHub(grants: Grant[]): RenderedFiles {
   files.set('traefik-hub/kustomization.yaml', yamlDocument({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }));
   return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
 }
+
+/**
+ * Which subscriptions and keys the traefik-hub files on a branch grant: the reconciler's view of
+ * Git. Read from what the renderer writes (subscription annotations, key titles), so a person's
+ * revert or edit of those files shows up here.
+ */
+export function traefikHubPresence(files: RenderedFiles): { subscriptions: Map<string, string>; keys: Map<string, string> } {
+  const subscriptionFiles = new Map<string, string>();
+  const keyFiles = new Map<string, string>();
+  for (const [file, text] of files) {
+    if (!file.startsWith('traefik-hub/')) continue;
+    const annotation = /portico\.dev\/subscriptions: (.+)$/m.exec(text)?.[1];
+    if (file.includes('/subscription-') && annotation) for (const id of annotation.split(',')) subscriptionFiles.set(id.trim(), file);
+    if (file.endsWith('/application.yaml')) for (const m of text.matchAll(/- title: .*\(([0-9A-Za-z]{8})\)\s*$/gm)) keyFiles.set(m[1]!, file);
+  }
+  return { subscriptions: subscriptionFiles, keys: keyFiles };
+}
