@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Limit } from '../../src/lib/catalog/model.ts';
+import { renderHaproxy } from '../../src/lib/gitops/render/haproxy.ts';
+import type { Grant, PlanLimits, RenderedFiles } from '../../src/lib/gitops/render/types.ts';
+
+const golden = path.resolve(import.meta.dirname, '../golden/render-haproxy');
+const CASES = readdirSync(golden, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && !d.name.endsWith('-expected'))
+  .map((d) => d.name)
+  .sort();
+
+/** Reads a golden case's input: grants.json and limits.json (an object keyed by plan). */
+function readCase(name: string): { grants: Grant[]; limits: PlanLimits } {
+  const dir = path.join(golden, name);
+  const grants = JSON.parse(readFileSync(path.join(dir, 'grants.json'), 'utf8')) as Grant[];
+  const limits = JSON.parse(readFileSync(path.join(dir, 'limits.json'), 'utf8')) as Record<string, { rateLimit?: Limit; quota?: Limit }>;
+  return { grants, limits: new Map(Object.entries(limits)) };
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? listFiles(path.join(dir, d.name), `${prefix}${d.name}/`) : [`${prefix}${d.name}`],
+  );
+}
+
+/** Compares rendered files with `<case>-expected/` byte for byte; `UPDATE_GOLDEN=1` rewrites it after a deliberate change. */
+function expectGolden(name: string, files: RenderedFiles) {
+  const dir = path.join(golden, `${name}-expected`);
+  if (process.env.UPDATE_GOLDEN) {
+    rmSync(dir, { recursive: true, force: true });
+    for (const [file, text] of files) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
+  }
+  expect([...files.keys()].sort()).toEqual(listFiles(dir).sort());
+  for (const [file, text] of files) expect(text, file).toBe(readFileSync(path.join(dir, file), 'utf8'));
+}
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+function grant(applicationId: string, plans: string[], keys: Array<{ phrase: string; suspended?: boolean }>): Grant {
+  return {
+    applicationId,
+    ownerId: 'acct',
+    applicationName: applicationId,
+    namespace: 'apps',
+    subscriptions: plans.map((plan, i) => ({ id: `${applicationId}-sub-${i}`, offer: 'apps/offer', apis: ['apps/api'], bundles: [], plan, operationFilter: [] })),
+    keys: keys.map((k, i) => ({ keyId: `key${i}`, sha256: sha(k.phrase), title: k.phrase, suspended: k.suspended ?? false })),
+  };
+}
+
+const LIMITS: PlanLimits = new Map([
+  ['apps/bronze', { rateLimit: { requests: 5, periodSeconds: 10 } }],
+  ['apps/gold', { rateLimit: { requests: 100, periodSeconds: 60 } }],
+]);
+
+describe('haproxy renderer', () => {
+  it.each(CASES)('%s renders exactly its golden files', (name) => {
+    const { grants, limits } = readCase(name);
+    expectGolden(name, renderHaproxy(grants, limits));
+  });
+
+  it('renders the same bytes whatever the order of grants, keys, subscriptions and limits', () => {
+    const grants = [
+      grant('app-b', ['apps/gold', 'apps/bronze'], [{ phrase: 'b1' }, { phrase: 'b2' }]),
+      grant('app-a', ['apps/gold'], [{ phrase: 'a1' }, { phrase: 'a2', suspended: true }]),
+    ];
+    const shuffled = grants.map((g) => ({ ...g, keys: [...g.keys].reverse(), subscriptions: [...g.subscriptions].reverse() })).reverse();
+    const reversedLimits: PlanLimits = new Map([...LIMITS].reverse());
+    expect(renderHaproxy(shuffled, reversedLimits)).toEqual(renderHaproxy(grants, LIMITS));
+  });
+
+  it('lets a key in only while it is not suspended, and keeps keys that carry an expiry for the reconciler to remove', () => {
+    const g = grant('app-a', ['apps/gold'], [{ phrase: 'live' }, { phrase: 'paused', suspended: true }]);
+    g.keys[0]!.expiresAt = '2030-01-01T00:00:00.000Z';
+    const keys = renderHaproxy([g], LIMITS).get('haproxy/keys.map')!;
+    expect(keys).toContain(`${sha('live')} app-a\n`);
+    expect(keys).not.toContain(sha('paused'));
+  });
+
+  it('holds an application to its strictest plan, and leaves applications without a subscription out of plans.map', () => {
+    const files = renderHaproxy([grant('app-two', ['apps/gold', 'apps/bronze'], [{ phrase: 'x' }]), grant('app-none', [], [{ phrase: 'y' }])], LIMITS);
+    const plans = files.get('haproxy/plans.map')!;
+    expect(plans).toContain('app-two 5/10\n');
+    expect(plans).not.toContain('app-none');
+    expect(files.get('haproxy/keys.map')).toContain(`${sha('y')} app-none\n`);
+  });
+
+  it('makes one stick table per distinct period, not one per plan', () => {
+    const limits: PlanLimits = new Map([
+      ['apps/a', { rateLimit: { requests: 5, periodSeconds: 10 } }],
+      ['apps/b', { rateLimit: { requests: 50, periodSeconds: 10 } }],
+    ]);
+    const cfg = renderHaproxy([grant('app-a', ['apps/a'], []), grant('app-b', ['apps/b'], [])], limits).get('haproxy/portico.cfg')!;
+    expect(cfg.match(/stick-table/g)).toHaveLength(1);
+    expect(cfg).toContain('backend portico_rate_10s');
+  });
+
+  it('refuses input it cannot render safely, in plain words', () => {
+    const ok = grant('app-a', ['apps/gold'], [{ phrase: 'k' }]);
+    expect(() => renderHaproxy([{ ...ok, applicationId: 'app a' }], LIMITS)).toThrow(/application id "app a"/);
+    expect(() => renderHaproxy([ok, ok], LIMITS)).toThrow(/appears in two grants/);
+    expect(() => renderHaproxy([{ ...ok, keys: [{ ...ok.keys[0]!, sha256: 'ABC' }] }], LIMITS)).toThrow(/no lower-case hex SHA-256/);
+    expect(() => renderHaproxy([ok, { ...grant('app-b', [], []), keys: ok.keys }], LIMITS)).toThrow(/same hash as another key/);
+    expect(() => renderHaproxy([grant('app-a', ['apps/unknown'], [])], LIMITS)).toThrow(/plan apps\/unknown, which has no limits entry/);
+    const fractional: PlanLimits = new Map([['apps/gold', { rateLimit: { requests: 1.5, periodSeconds: 10 } }]]);
+    expect(() => renderHaproxy([ok], fractional)).toThrow(/whole numbers/);
+    const tooLong: PlanLimits = new Map([['apps/gold', { rateLimit: { requests: 1, periodSeconds: 30 * 86_400 } }]]);
+    expect(() => renderHaproxy([ok], tooLong)).toThrow(/at most 2000000 seconds/);
+  });
+
+  it('writes hashes only: no file in the golden cases holds anything key-shaped', () => {
+    for (const name of CASES) {
+      for (const text of renderHaproxy(readCase(name).grants, readCase(name).limits).values()) {
+        expect(text).not.toMatch(/[a-z]{2,10}_(live|test)_[0-9A-Za-z]{38}/);
+      }
+    }
+  });
+});
