@@ -46,6 +46,23 @@ const EnvSchema = z.object({
   /** An SMTP server for mail (smtp:// or smtps://); without it mail stays in the local outbox. */
   PORTICO_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   PORTICO_MAIL_FROM: z.string().min(3).default('Portico <portal@localhost>'),
+  /** The GitOps remote grants are committed to; by default a bare repository in the data directory, seeded from the content. */
+  PORTICO_GIT_URL: z.string().min(1).optional(),
+  PORTICO_GIT_BRANCH: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a branch name').default('main'),
+  /** The folder in that repository where Portico writes (and only there). */
+  PORTICO_GIT_DIRECTORY: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'must be a relative folder such as consumers')
+    .refine((v) => !v.split('/').some((part) => part === '.' || part === '..'), 'must be a relative folder such as consumers, without . or ..')
+    .default('consumers'),
+  /** HTTPS token for the remote; never logged. */
+  PORTICO_GIT_TOKEN: z.string().min(1).optional(),
+  /** Gateway targets to render, comma-separated: traefik-hub, haproxy. */
+  PORTICO_GATEWAYS: z.string().default('traefik-hub,haproxy'),
+  /** First part of every API key: 2 to 10 lower-case letters. */
+  PORTICO_KEY_PREFIX: z.string().regex(/^[a-z]{2,10}$/, 'must be 2 to 10 lower-case letters').default('ptc'),
+  /** Seconds between two passes of the Git writer and reconciler. */
+  PORTICO_GIT_INTERVAL: z.coerce.number().min(1).max(3600).default(5),
 });
 
 /** Portico's configuration, with paths made absolute. */
@@ -64,6 +81,9 @@ export interface Config {
   github?: { clientId: string; clientSecret: string };
   smtpUrl?: string;
   mailFrom: string;
+  git: { url?: string; branch: string; directory: string; token?: string; intervalSeconds: number };
+  gateways: Array<'traefik-hub' | 'haproxy'>;
+  keyPrefix: string;
 }
 
 const list = (v: string | undefined) => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
@@ -75,7 +95,7 @@ const list = (v: string | undefined) => (v ?? '').split(',').map((x) => x.trim()
 export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
   const relevant = Object.fromEntries(Object.keys(EnvSchema.shape).map((k) => [k, env[k] === '' && k !== 'PORTICO_OFFLINE' ? undefined : env[k]]));
   // Secrets are never echoed back in a message.
-  const shown = (k: string) => (/SECRET|PASSWORD/.test(k) ? '***' : JSON.stringify(relevant[k] ?? ''));
+  const shown = (k: string) => (/SECRET|PASSWORD|TOKEN/.test(k) ? '***' : JSON.stringify(relevant[k] ?? ''));
   const parsed = EnvSchema.safeParse(relevant);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}=${shown(String(i.path[0]))}: ${i.message}`);
@@ -89,6 +109,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!!e.PORTICO_GITHUB_CLIENT_ID !== !!e.PORTICO_GITHUB_CLIENT_SECRET) {
     throw new PorticoError('invalid configuration: PORTICO_GITHUB_CLIENT_ID and PORTICO_GITHUB_CLIENT_SECRET go together', 'see Configuration in the README');
   }
+  const gateways = list(e.PORTICO_GATEWAYS);
+  const unknownGateway = gateways.find((g) => g !== 'traefik-hub' && g !== 'haproxy');
+  if (unknownGateway) throw new PorticoError(`invalid configuration: PORTICO_GATEWAYS names "${unknownGateway}"; the gateways are traefik-hub and haproxy`, 'see Configuration in the README');
   const dataDir = path.resolve(cwd, e.PORTICO_DATA_DIR);
   return {
     port: e.PORT,
@@ -107,5 +130,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     github: e.PORTICO_GITHUB_CLIENT_ID ? { clientId: e.PORTICO_GITHUB_CLIENT_ID, clientSecret: e.PORTICO_GITHUB_CLIENT_SECRET! } : undefined,
     smtpUrl: e.PORTICO_SMTP_URL,
     mailFrom: e.PORTICO_MAIL_FROM,
+    git: { url: e.PORTICO_GIT_URL, branch: e.PORTICO_GIT_BRANCH, directory: e.PORTICO_GIT_DIRECTORY, token: e.PORTICO_GIT_TOKEN, intervalSeconds: e.PORTICO_GIT_INTERVAL },
+    gateways: gateways as Array<'traefik-hub' | 'haproxy'>,
+    keyPrefix: e.PORTICO_KEY_PREFIX,
   };
 }

@@ -21,6 +21,9 @@ describe('configuration', () => {
       github: undefined,
       smtpUrl: undefined,
       mailFrom: 'Portico <portal@localhost>',
+      git: { url: undefined, branch: 'main', directory: 'consumers', token: undefined, intervalSeconds: 5 },
+      gateways: ['traefik-hub', 'haproxy'],
+      keyPrefix: 'ptc',
     });
   });
 
@@ -77,5 +80,23 @@ describe('sign-in settings', () => {
     }
     expect(message).toContain('PORTICO_OIDC_ISSUER="not a url"');
     expect(message).not.toContain('hunter2-secret');
+  });
+});
+
+describe('GitOps settings', () => {
+  it('refuses an unknown gateway and a bad folder, naming them', () => {
+    expect(() => loadConfig({ PORTICO_GATEWAYS: 'traefik-hub,kong' })).toThrow('PORTICO_GATEWAYS names "kong"; the gateways are traefik-hub and haproxy');
+    expect(() => loadConfig({ PORTICO_GIT_DIRECTORY: '../outside' })).toThrow('PORTICO_GIT_DIRECTORY="../outside": must be a relative folder such as consumers, without . or ..');
+  });
+
+  it('never repeats the Git token', () => {
+    let message = '';
+    try {
+      loadConfig({ PORTICO_GIT_TOKEN: 'ghp_secret-token', PORT: 'x' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('PORT="x"');
+    expect(message).not.toContain('ghp_secret-token');
   });
 });

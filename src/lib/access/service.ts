@@ -46,10 +46,12 @@ export function createAccessService(db: Database, options: { keyPrefix: string; 
     },
 
     /** Creates a key: the plaintext is in the result and nowhere else; the database keeps its hash. */
-    async createKey(ownerId: string, applicationId: string, input: { title: unknown; expiresAt?: Date; encryptSecret?: (key: string, keyId: string) => string }) {
+    async createKey(ownerId: string, applicationId: string, input: { title: unknown; expiresAt?: Date; encryptSecret?: (key: string, keyId: string) => string | Promise<string> }) {
       if (typeof input.title !== 'string' || !input.title.trim() || input.title.length > 100) throw new ProblemError(400, 'invalid-title', 'Give the key a title of 1 to 100 characters.');
       const generated = generateApiKey(options.keyPrefix, options.environment);
       const requestId = `req-${generateSecureRandomString().slice(0, 12)}`;
+      // The only form of the key itself that is kept: encrypted for the gateway, at this moment.
+      const encryptedSecret = input.encryptSecret ? await input.encryptSecret(generated.key, generated.keyId) : null;
       await db.transaction(async (tx) => {
         const [app] = await tx.select().from(applications).where(and(eq(applications.id, applicationId), eq(applications.ownerId, ownerId), isNull(applications.deletedAt)));
         if (!app) throw new ProblemError(404, 'no-application', 'There is no such application.');
@@ -59,13 +61,35 @@ export function createAccessService(db: Database, options: { keyPrefix: string; 
           sha256: generated.sha256,
           title: input.title as string,
           expiresAt: input.expiresAt ?? null,
-          // The only form of the key itself that is kept: encrypted for the gateway, at this moment.
-          encryptedSecret: input.encryptSecret ? input.encryptSecret(generated.key, generated.keyId) : null,
+          encryptedSecret,
           status: 'committing',
         });
         await enqueue(tx, requestId, ownerId, `Add key ${generated.keyId} to ${applicationId}`);
       });
       return { key: generated.key, keyId: generated.keyId, requestId };
+    },
+
+    /** The owner's applications, newest first. */
+    async listApplications(ownerId: string) {
+      return db.select({ id: applications.id, name: applications.name, description: applications.description, createdAt: applications.createdAt })
+        .from(applications).where(and(eq(applications.ownerId, ownerId), isNull(applications.deletedAt)));
+    },
+
+    /** One application with each subscription's and key's status and commit (never a key). */
+    async getApplication(ownerId: string, applicationId: string) {
+      const [app] = await db.select().from(applications).where(and(eq(applications.id, applicationId), eq(applications.ownerId, ownerId), isNull(applications.deletedAt)));
+      if (!app) throw new ProblemError(404, 'no-application', 'There is no such application.');
+      const subs = await db.select().from(subscriptions).where(eq(subscriptions.applicationId, app.id));
+      const keys = await db.select().from(apiKeys).where(eq(apiKeys.applicationId, app.id));
+      return {
+        id: app.id,
+        name: app.name,
+        description: app.description,
+        namespace: app.namespace,
+        createdAt: app.createdAt,
+        subscriptions: subs.map((s) => ({ id: s.id, offer: s.offer, plan: s.plan, status: s.status, statusReason: s.statusReason, commit: s.statusCommit, createdAt: s.createdAt })),
+        keys: keys.map((k) => ({ keyId: k.keyId, title: k.title, status: k.status, statusReason: k.statusReason, commit: k.statusCommit, createdAt: k.createdAt, expiresAt: k.expiresAt })),
+      };
     },
 
     async revokeKey(ownerId: string, applicationId: string, keyId: string) {
@@ -80,6 +104,8 @@ export function createAccessService(db: Database, options: { keyPrefix: string; 
     },
   };
 }
+
+export type AccessService = ReturnType<typeof createAccessService>;
 
 /** Everything Git must enforce, read in one query set: what every renderer takes. */
 export async function loadGrants(db: Database | Tx): Promise<Grant[]> {

@@ -18,7 +18,14 @@ export interface ReconcileResult {
  * edit) becomes revoked, with the commit that removed it, so the consumer sees why. Idempotent:
  * safe to run anywhere, as often as wanted.
  */
-export async function reconcile(db: Database, workspace: GitWorkspace, folder: string, presence: Presence): Promise<ReconcileResult> {
+export async function reconcile(
+  db: Database,
+  workspace: GitWorkspace,
+  folder: string,
+  presence: Presence,
+  /** Which keys the configured gateways carry: traefik-hub needs the encrypted Secret, haproxy takes every key. */
+  expectsKey: (key: { encryptedSecret: string | null }) => boolean = (k) => k.encryptedSecret !== null,
+): Promise<ReconcileResult> {
   const tip = await workspace.sync();
   const present = presence(workspace.readFolder(folder));
   const result: ReconcileResult = { tip, activated: [], revoked: [] };
@@ -49,8 +56,7 @@ export async function reconcile(db: Database, workspace: GitWorkspace, folder: s
         await db.update(apiKeys).set({ status: 'active', statusReason: null, statusCommit: tip }).where(eq(apiKeys.keyId, k.keyId));
         result.activated.push(k.keyId);
       }
-    } else if (k.encryptedSecret) {
-      // Only keys this target can carry are expected in it (traefik-hub needs the encrypted Secret).
+    } else if (expectsKey(k)) {
       const { reason, commit } = await whyGone(k.applicationId);
       await db.update(apiKeys).set({ status: 'revoked', statusReason: reason, statusCommit: commit ?? tip, revokedAt: new Date() }).where(eq(apiKeys.keyId, k.keyId));
       result.revoked.push({ id: k.keyId, reason });

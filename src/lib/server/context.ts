@@ -4,6 +4,10 @@ import { createMailer } from '../auth/mail.ts';
 import { createSessionStore, type SessionStore } from '../auth/sessions.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { openDatabase, type DatabaseHandle } from '../db/client.ts';
+import { createAccessService, type AccessService } from '../access/service.ts';
+import type { Catalog } from '../catalog/model.ts';
+import { startGitops, type GitopsRuntime } from './gitops.ts';
+import { catalogForServer } from './member-docs.ts';
 
 /** Everything a request handler needs, built once per process from the validated configuration. */
 export interface ServerContext {
@@ -11,6 +15,9 @@ export interface ServerContext {
   database: DatabaseHandle;
   sessions: SessionStore;
   accounts: AccountService;
+  catalog: Catalog;
+  access: AccessService;
+  gitops: GitopsRuntime;
 }
 
 let context: Promise<ServerContext> | undefined;
@@ -31,6 +38,7 @@ export function getServerContext(): Promise<ServerContext> {
 async function createServerContext(config: Config): Promise<ServerContext> {
   const database = await openDatabase({ url: config.databaseUrl, pgliteDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite') });
   const closeOnExit = () => {
+    context?.then((c) => c.gitops.stop()).catch(() => {});
     void database.close().finally(() => process.exit(0));
   };
   process.once('SIGTERM', closeOnExit);
@@ -43,7 +51,10 @@ async function createServerContext(config: Config): Promise<ServerContext> {
     adminGroups: config.adminGroups,
     publicUrl: config.publicUrl,
   });
-  return { config, database, sessions, accounts };
+  const catalog = await catalogForServer(config);
+  const access = createAccessService(database.db, { keyPrefix: config.keyPrefix, environment: 'live' });
+  const gitops = await startGitops(config, database.db, catalog);
+  return { config, database, sessions, accounts, catalog, access, gitops };
 }
 
 /** Name of the session cookie. */
