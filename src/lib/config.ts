@@ -61,6 +61,8 @@ const EnvSchema = z.object({
   PORTICO_GATEWAYS: z.string().default('traefik-hub,haproxy'),
   /** First part of every API key: 2 to 10 lower-case letters. */
   PORTICO_KEY_PREFIX: z.string().regex(/^[a-z]{2,10}$/, 'must be 2 to 10 lower-case letters').default('ptc'),
+  /** host:port pairs the try-it relay may call although they are private or loopback (the demo's gateway). */
+  PORTICO_RELAY_ALLOW: z.string().default('localhost:8080,127.0.0.1:8080'),
   /** Seconds between two passes of the Git writer and reconciler. */
   PORTICO_GIT_INTERVAL: z.coerce.number().min(1).max(3600).default(5),
 });
@@ -84,6 +86,7 @@ export interface Config {
   git: { url?: string; branch: string; directory: string; token?: string; intervalSeconds: number };
   gateways: Array<'traefik-hub' | 'haproxy'>;
   keyPrefix: string;
+  relayAllowPrivate: string[];
 }
 
 const list = (v: string | undefined) => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
@@ -133,5 +136,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     git: { url: e.PORTICO_GIT_URL, branch: e.PORTICO_GIT_BRANCH, directory: e.PORTICO_GIT_DIRECTORY, token: e.PORTICO_GIT_TOKEN, intervalSeconds: e.PORTICO_GIT_INTERVAL },
     gateways: gateways as Array<'traefik-hub' | 'haproxy'>,
     keyPrefix: e.PORTICO_KEY_PREFIX,
+    relayAllowPrivate: list(e.PORTICO_RELAY_ALLOW),
   };
 }

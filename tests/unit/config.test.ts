@@ -24,6 +24,7 @@ describe('configuration', () => {
       git: { url: undefined, branch: 'main', directory: 'consumers', token: undefined, intervalSeconds: 5 },
       gateways: ['traefik-hub', 'haproxy'],
       keyPrefix: 'ptc',
+      relayAllowPrivate: ['localhost:8080', '127.0.0.1:8080'],
     });
   });
 

@@ -1,0 +1,30 @@
+import type { APIRoute } from 'astro';
+import { hitRateLimit } from '../lib/auth/rate-limit.ts';
+import { ProblemError } from '../lib/errors.ts';
+import { DEFAULT_LIMITS, declaredServers, relay } from '../lib/relay/relay.ts';
+import { handle } from '../lib/server/http.ts';
+
+export const prerender = false;
+
+const RELAY_PER_MINUTE = 60;
+
+/**
+ * The try-it relay: `/relay?url=<target>` (or `?scalar_url=`, as Scalar's proxyUrl sends it) with
+ * any method, headers and body. Only servers the specs declare; see src/lib/relay/relay.ts.
+ */
+export const ALL: APIRoute = (context) =>
+  handle(context, async ({ catalog, config, database }) => {
+    const target = context.url.searchParams.get('url') ?? context.url.searchParams.get('scalar_url');
+    if (!target) throw new ProblemError(400, 'relay-no-target', 'Say which URL to call: /relay?url=<the operation URL>.');
+    const who = context.locals.account?.id ?? `ip:${context.clientAddress}`;
+    const limit = await hitRateLimit(database.db, `relay:${who}`, RELAY_PER_MINUTE, 60);
+    if (!limit.allowed) {
+      throw new ProblemError(429, 'relay-rate-limit', `You have tried ${RELAY_PER_MINUTE} requests in a minute from the portal; try again in ${limit.retryAfterSeconds} seconds.`, { headers: { 'retry-after': String(limit.retryAfterSeconds) } });
+    }
+    const body = ['GET', 'HEAD'].includes(context.request.method) ? undefined : new Uint8Array(await context.request.arrayBuffer());
+    const answer = await relay(
+      { method: context.request.method, target, headers: context.request.headers, body },
+      { ...DEFAULT_LIMITS, servers: declaredServers(catalog), allowPrivate: new Set(config.relayAllowPrivate) },
+    );
+    return new Response(answer.status === 204 || answer.status === 304 ? null : new Uint8Array(answer.body), { status: answer.status, headers: { ...answer.headers, 'x-portico-relay': answer.url } });
+  });
