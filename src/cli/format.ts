@@ -1,20 +1,10 @@
-import { formatDocPath, type Diagnostic } from '../lib/catalog/diagnostics.ts';
+import { formatHumanDiagnostic as formatDiagnostic } from '../lib/lint/formatters/human.ts';
+import { palette } from '../lib/terminal.ts';
 import type { CatalogSummary } from '../lib/catalog/summary.ts';
 
-/** ANSI colours, switched off when the output is not a terminal or NO_COLOR is set. */
-export function palette(enabled: boolean) {
-  const wrap = (code: number) => (s: string) => (enabled ? `\u001b[${code}m${s}\u001b[0m` : s);
-  return { red: wrap(31), yellow: wrap(33), cyan: wrap(36), dim: wrap(2), bold: wrap(1), green: wrap(32) };
-}
-
-/** One line a diagnostic: `file:line:col  severity  rule  message`, then its hint. */
-export function formatDiagnostic(d: Diagnostic, colour = false): string {
-  const c = palette(colour);
-  const sev = d.severity === 'error' ? c.red('error') : d.severity === 'warning' ? c.yellow('warning') : c.cyan('info');
-  const where = d.path && d.path.length ? c.dim(` (${formatDocPath(d.path)})`) : '';
-  const hint = d.hint ? `\n    ${c.dim(`hint: ${d.hint}`)}` : '';
-  return `${c.bold(`${d.file}:${d.line}:${d.column}`)}  ${sev}  ${c.dim(d.rule)}  ${d.message}${where}${hint}`;
-}
+export { palette } from '../lib/terminal.ts';
+/** One line a diagnostic; the same words `portico lint` prints. */
+export { formatHumanDiagnostic as formatDiagnostic } from '../lib/lint/formatters/human.ts';
 
 /** The readable summary `portico catalog` prints without --json. */
 export function formatSummary(s: CatalogSummary, colour = false): string {

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealSecret, sealingLabel, unsealValue } from '../../src/lib/gitops/secrets/sealed-secret.ts';
 import type { PlainSecret } from '../../src/lib/gitops/secrets/secret.ts';
+import { generateApiKey } from '../../src/lib/keys/format.ts';
 
 // A sealing key pair like the controller's, and a self-signed certificate made by openssl, the
 // same kind of PEM `kubeseal --fetch-cert` prints.
@@ -16,7 +17,8 @@ let privateKeyPem: string;
 let publicKeyPem: string;
 let certificatePem: string;
 
-const apiKey = 'ptc_live_4Fq9ZxTq2LmN8pRs6VwY1bCd3EfGhJk7Ab12Cd';
+// Generated at run time: no key-shaped string is ever committed.
+const apiKey = generateApiKey('ptc').key;
 const secret: PlainSecret = {
   name: 'app-42-keys',
   namespace: 'apps',

@@ -13,6 +13,7 @@ import {
   verifySopsMac,
 } from '../../src/lib/gitops/secrets/sops-age.ts';
 import type { PlainSecret } from '../../src/lib/gitops/secrets/secret.ts';
+import { generateApiKey } from '../../src/lib/keys/format.ts';
 
 // A real age identity from the Debian `age` package: the same tool a platform team uses, and the
 // same X25519 format Flux's kustomize-controller reads from its decryption Secret.
@@ -49,7 +50,8 @@ function openValue(value: string, key: Buffer, aad: string): string {
   return Buffer.concat([d.update(Buffer.from(m[1]!, 'base64')), d.final()]).toString('utf8');
 }
 
-const apiKey = 'ptc_live_4Fq9ZxTq2LmN8pRs6VwY1bCd3EfGhJk7Ab12Cd';
+// Generated at run time: no key-shaped string is ever committed.
+const apiKey = generateApiKey('ptc').key;
 const secret: PlainSecret = {
   name: 'app-42-keys',
   namespace: 'apps',

@@ -1,6 +1,6 @@
 import type { Loader } from 'astro/loaders';
 import { loadConfig } from '../config.ts';
-import { formatDiagnostic } from '../../cli/format.ts';
+import { formatHumanDiagnostic as formatDiagnostic } from '../lint/formatters/human.ts';
 import { loadCatalog } from './load.ts';
 import type { Catalog } from './model.ts';
 

@@ -1,11 +1,6 @@
 import { formatDocPath, type Diagnostic } from '../../catalog/diagnostics.ts';
+import { palette } from '../../terminal.ts';
 import type { LintReport } from './report.ts';
-
-/** ANSI colours, only when asked for (a TTY without NO_COLOR). */
-function palette(enabled: boolean) {
-  const wrap = (code: number) => (s: string) => (enabled ? `\u001b[${code}m${s}\u001b[0m` : s);
-  return { red: wrap(31), yellow: wrap(33), cyan: wrap(36), dim: wrap(2), bold: wrap(1), green: wrap(32) };
-}
 
 /** `file:line:col  severity  rule  message (field)`, then the hint: what a person reads in a terminal. */
 export function formatHumanDiagnostic(d: Diagnostic, colour = false): string {
