@@ -24,6 +24,9 @@ describe('the content-hash cache', () => {
     expect(second.stats).toMatchObject({ specs: 1, specsFromCache: 1 });
     expect(second.apis[0]!.versions[0]!.operations).toEqual(first.apis[0]!.versions[0]!.operations);
     expect(second.apis[0]!.versions[0]!.spec!.document).toEqual(first.apis[0]!.versions[0]!.spec!.document);
+    // Same spec, same identity: the hash and file list do not depend on whether the cache answered.
+    expect(second.apis[0]!.versions[0]!.spec!.contentHash).toBe(first.apis[0]!.versions[0]!.spec!.contentHash);
+    expect(second.apis[0]!.versions[0]!.spec!.files).toEqual(first.apis[0]!.versions[0]!.spec!.files);
   });
 
   it('rebuilds a spec when a file it references changes', async () => {

@@ -9,6 +9,18 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** The content hash of a spec: over every file it was built from, in reading order. Cold or cached, the same. */
+export function specContentHash(files: Array<{ file: string; sha256: string }>): string {
+  return sha256Hex(files.map((f) => `${f.file}\0${f.sha256}`).join('\n'));
+}
+
+/** What the cache gives back: the spec and what identifies it. */
+export interface CachedSpec {
+  spec: NormalisedSpec;
+  files: string[];
+  contentHash: string;
+}
+
 interface SpecEntry {
   normaliser: number;
   /** Every file the spec was built from, with its content hash at the time. */
@@ -32,7 +44,7 @@ export class SpecCache {
   }
 
   /** The cached normalised spec for this root file, if neither it nor any file it references changed. */
-  get(rootFile: string, rootSha: string, readText: (file: string) => string | undefined): NormalisedSpec | undefined {
+  get(rootFile: string, rootSha: string, readText: (file: string) => string | undefined): CachedSpec | undefined {
     const entry = this.readJson<SpecEntry>(this.entryPath(rootFile, rootSha));
     if (!entry || entry.normaliser !== NORMALISER_VERSION) return undefined;
     for (const dep of entry.files) {
@@ -40,7 +52,7 @@ export class SpecCache {
       const text = readText(dep.file);
       if (text === undefined || sha256Hex(text) !== dep.sha256) return undefined;
     }
-    return entry.spec;
+    return { spec: entry.spec, files: entry.files.map((f) => f.file), contentHash: specContentHash(entry.files) };
   }
 
   /** Stores a normalised spec with the hashes of the files it came from. */

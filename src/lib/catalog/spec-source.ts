@@ -1,12 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from './diagnostics.ts';
-import type { SourceRef } from './model.ts';
 import { bundleOpenApiFile } from './openapi-bundle.ts';
 import { declaredOpenApiVersion, normaliseOpenApi, type NormalisedSpec } from './openapi.ts';
 import { diagnosticAt, type ContentScan, type Resource } from './resources.ts';
 import { parseSourceText, type Position } from './source.ts';
-import { sha256Hex, type SpecCache } from './spec-cache.ts';
+import { sha256Hex, specContentHash, type SpecCache } from './spec-cache.ts';
 
 /** The annotation that names a spec file explicitly, relative to the manifest. */
 export const OPENAPI_FILE_ANNOTATION = 'portico.dev/openapi-file';
@@ -64,7 +63,7 @@ export function loadSpecFile(ctx: SpecLoadContext, file: string): LoadedSpec {
     const cached = ctx.cache.get(file, rootSha, readText);
     if (cached) {
       ctx.stats.specsFromCache++;
-      return { spec: cached, contentHash: rootSha, files: [file], fromCache: true };
+      return { ...cached, fromCache: true };
     }
   }
   const bundle = bundleOpenApiFile(ctx.root, file, ctx.scan.parsedFiles);
@@ -81,7 +80,7 @@ export function loadSpecFile(ctx: SpecLoadContext, file: string): LoadedSpec {
     const normalised = normaliseOpenApi(bundle.document, bundle.locate);
     spec = { ...normalised, issues: [...issues, ...normalised.issues] };
   }
-  const contentHash = sha256Hex([...bundle.texts].map(([f, t]) => `${f}\0${sha256Hex(t)}`).join('\n'));
+  const contentHash = specContentHash([...bundle.texts].map(([f, t]) => ({ file: f, sha256: sha256Hex(t) })));
   ctx.cache?.put(file, bundle.texts, spec);
   return { spec, contentHash, files: bundle.files, fromCache: false };
 }
@@ -193,9 +192,4 @@ function describeFetchError(err: unknown): string {
   if (cause?.code === 'ENOTFOUND') return 'the host name does not resolve';
   if (cause?.code === 'ECONNREFUSED') return 'the connection was refused';
   return cause?.message ?? (err as Error).message;
-}
-
-/** A placeholder source for things that have none of their own. */
-export function sourceRefAt(file: string, position: Position): SourceRef {
-  return { file, line: position.line, column: position.column };
 }
