@@ -11,6 +11,11 @@ type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 /** Statuses of a subscription or key that Git must enforce. */
 const ENFORCED = ['committing', 'committed', 'active'];
 
+/** A short, unguessable, URL-safe id such as `app-k7m2q9x3w8ab`. */
+function newId(prefix: 'req' | 'app' | 'sub'): string {
+  return `${prefix}-${generateSecureRandomString().slice(0, 12)}`;
+}
+
 /** Queues a grant change for the Git writer, inside the caller's transaction. */
 async function enqueue(tx: Tx, requestId: string, consumerId: string, summary: string): Promise<void> {
   await tx.insert(outbox).values({ requestId, consumerId, summary });
@@ -25,17 +30,17 @@ export function createAccessService(db: Database, options: { keyPrefix: string; 
   return {
     async createApplication(ownerId: string, input: { name: unknown; description?: unknown; namespace: string }) {
       if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 100) throw new ProblemError(400, 'invalid-name', 'Give the application a name of 1 to 100 characters.');
-      const id = `app-${generateSecureRandomString().slice(0, 12)}`;
+      const id = newId('app');
       await db.transaction(async (tx) => {
         await tx.insert(applications).values({ id, ownerId, name: input.name as string, description: typeof input.description === 'string' ? input.description : null, namespace: input.namespace });
-        await enqueue(tx, `req-${generateSecureRandomString().slice(0, 12)}`, ownerId, `Create application ${id}`);
+        await enqueue(tx, newId('req'), ownerId, `Create application ${id}`);
       });
       return { id };
     },
 
     async subscribe(ownerId: string, applicationId: string, offer: { key: string; plan: string; apis: string[]; bundles: string[]; operationFilter: string[] }) {
-      const id = `sub-${generateSecureRandomString().slice(0, 12)}`;
-      const requestId = `req-${generateSecureRandomString().slice(0, 12)}`;
+      const id = newId('sub');
+      const requestId = newId('req');
       await db.transaction(async (tx) => {
         const [app] = await tx.select().from(applications).where(and(eq(applications.id, applicationId), eq(applications.ownerId, ownerId), isNull(applications.deletedAt)));
         if (!app) throw new ProblemError(404, 'no-application', 'There is no such application.');
@@ -49,7 +54,7 @@ export function createAccessService(db: Database, options: { keyPrefix: string; 
     async createKey(ownerId: string, applicationId: string, input: { title: unknown; expiresAt?: Date; encryptSecret?: (key: string, keyId: string) => string | Promise<string> }) {
       if (typeof input.title !== 'string' || !input.title.trim() || input.title.length > 100) throw new ProblemError(400, 'invalid-title', 'Give the key a title of 1 to 100 characters.');
       const generated = generateApiKey(options.keyPrefix, options.environment);
-      const requestId = `req-${generateSecureRandomString().slice(0, 12)}`;
+      const requestId = newId('req');
       // The only form of the key itself that is kept: encrypted for the gateway, at this moment.
       const encryptedSecret = input.encryptSecret ? await input.encryptSecret(generated.key, generated.keyId) : null;
       await db.transaction(async (tx) => {
@@ -93,7 +98,7 @@ export function createAccessService(db: Database, options: { keyPrefix: string; 
     },
 
     async revokeKey(ownerId: string, applicationId: string, keyId: string) {
-      const requestId = `req-${generateSecureRandomString().slice(0, 12)}`;
+      const requestId = newId('req');
       await db.transaction(async (tx) => {
         const [app] = await tx.select().from(applications).where(and(eq(applications.id, applicationId), eq(applications.ownerId, ownerId)));
         if (!app) throw new ProblemError(404, 'no-application', 'There is no such application.');

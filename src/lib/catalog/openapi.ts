@@ -3,7 +3,6 @@ import { upgrade } from '@scalar/openapi-upgrader';
 import type { DocPath, Severity } from './diagnostics.ts';
 import {
   HTTP_METHODS,
-  type HttpMethod,
   type OpenApiObject,
   type Operation,
   type OperationMatcher,
@@ -267,9 +266,4 @@ function asArray(v: unknown): unknown[] {
 }
 function asString(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
-}
-
-/** Names of the HTTP methods in upper case, for display and matching. */
-export function methodLabel(method: HttpMethod): string {
-  return method.toUpperCase();
 }

@@ -1,4 +1,4 @@
-import type { CatalogApi, HttpMethod } from '../catalog/model.ts';
+import type { CatalogApi } from '../catalog/model.ts';
 
 /** A URL path segment from any name: lower-case letters, digits and dashes. */
 export function slugify(name: string): string {
@@ -33,11 +33,6 @@ export function schemaHref(apiSlug: string, versionName: string, schemaName: str
 /** An operationId as a URL segment; operationIds may contain '/' (GitHub: `repos/get`). */
 export function operationSlug(operationId: string): string {
   return operationId.replace(/[^A-Za-z0-9._-]+/g, '-');
-}
-
-/** `GET`, `POST`...: how people write a method. */
-export function methodLabel(method: HttpMethod | string): string {
-  return method.toUpperCase();
 }
 
 /** The anchor of a tag's section on an API page. */

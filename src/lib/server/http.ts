@@ -13,11 +13,6 @@ export function clearSessionCookie(cookies: AstroCookies): void {
   cookies.delete(SESSION_COOKIE, { path: '/' });
 }
 
-/** The signed-in account, or undefined. */
-export function getAccount(context: APIContext): AccountView | undefined {
-  return context.locals.account;
-}
-
 /** The signed-in account; a 401 problem otherwise. */
 export function requireAccount(context: APIContext): AccountView {
   const account = context.locals.account;
