@@ -57,14 +57,16 @@ const EnvSchema = z.object({
     .default('consumers'),
   /** HTTPS token for the remote; never logged. */
   PORTICO_GIT_TOKEN: z.string().min(1).optional(),
+  /** age recipients (age1..., comma-separated) that Secrets for Traefik Hub are encrypted for: the cluster's Flux key. */
+  PORTICO_AGE_RECIPIENTS: z.string().optional(),
   /** Gateway targets to render, comma-separated: traefik-hub, haproxy. */
   PORTICO_GATEWAYS: z.string().default('traefik-hub,haproxy'),
   /** First part of every API key: 2 to 10 lower-case letters. */
   PORTICO_KEY_PREFIX: z.string().regex(/^[a-z]{2,10}$/, 'must be 2 to 10 lower-case letters').default('ptc'),
   /** host:port pairs the try-it relay may call although they are private or loopback (the demo's gateway). */
   PORTICO_RELAY_ALLOW: z.string().default('localhost:8080,127.0.0.1:8080'),
-  /** Seconds between two passes of the Git writer and reconciler. */
-  PORTICO_GIT_INTERVAL: z.coerce.number().min(1).max(3600).default(5),
+  /** Seconds between two passes of the Git writer and reconciler (a change wakes the writer at once). */
+  PORTICO_GIT_INTERVAL: z.coerce.number().min(1).max(3600).default(30),
 });
 
 /** Portico's configuration, with paths made absolute. */
@@ -85,6 +87,8 @@ export interface Config {
   mailFrom: string;
   git: { url?: string; branch: string; directory: string; token?: string; intervalSeconds: number };
   gateways: Array<'traefik-hub' | 'haproxy'>;
+  /** Recipients for SOPS; empty with the embedded remote, where the portal makes a demo identity. */
+  ageRecipients: string[];
   keyPrefix: string;
   relayAllowPrivate: string[];
 }
@@ -115,6 +119,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const gateways = list(e.PORTICO_GATEWAYS);
   const unknownGateway = gateways.find((g) => g !== 'traefik-hub' && g !== 'haproxy');
   if (unknownGateway) throw new PorticoError(`invalid configuration: PORTICO_GATEWAYS names "${unknownGateway}"; the gateways are traefik-hub and haproxy`, 'see Configuration in the README');
+  const ageRecipients = list(e.PORTICO_AGE_RECIPIENTS);
+  const badRecipient = ageRecipients.find((r) => !/^age1[02-9ac-hj-np-z]{58}$/.test(r));
+  if (badRecipient) throw new PorticoError(`invalid configuration: PORTICO_AGE_RECIPIENTS has "${badRecipient}", which is not an age X25519 recipient (age1 followed by 58 characters)`, 'use the public key from age-keygen, the one Flux decrypts with');
+  if (e.PORTICO_GIT_URL && gateways.includes('traefik-hub') && ageRecipients.length === 0) {
+    throw new PorticoError(
+      'invalid configuration: with PORTICO_GIT_URL and the traefik-hub gateway, set PORTICO_AGE_RECIPIENTS to the age key your cluster decrypts Secrets with',
+      'without it the portal could only encrypt keys for itself, and Flux could not read them; or leave traefik-hub out of PORTICO_GATEWAYS',
+    );
+  }
   const dataDir = path.resolve(cwd, e.PORTICO_DATA_DIR);
   return {
     port: e.PORT,
@@ -135,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: e.PORTICO_MAIL_FROM,
     git: { url: e.PORTICO_GIT_URL, branch: e.PORTICO_GIT_BRANCH, directory: e.PORTICO_GIT_DIRECTORY, token: e.PORTICO_GIT_TOKEN, intervalSeconds: e.PORTICO_GIT_INTERVAL },
     gateways: gateways as Array<'traefik-hub' | 'haproxy'>,
+    ageRecipients,
     keyPrefix: e.PORTICO_KEY_PREFIX,
     relayAllowPrivate: list(e.PORTICO_RELAY_ALLOW),
   };

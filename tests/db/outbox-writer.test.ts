@@ -52,6 +52,9 @@ describe.each(ENGINES)('the outbox and the Git writer on %s', (_engine, open) =>
     expect(trailers).toContain(`Portico-Request: ${sub.requestId}`);
     expect(trailers).toContain(`Portico-Request: ${key.requestId}`);
     expect(trailers).toContain('Portico-Consumer: acct-ada');
+    // The body tells a reviewer what the commit carries, one line per change.
+    const message = sh(bare, 'log', '-1', '--format=%B', 'main');
+    expect(message.split('\n').slice(0, 5)).toEqual(['Apply 3 grant changes', '', `- Create application ${app.id}`, `- Subscribe ${app.id} to logistics/public-starter on logistics/starter`, `- Add key ${key.keyId} to ${app.id}`]);
     expect(sh(bare, 'show', `main:consumers/traefik-hub/logistics/${app.id}/subscription-starter.yaml`)).toContain('name: shipments');
     const [subRow] = await handle.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id));
     expect(subRow!.status).toBe('committed');

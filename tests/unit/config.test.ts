@@ -21,8 +21,9 @@ describe('configuration', () => {
       github: undefined,
       smtpUrl: undefined,
       mailFrom: 'Portico <portal@localhost>',
-      git: { url: undefined, branch: 'main', directory: 'consumers', token: undefined, intervalSeconds: 5 },
+      git: { url: undefined, branch: 'main', directory: 'consumers', token: undefined, intervalSeconds: 30 },
       gateways: ['traefik-hub', 'haproxy'],
+      ageRecipients: [],
       keyPrefix: 'ptc',
       relayAllowPrivate: ['localhost:8080', '127.0.0.1:8080'],
     });
@@ -88,6 +89,16 @@ describe('GitOps settings', () => {
   it('refuses an unknown gateway and a bad folder, naming them', () => {
     expect(() => loadConfig({ PORTICO_GATEWAYS: 'traefik-hub,kong' })).toThrow('PORTICO_GATEWAYS names "kong"; the gateways are traefik-hub and haproxy');
     expect(() => loadConfig({ PORTICO_GIT_DIRECTORY: '../outside' })).toThrow('PORTICO_GIT_DIRECTORY="../outside": must be a relative folder such as consumers, without . or ..');
+  });
+
+  it('asks for the cluster\'s age key when grants go to a real remote for Traefik Hub', () => {
+    expect(() => loadConfig({ PORTICO_GIT_URL: 'https://git.example.com/platform/gitops.git' })).toThrow(
+      'invalid configuration: with PORTICO_GIT_URL and the traefik-hub gateway, set PORTICO_AGE_RECIPIENTS to the age key your cluster decrypts Secrets with',
+    );
+    expect(loadConfig({ PORTICO_GIT_URL: 'https://git.example.com/platform/gitops.git', PORTICO_GATEWAYS: 'haproxy' }).ageRecipients).toEqual([]);
+    const recipient = `age1${'q'.repeat(58)}`;
+    expect(loadConfig({ PORTICO_GIT_URL: 'https://git.example.com/g.git', PORTICO_AGE_RECIPIENTS: recipient }).ageRecipients).toEqual([recipient]);
+    expect(() => loadConfig({ PORTICO_AGE_RECIPIENTS: 'AGE-SECRET-KEY-1XYZ' })).toThrow('"AGE-SECRET-KEY-1XYZ", which is not an age X25519 recipient');
   });
 
   it('never repeats the Git token', () => {

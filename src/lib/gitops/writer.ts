@@ -39,7 +39,7 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
       ...[...new Set(pending.map((p) => p.consumerId))].map((c): [string, string] => ['Portico-Consumer', c]),
     ];
     try {
-      const result = await publishRendered(workspace, folder, () => render(grants), message.split('\n')[0]!, trailers);
+      const result = await publishRendered(workspace, folder, () => render(grants), message, trailers);
       await tx.update(outbox).set({ commit: result.tip, publishedAt: new Date(), attempts: sql`${outbox.attempts} + 1`, lastError: null }).where(inArray(outbox.id, pending.map((p) => p.id)));
       // What this render carried is now committed (only that: a request made meanwhile waits for the
       // next pass); the reconciler marks it active once it sees it on the branch.

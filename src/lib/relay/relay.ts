@@ -23,8 +23,21 @@ export interface RelayPolicy {
 
 export const DEFAULT_LIMITS = { maxRequestBytes: 1024 * 1024, maxResponseBytes: 5 * 1024 * 1024, timeoutMs: 15_000, maxRedirects: 3 };
 
-/** Every concrete server URL the catalog's specs declare; server variables expand to their default and enum values. */
+const declaredCache = new WeakMap<Catalog, string[]>();
+
+/**
+ * Every concrete server URL the catalog's specs declare; server variables expand to their default
+ * and enum values. Computed once per catalog (the relay asks on every request).
+ */
 export function declaredServers(catalog: Catalog): string[] {
+  const known = declaredCache.get(catalog);
+  if (known) return known;
+  const result = computeDeclaredServers(catalog);
+  declaredCache.set(catalog, result);
+  return result;
+}
+
+function computeDeclaredServers(catalog: Catalog): string[] {
   const urls = new Set<string>();
   for (const api of catalog.apis) for (const v of api.versions) for (const s of v.servers) for (const u of expandServer(s)) urls.add(u.replace(/\/+$/, ''));
   return [...urls].filter((u) => /^https?:\/\//i.test(u)).sort();

@@ -63,7 +63,8 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
     if (config.gateways.includes('haproxy')) for (const [f, t] of renderHaproxy(grants, limits)) files.set(f, t);
     return files;
   };
-  const recipient = config.gateways.includes('traefik-hub') ? await demoAgeRecipient(config.dataDir) : undefined;
+  // A real remote's Secrets are for the cluster's key (checked at start-up); only the embedded demo makes its own.
+  const recipients = !config.gateways.includes('traefik-hub') ? [] : config.git.url ? config.ageRecipients : [await demoAgeRecipient(config.dataDir)];
 
   let last: { at?: Date; drain?: DrainResult; error?: string } = {};
   let running = false;
@@ -110,9 +111,9 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
 
   return {
     remote: url.replace(/(https?:\/\/)[^/@\s]+@/, '$1***@'),
-    encryptKey: recipient
+    encryptKey: recipients.length
       ? (key, keyId, applicationId, namespace) =>
-          encryptSecretWithSops({ name: `${applicationId}-key-${keyId.toLowerCase()}`, namespace, stringData: { token: key } }, [recipient])
+          encryptSecretWithSops({ name: `${applicationId}-key-${keyId.toLowerCase()}`, namespace, stringData: { token: key } }, recipients)
       : undefined,
     kick: () => void pass(),
     lastPass: () => last,

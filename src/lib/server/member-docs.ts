@@ -25,6 +25,20 @@ export function itemsVisibleTo(items: CatalogItem[], groups: string[]): CatalogI
  * groups added. Undefined when their groups add nothing (the public pages are all they get).
  */
 export function memberDocsSite(cat: Catalog, groups: string[]): DocsSite | undefined {
+  // The site depends only on the catalog and the set of groups, not on the person: build it once per set.
+  const key = [...new Set(groups)].sort().join('\u0000');
+  let sites = memberSites.get(cat);
+  if (!sites) memberSites.set(cat, (sites = new Map()));
+  if (sites.has(key)) return sites.get(key);
+  const site = buildMemberSite(cat, groups);
+  if (sites.size >= 256) sites.clear(); // bounded: group sets are few in practice
+  sites.set(key, site);
+  return site;
+}
+
+const memberSites = new WeakMap<Catalog, Map<string, DocsSite | undefined>>();
+
+function buildMemberSite(cat: Catalog, groups: string[]): DocsSite | undefined {
   const portal = choosePortal(cat.portals, cat.items);
   const items = itemsVisibleTo(cat.items, groups).filter((i) => !portal || i.id.namespace === portal.id.namespace);
   if (!items.some((i) => !i.visibility.everyone)) return undefined;
