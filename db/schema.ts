@@ -119,8 +119,14 @@ export const subscriptions = pgTable('subscriptions', {
   apis: text('apis').array().notNull().default(sql`'{}'::text[]`),
   bundles: text('bundles').array().notNull().default(sql`'{}'::text[]`),
   operationFilter: text('operation_filter').array().notNull().default(sql`'{}'::text[]`),
-  /** pending-approval, committing, committed, active, revoked. */
+  /** pending-approval, committing, committed, active, revoking, revoked, rejected. */
   status: text('status').notNull(),
+  /** The request that asked for it: the `Portico-Request` trailer, and the approval branch's name. */
+  requestId: text('request_id'),
+  /** A change of plan: the subscription this one replaces, ended in the same commit. */
+  replaces: text('replaces'),
+  /** Pull-request approval: the branch `portico/<request-id>` the grant waits on, while it waits. */
+  branch: text('branch'),
   /** Why the status is what it is, in words (e.g. which commit removed it from Git). */
   statusReason: text('status_reason'),
   /** The commit the status refers to. */
@@ -140,7 +146,12 @@ export const apiKeys = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
     /** The encrypted Secret for gateways that need the key itself; ciphertext only. */
     encryptedSecret: text('encrypted_secret'),
+    /** committing, committed, active, suspended, revoking, revoked. */
     status: text('status').notNull(),
+    /** Rotation: the key this one replaces. */
+    replaces: text('replaces'),
+    /** Rotation: when this (old) key leaves Git; the sweeper queues its removal then. */
+    retireAt: timestamp('retire_at', { withTimezone: true, mode: 'date' }),
     statusReason: text('status_reason'),
     statusCommit: text('status_commit'),
     createdAt: createdAt(),
@@ -166,6 +177,12 @@ export const outbox = pgTable(
     publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /**
+     * What the writer does: `render` the whole state onto the target branch (the default), `propose`
+     * it with one pending grant on `branch`, `merge` `branch` (an approval), or `close` `branch` (a rejection).
+     */
+    action: text('action', { enum: ['render', 'propose', 'merge', 'close'] }).notNull().default('render'),
+    branch: text('branch'),
   },
   (t) => [index('outbox_pending_idx').on(t.publishedAt, t.id)],
 );

@@ -67,6 +67,14 @@ const EnvSchema = z.object({
   PORTICO_RELAY_ALLOW: z.string().default('localhost:8080,127.0.0.1:8080'),
   /** Seconds between two passes of the Git writer and reconciler (a change wakes the writer at once). */
   PORTICO_GIT_INTERVAL: z.coerce.number().min(1).max(3600).default(30),
+  /** When set, /metrics answers only `Authorization: Bearer <this token>`; never logged. */
+  PORTICO_METRICS_TOKEN: z
+    .string()
+    .regex(/^\S+$/, 'must be one word, without spaces')
+    .min(16, 'must be at least 16 characters (a long random string, such as the output of openssl rand -hex 32)')
+    .optional(),
+  /** How the server writes its log: json (one object per line, for log shippers) or pretty (for a terminal). */
+  PORTICO_LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json'),
 });
 
 /** Portico's configuration, with paths made absolute. */
@@ -91,6 +99,9 @@ export interface Config {
   ageRecipients: string[];
   keyPrefix: string;
   relayAllowPrivate: string[];
+  /** The bearer token /metrics requires; undefined leaves /metrics open (it shows counts only). */
+  metricsToken?: string;
+  logFormat: 'json' | 'pretty';
 }
 
 const list = (v: string | undefined) => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
@@ -151,5 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ageRecipients,
     keyPrefix: e.PORTICO_KEY_PREFIX,
     relayAllowPrivate: list(e.PORTICO_RELAY_ALLOW),
+    metricsToken: e.PORTICO_METRICS_TOKEN,
+    logFormat: e.PORTICO_LOG_FORMAT,
   };
 }

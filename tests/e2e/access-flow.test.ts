@@ -89,9 +89,11 @@ describe('self-service access, provisioned through Git', () => {
   it('revokes a key: it leaves the committed map at the next pass', async () => {
     const sha = createHash('sha256').update(key).digest('hex');
     const res = await fetch(`${portal.base}/api/v1/applications/${appId}/keys/${keyId}`, { method: 'DELETE', headers: { origin: portal.base, cookie } });
-    expect(res.status).toBe(204);
-    await until('the key to leave keys.map', async () => (git('show', 'main:consumers/haproxy/keys.map').includes(sha) ? undefined : true));
-    expect((await api('GET', `/applications/${appId}`)).body.application.keys[0].status).toBe('revoked');
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ status: 'revoking', requestId: expect.stringMatching(/^req-/) });
+    await until('the key to be revoked', async () => ((await api('GET', `/applications/${appId}`)).body.application.keys[0].status === 'revoked' ? true : undefined));
+    expect(git('show', 'main:consumers/haproxy/keys.map')).not.toContain(sha);
+    expect((await api('DELETE', `/applications/${appId}/keys/${keyId}`)).body.detail).toBe(`The key ${keyId} is already revoked.`);
   });
 
   it('refuses an offer the account cannot see, saying where to look', async () => {

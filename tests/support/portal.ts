@@ -20,6 +20,9 @@ export interface RunningPortal {
   dataDir: string;
   /** Everything the process printed so far. */
   output(): string;
+  /** What it printed on stdout only, and on stderr only (each line whole, unlike the interleaved output()). */
+  stdout(): string;
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -32,13 +35,22 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   const dataDir = env.PORTICO_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'portico-portal-'));
   const base = `http://127.0.0.1:${port}`;
   let output = '';
+  let stdout = '';
+  let stderr = '';
   const child: ChildProcess = spawn(process.execPath, [path.join(projectRoot, 'bin/portico.mjs'), 'start'], {
     cwd: projectRoot,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PORTICO_DATA_DIR: dataDir, NO_COLOR: '1', ...env },
+    // The demo gateway gets a free port too, so portals in parallel test files never meet on 8080.
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PORTICO_DATA_DIR: dataDir, NO_COLOR: '1', PORTICO_GATEWAY_PORT: String(await freePort()), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  child.stdout!.on('data', (d) => {
+    output += d;
+    stdout += d;
+  });
+  child.stderr!.on('data', (d) => {
+    output += d;
+    stderr += d;
+  });
   const stop = async () => {
     if (child.exitCode === null) {
       child.kill('SIGTERM');
@@ -50,7 +62,7 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`portico start exited with ${child.exitCode}:\n${output}`);
     // Ready when the portal says so: it prints this line once its database answers.
-    if (output.includes(`the portal is running at ${env.PORTICO_PUBLIC_URL ?? base}`)) return { base, dataDir, output: () => output, stop };
+    if (output.includes(`the portal is running at ${env.PORTICO_PUBLIC_URL ?? base}`)) return { base, dataDir, output: () => output, stdout: () => stdout, stderr: () => stderr, stop };
     await new Promise((r) => setTimeout(r, 300));
   }
   await stop();

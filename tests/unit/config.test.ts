@@ -26,6 +26,8 @@ describe('configuration', () => {
       ageRecipients: [],
       keyPrefix: 'ptc',
       relayAllowPrivate: ['localhost:8080', '127.0.0.1:8080'],
+      metricsToken: undefined,
+      logFormat: 'json',
     });
   });
 

@@ -1,4 +1,4 @@
-import type { Catalog, Limit } from '../catalog/model.ts';
+import type { ApprovalMode, Catalog, Limit } from '../catalog/model.ts';
 import { describeLimit } from '../catalog/summary.ts';
 import { choosePortal } from '../catalog/visibility.ts';
 
@@ -11,7 +11,7 @@ export interface Offer {
   bundles: string[];
   plan: { key: string; title: string; limits: string; rateLimit?: Limit; quota?: Limit };
   operationFilter: string[];
-  approval: 'instant';
+  approval: ApprovalMode;
 }
 
 /** What a person may subscribe to: self-service catalog items of the portal that they can see. */
@@ -30,7 +30,12 @@ export function offersFor(catalog: Catalog, groups: string[]): Offer[] {
         bundles: i.bundles,
         plan: { key: plan.key, title: plan.title, limits: [plan.rateLimit, plan.quota].filter((l): l is Limit => !!l).map(describeLimit).join(', ') || 'no limits', rateLimit: plan.rateLimit, quota: plan.quota },
         operationFilter: i.operationFilter,
-        approval: 'instant' as const,
+        approval: i.approval,
       };
     });
+}
+
+/** Every catalog item's title by key, for naming what a subscription is to. */
+export function offerTitles(catalog: Catalog): Map<string, string> {
+  return new Map(catalog.items.map((i) => [i.key, i.title]));
 }

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseGoDuration, validateResource } from './crd-schema.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type {
+  ApprovalMode,
   ApiVersion,
   Catalog,
   CatalogApi,
@@ -514,6 +515,7 @@ function readHubCatalogItems(index: KindIndex, apis: CatalogApi[], bundles: Cata
       plan,
       operationFilter: Array.isArray(r.spec.operationFilter?.include) ? r.spec.operationFilter.include.filter((x: unknown) => typeof x === 'string') : [],
       selfService: plan !== undefined,
+      approval: readApproval(r, refs.diagnostics),
       source: sourceOf(r),
     });
   }
@@ -525,10 +527,22 @@ function readHubCatalogItems(index: KindIndex, apis: CatalogApi[], bundles: Cata
       apis: [...new Set([...resolveNames(r, r.spec.apis, 'apis', refs.apis, 'API', refs.diagnostics), ...selected.keys])].sort(),
       bundles: [], plan: undefined,
       operationFilter: Array.isArray(r.spec.operationFilter?.include) ? r.spec.operationFilter.include : [],
-      selfService: false, source: sourceOf(r),
+      selfService: false, approval: 'instant', source: sourceOf(r),
     });
   }
   return items;
+}
+
+const APPROVAL_ANNOTATION = 'portico.dev/approval';
+
+/** The item's approval mode; an unknown value is reported and read as the safer `pull-request`. */
+function readApproval(r: Resource, diagnostics: Diagnostic[]): ApprovalMode {
+  const value = r.annotations[APPROVAL_ANNOTATION];
+  if (value === undefined || value === 'instant') return 'instant';
+  if (value === 'pull-request') return 'pull-request';
+  diagnostics.push(diagnosticAt(r.file, r.doc, ['metadata', 'annotations', APPROVAL_ANNOTATION], 'error', 'annotation',
+    `${r.id.kind} ${r.id.name}: annotation ${APPROVAL_ANNOTATION} is "${value}"; use "instant" or "pull-request" (read as pull-request until fixed)`));
+  return 'pull-request';
 }
 
 function readPlanRef(r: Resource, refs: RefCheck): CatalogKey | undefined {
@@ -569,7 +583,7 @@ function readTykCatalogItems(index: KindIndex, apis: CatalogApi[], refs: RefChec
       key: keyOf(r.id.namespace, r.id.name), id: r.id, title: typeof r.spec.name === 'string' ? r.spec.name : r.id.name,
       visibility: groups.length ? { everyone: false, groups } : { everyone: true },
       apis: [...new Set(keys)].sort(), bundles: [], plan: active ? keyOf(r.id.namespace, r.id.name) : undefined,
-      operationFilter: [], selfService: active, source: sourceOf(r),
+      operationFilter: [], selfService: active, approval: readApproval(r, refs.diagnostics), source: sourceOf(r),
     });
   }
   return items;

@@ -188,8 +188,15 @@ export interface CatalogItem {
   operationFilter: string[];
   /** An item with a plan is offered for self-service. */
   selfService: boolean;
+  /**
+   * How a subscription is granted: at once (`instant`), or on a branch `portico/<request-id>` that an
+   * admin merges (`pull-request`). Set with the annotation `portico.dev/approval`.
+   */
+  approval: ApprovalMode;
   source: SourceRef;
 }
+
+export type ApprovalMode = 'instant' | 'pull-request';
 
 export interface CatalogPortal {
   key: CatalogKey;

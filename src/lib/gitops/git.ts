@@ -84,7 +84,9 @@ export class GitWorkspace {
     } catch (err) {
       throw classify('fetch', err, this.target);
     }
-    await git(['checkout', '-q', '-B', this.target.branch, `origin/${this.target.branch}`], this.dir);
+    // A merge or commit left half-done by an earlier pass (a crash, a failed push) is dropped first.
+    if (existsSync(path.join(this.dir, '.git', 'MERGE_HEAD'))) await git(['merge', '--abort'], this.dir).catch(() => undefined);
+    await git(['checkout', '-q', '-f', '-B', this.target.branch, `origin/${this.target.branch}`], this.dir);
     await git(['reset', '-q', '--hard', `origin/${this.target.branch}`], this.dir);
     await git(['clean', '-q', '-fdx'], this.dir);
     return (await git(['rev-parse', 'HEAD'], this.dir)).trim();
@@ -109,11 +111,11 @@ export class GitWorkspace {
     removeEmptyDirs(root);
   }
 
-  /** Commits everything staged in `folder` if anything changed; returns the new commit, or undefined. */
+  /** Commits everything staged in `folder` if anything changed (or a merge is under way); returns the new commit, or undefined. */
   async commit(folder: string, message: string, trailers: Trailers): Promise<string | undefined> {
     await git(['add', '-A', '--', folder], this.dir);
     const status = await git(['status', '--porcelain', '--', folder], this.dir);
-    if (!status.trim()) return undefined;
+    if (!status.trim() && !existsSync(path.join(this.dir, '.git', 'MERGE_HEAD'))) return undefined;
     const lines = (Array.isArray(trailers) ? trailers : Object.entries(trailers)).map(([k, v]) => `${k}: ${v}`);
     const body = [message, '', ...lines].join('\n');
     await git(['-c', `user.name=${this.target.author.name}`, '-c', `user.email=${this.target.author.email}`, 'commit', '-q', '-m', body], this.dir);
@@ -132,6 +134,64 @@ export class GitWorkspace {
   readFolder(folder: string): RenderedFiles {
     const root = path.join(this.dir, folder);
     return new Map(existsSync(root) ? listFiles(root).map((f) => [f, readFileSync(path.join(root, f), 'utf8')] as [string, string]) : []);
+  }
+
+  /** Fetches another branch of the remote; its tip, or undefined when the remote has no such branch. */
+  async fetchBranch(branch: string): Promise<string | undefined> {
+    try {
+      await git(['fetch', '-q', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`], this.dir, this.target);
+    } catch (err) {
+      if (/couldn't find remote ref/i.test((err as Error).message)) return undefined;
+      throw classify(`fetch ${branch}`, err, this.target);
+    }
+    return (await git(['rev-parse', `refs/remotes/origin/${branch}`], this.dir)).trim();
+  }
+
+  /** Whether `commit` is already part of the checked-out branch (a branch merged on the Git host). */
+  async contains(commit: string): Promise<boolean> {
+    return git(['merge-base', '--is-ancestor', commit, 'HEAD'], this.dir).then(() => true, () => false);
+  }
+
+  /**
+   * Starts a merge of `commits` that keeps this branch's tree: the caller then writes the rendered
+   * state, which already holds what the merged branches proposed, and commits. History shows the
+   * merge; the files are exactly the renderer's, so there is nothing to resolve.
+   */
+  async startMerge(commits: string[]): Promise<void> {
+    if (commits.length) await git(['-c', `user.name=${this.target.author.name}`, '-c', `user.email=${this.target.author.email}`, 'merge', '-q', '-s', 'ours', '--no-commit', '--no-ff', ...commits], this.dir);
+  }
+
+  /** Pushes the checked-out commit to another branch of the remote, replacing what is there (Portico's own `portico/*` branches). */
+  async pushBranch(branch: string): Promise<void> {
+    try {
+      await git(['push', '-q', '--force', 'origin', `HEAD:refs/heads/${branch}`], this.dir, this.target);
+    } catch (err) {
+      throw classify(`push ${branch}`, err, this.target);
+    }
+  }
+
+  /** Deletes a branch of the remote; a branch that is already gone is fine. */
+  async deleteBranch(branch: string): Promise<void> {
+    try {
+      await git(['push', '-q', 'origin', '--delete', `refs/heads/${branch}`], this.dir, this.target);
+    } catch (err) {
+      if (/remote ref does not exist|unable to delete .*: remote ref/i.test((err as Error).message)) return;
+      throw classify(`delete ${branch}`, err, this.target);
+    }
+  }
+
+  /** The remote's branches below `prefix` (e.g. `portico/`), with their tips. */
+  async remoteBranches(prefix: string): Promise<Map<string, string>> {
+    let out: string;
+    try {
+      out = await git(['ls-remote', '--heads', 'origin', `refs/heads/${prefix}*`], this.dir, this.target);
+    } catch (err) {
+      throw classify('list branches', err, this.target);
+    }
+    return new Map(out.split('\n').filter(Boolean).map((line) => {
+      const [sha, ref] = line.split('\t');
+      return [ref!.replace('refs/heads/', ''), sha!] as [string, string];
+    }));
   }
 
   /** Pushes the branch; a rejection (someone else pushed) is a retryable GitError. */
@@ -171,6 +231,9 @@ export interface PublishResult {
   /** The branch tip after publishing: the new commit, or the commit that already had the files. */
   tip: string;
   attempts: number;
+  /** When the commit was made (ms since the epoch), and how long its push took, for the metrics. */
+  committedAt?: number;
+  pushSeconds?: number;
 }
 
 /**
@@ -185,16 +248,20 @@ export async function publishRendered(
   message: string,
   trailers: Trailers,
   maxAttempts = 5,
+  /** Runs on each fresh tip before rendering (the writer starts merges of approved branches here). */
+  prepare?: () => Promise<void>,
 ): Promise<PublishResult> {
   let lastError: GitError | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const tip = await workspace.sync();
+    await prepare?.();
     workspace.writeFolder(folder, await render());
     const commit = await workspace.commit(folder, message, trailers);
     if (!commit) return { commit: undefined, tip, attempts: attempt };
+    const committedAt = Date.now();
     try {
       await workspace.push();
-      return { commit, tip: commit, attempts: attempt };
+      return { commit, tip: commit, attempts: attempt, committedAt, pushSeconds: (Date.now() - committedAt) / 1000 };
     } catch (err) {
       if (!(err instanceof GitError) || !err.retryable || !/has commits this portal does not have/.test(err.message)) throw err;
       lastError = err;

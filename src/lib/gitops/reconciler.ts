@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, like } from 'drizzle-orm';
 import { apiKeys, applications, subscriptions } from '../../../db/schema.ts';
 import type { Database } from '../db/client.ts';
 import type { GitWorkspace } from './git.ts';
@@ -6,17 +6,36 @@ import type { RenderedFiles } from './render/types.ts';
 
 export type Presence = (files: RenderedFiles) => { subscriptions: Map<string, string>; keys: Map<string, string> };
 
+/** A grant whose Git state differs from what the database says: for the admin area and the metrics. */
+export interface Drift {
+  kind: 'subscription' | 'key';
+  id: string;
+  applicationId?: string;
+  /** What the database says. */
+  database: string;
+  /** Whether the target branch grants it. */
+  git: 'present' | 'absent';
+  reason: string;
+  commit?: string;
+}
+
 export interface ReconcileResult {
   tip: string;
   activated: string[];
   revoked: Array<{ id: string; reason: string }>;
+  /** Pull-request grants whose branch was deleted on the Git host without being merged. */
+  closed: string[];
+  drift: Drift[];
 }
+
+const GRANTED = ['committed', 'active'];
 
 /**
  * Git is the source of truth for what the gateway enforces. Reads the target branch: a committed
- * grant that is there becomes active; a grant that is no longer there (a `git revert`, a person's
- * edit) becomes revoked, with the commit that removed it, so the consumer sees why. Idempotent:
- * safe to run anywhere, as often as wanted.
+ * grant that is there becomes active (a pull-request grant too, once its branch is merged, here or
+ * on the Git host); a grant that is no longer there (a `git revert`, a person's edit) becomes
+ * revoked, with the commit that removed it, so the consumer sees why. What Git grants and the
+ * database does not is reported as drift. Idempotent: safe to run anywhere, as often as wanted.
  */
 export async function reconcile(
   db: Database,
@@ -28,7 +47,7 @@ export async function reconcile(
 ): Promise<ReconcileResult> {
   const tip = await workspace.sync();
   const present = presence(workspace.readFolder(folder));
-  const result: ReconcileResult = { tip, activated: [], revoked: [] };
+  const result: ReconcileResult = { tip, activated: [], revoked: [], closed: [], drift: [] };
   const apps = new Map((await db.select().from(applications)).map((a) => [a.id, a]));
 
   const whyGone = async (applicationId: string): Promise<{ reason: string; commit?: string }> => {
@@ -38,29 +57,63 @@ export async function reconcile(
     return { reason: `removed from ${workspace.target.branch} by ${last.sha.slice(0, 12)} "${last.subject}" (${last.author})`, commit: last.sha };
   };
 
-  for (const s of await db.select().from(subscriptions).where(inArray(subscriptions.status, ['committed', 'active']))) {
+  const subs = await db.select().from(subscriptions);
+  for (const s of subs.filter((x) => GRANTED.includes(x.status) || x.status === 'pending-approval')) {
     if (present.subscriptions.has(s.id)) {
-      if (s.status === 'committed') {
-        await db.update(subscriptions).set({ status: 'active', statusReason: null, statusCommit: tip }).where(eq(subscriptions.id, s.id));
+      if (s.status !== 'active') {
+        await db.update(subscriptions).set({ status: 'active', statusReason: null, statusCommit: tip }).where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, s.status)));
         result.activated.push(s.id);
       }
-    } else {
+    } else if (s.status !== 'pending-approval') {
       const { reason, commit } = await whyGone(s.applicationId);
-      await db.update(subscriptions).set({ status: 'revoked', statusReason: reason, statusCommit: commit ?? tip, endedAt: new Date() }).where(eq(subscriptions.id, s.id));
+      await db.update(subscriptions).set({ status: 'revoked', statusReason: reason, statusCommit: commit ?? tip, endedAt: new Date() }).where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, s.status)));
       result.revoked.push({ id: s.id, reason });
     }
   }
-  for (const k of await db.select().from(apiKeys).where(inArray(apiKeys.status, ['committed', 'active']))) {
+
+  // A proposal whose branch is gone from the host, unmerged, was closed there: the request is rejected.
+  const proposed = subs.filter((s) => s.status === 'pending-approval' && s.branch && s.statusCommit && !present.subscriptions.has(s.id));
+  if (proposed.length) {
+    const open = await workspace.remoteBranches('portico/');
+    for (const s of proposed.filter((x) => !open.has(x.branch!))) {
+      await db.update(subscriptions).set({ status: 'rejected', statusReason: `${s.branch} was deleted on the Git host without being merged`, endedAt: new Date() })
+        .where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, 'pending-approval'), isNotNull(subscriptions.statusCommit)));
+      result.closed.push(s.id);
+    }
+  }
+
+  for (const k of await db.select().from(apiKeys).where(inArray(apiKeys.status, GRANTED))) {
     if (present.keys.has(k.keyId)) {
       if (k.status === 'committed') {
-        await db.update(apiKeys).set({ status: 'active', statusReason: null, statusCommit: tip }).where(eq(apiKeys.keyId, k.keyId));
+        await db.update(apiKeys).set({ status: 'active', statusReason: k.retireAt ? k.statusReason : null, statusCommit: tip }).where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, 'committed')));
         result.activated.push(k.keyId);
       }
     } else if (expectsKey(k)) {
       const { reason, commit } = await whyGone(k.applicationId);
-      await db.update(apiKeys).set({ status: 'revoked', statusReason: reason, statusCommit: commit ?? tip, revokedAt: new Date() }).where(eq(apiKeys.keyId, k.keyId));
+      await db.update(apiKeys).set({ status: 'revoked', statusReason: reason, statusCommit: commit ?? tip, revokedAt: new Date() }).where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, k.status)));
       result.revoked.push({ id: k.keyId, reason });
     }
   }
+
+  // Drift: what Git grants that the database does not, and what Git took away behind Portico's back.
+  const subsById = new Map(subs.map((s) => [s.id, s]));
+  for (const [id, file] of present.subscriptions) {
+    const s = subsById.get(id);
+    if (!s || ['revoked', 'rejected'].includes(s.status)) {
+      result.drift.push({ kind: 'subscription', id, applicationId: s?.applicationId, database: s?.status ?? 'unknown', git: 'present', reason: `${folder}/${file} still grants it` });
+    }
+  }
+  const gone = await db.select({ keyId: apiKeys.keyId, applicationId: apiKeys.applicationId, status: apiKeys.status }).from(apiKeys).where(inArray(apiKeys.status, ['revoked']));
+  for (const k of gone.filter((x) => present.keys.has(x.keyId))) {
+    result.drift.push({ kind: 'key', id: k.keyId, applicationId: k.applicationId, database: k.status, git: 'present', reason: `${folder}/${present.keys.get(k.keyId)} still carries it` });
+  }
+  const removedInGit = (rows: Array<{ id: string; applicationId: string; status: string; statusReason: string | null; statusCommit: string | null }>, kind: Drift['kind']) =>
+    rows.map((r): Drift => ({ kind, id: r.id, applicationId: r.applicationId, database: r.status, git: 'absent', reason: r.statusReason ?? 'removed in Git', commit: r.statusCommit ?? undefined }));
+  result.drift.push(
+    ...removedInGit(await db.select({ id: subscriptions.id, applicationId: subscriptions.applicationId, status: subscriptions.status, statusReason: subscriptions.statusReason, statusCommit: subscriptions.statusCommit })
+      .from(subscriptions).where(and(eq(subscriptions.status, 'revoked'), like(subscriptions.statusReason, 'removed from %'))), 'subscription'),
+    ...removedInGit(await db.select({ id: apiKeys.keyId, applicationId: apiKeys.applicationId, status: apiKeys.status, statusReason: apiKeys.statusReason, statusCommit: apiKeys.statusCommit })
+      .from(apiKeys).where(and(eq(apiKeys.status, 'revoked'), like(apiKeys.statusReason, 'removed from %'))), 'key'),
+  );
   return result;
 }

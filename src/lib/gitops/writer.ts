@@ -1,57 +1,190 @@
-import { and, asc, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { apiKeys, outbox, subscriptions } from '../../../db/schema.ts';
-import { loadGrants } from '../access/service.ts';
+import { loadGrantState, withPending } from '../access/service.ts';
 import type { Database } from '../db/client.ts';
 import { GitError, publishRendered, type GitWorkspace } from './git.ts';
+import type { Presence } from './reconciler.ts';
 import type { Grant, RenderedFiles } from './render/types.ts';
 
 /** The advisory lock that elects the one writer among all portal instances sharing a database. */
 export const WRITER_LOCK = 7_402_112_991n;
 
+type OutboxRow = typeof outbox.$inferSelect;
+
+export interface BranchOutcome {
+  requestId: string;
+  branch: string;
+  action: 'propose' | 'close';
+  commit?: string;
+  error?: string;
+}
+
 export type DrainResult =
   | { outcome: 'idle' }
   | { outcome: 'locked' }
-  | { outcome: 'published'; requests: string[]; commit: string; newCommit: boolean }
-  | { outcome: 'failed'; requests: string[]; error: string; retryable: boolean };
+  | { outcome: 'published'; requests: string[]; commit: string; newCommit: boolean; branches: BranchOutcome[]; timings: DrainTimings }
+  | { outcome: 'failed'; requests: string[]; error: string; retryable: boolean; branches: BranchOutcome[] };
+
+/** For the metrics: how long the published requests waited, and how long the push took. */
+export interface DrainTimings {
+  /** Seconds from each published request's outbox row to the commit that carries it (or found it already there). */
+  requestToCommit: number[];
+  /** Seconds the accepted push took after the commit, or undefined when nothing needed pushing. */
+  commitToPush?: number;
+}
+
+export interface WriterOptions {
+  /** How many outbox rows one pass takes. */
+  batch?: number;
+  /**
+   * Reads which grants the target branch holds. With it, a pending grant whose proposal was merged
+   * on the Git host is kept in every later render, even before the reconciler has seen the merge.
+   */
+  presence?: Presence;
+}
 
 function rowsOf(result: unknown): Array<Record<string, unknown>> {
   return Array.isArray(result) ? (result as Array<Record<string, unknown>>) : ((result as { rows: Array<Record<string, unknown>> }).rows ?? []);
 }
 
+function trailersOf(rows: OutboxRow[]): Array<[string, string]> {
+  return [
+    ...rows.map((p): [string, string] => ['Portico-Request', p.requestId]),
+    ...[...new Set(rows.map((p) => p.consumerId))].map((c): [string, string] => ['Portico-Consumer', c]),
+  ];
+}
+
+function messageOf(rows: OutboxRow[]): string {
+  return rows.length === 1 ? rows[0]!.summary : `Apply ${rows.length} grant changes\n\n${rows.map((p) => `- ${p.summary}`).join('\n')}`;
+}
+
+function describeError(err: unknown): { error: string; retryable: boolean } {
+  return err instanceof GitError ? { error: err.message, retryable: err.retryable } : { error: `unexpected: ${(err as Error).message}`, retryable: false };
+}
+
 /**
- * One pass of the writer: if this instance holds the lock, render the whole grant state, commit the
- * pending changes with their trailers, push, and mark them published. The lock is transaction-scoped:
- * a crash releases it, and the pending rows stay pending for the next writer. Re-rendering after a
- * crash between push and marking finds nothing to commit and marks the rows with the tip that
- * already has them: nothing lost, nothing duplicated.
+ * One pass of the writer: if this instance holds the lock, render the whole grant state onto the
+ * target branch with the pending changes' trailers (merging approved proposals), push, and mark
+ * them published; then push each new proposal to its own `portico/<request-id>` branch and delete
+ * the branches of rejected ones. The lock is transaction-scoped: a crash releases it and the pending
+ * rows stay pending for the next writer. Re-rendering after a crash between push and marking finds
+ * nothing to commit and marks the rows with the tip that already has them: nothing lost, nothing
+ * duplicated.
  */
-export async function drainOutbox(db: Database, workspace: GitWorkspace, folder: string, render: (grants: Grant[]) => RenderedFiles, batch = 100): Promise<DrainResult> {
+export async function drainOutbox(db: Database, workspace: GitWorkspace, folder: string, render: (grants: Grant[]) => RenderedFiles, options: WriterOptions = {}): Promise<DrainResult> {
   return db.transaction(async (tx) => {
     const [lock] = rowsOf(await tx.execute(sql`select pg_try_advisory_xact_lock(${WRITER_LOCK}) as locked`));
     if (!lock?.locked) return { outcome: 'locked' } as const;
-    const pending = await tx.select().from(outbox).where(isNull(outbox.publishedAt)).orderBy(asc(outbox.id)).limit(batch);
+    const pending = await tx.select().from(outbox).where(isNull(outbox.publishedAt)).orderBy(asc(outbox.id)).limit(options.batch ?? 100);
     if (pending.length === 0) return { outcome: 'idle' } as const;
-    const requests = pending.map((p) => p.requestId);
-    const grants = await loadGrants(tx);
-    const message = pending.length === 1 ? pending[0]!.summary : `Apply ${pending.length} grant changes\n\n${pending.map((p) => `- ${p.summary}`).join('\n')}`;
-    const trailers: Array<[string, string]> = [
-      ...pending.map((p): [string, string] => ['Portico-Request', p.requestId]),
-      ...[...new Set(pending.map((p) => p.consumerId))].map((c): [string, string] => ['Portico-Consumer', c]),
-    ];
-    try {
-      const result = await publishRendered(workspace, folder, () => render(grants), message, trailers);
-      await tx.update(outbox).set({ commit: result.tip, publishedAt: new Date(), attempts: sql`${outbox.attempts} + 1`, lastError: null }).where(inArray(outbox.id, pending.map((p) => p.id)));
-      // What this render carried is now committed (only that: a request made meanwhile waits for the
-      // next pass); the reconciler marks it active once it sees it on the branch.
-      const subscriptionIds = grants.flatMap((g) => g.subscriptions.map((s) => s.id));
-      const keyIds = grants.flatMap((g) => g.keys.map((k) => k.keyId));
-      if (subscriptionIds.length) await tx.update(subscriptions).set({ status: 'committed' }).where(and(inArray(subscriptions.id, subscriptionIds), inArray(subscriptions.status, ['committing'])));
-      if (keyIds.length) await tx.update(apiKeys).set({ status: 'committed' }).where(and(inArray(apiKeys.keyId, keyIds), inArray(apiKeys.status, ['committing'])));
-      return { outcome: 'published', requests, commit: result.tip, newCommit: result.commit !== undefined } as const;
-    } catch (err) {
-      const error = err instanceof GitError ? err.message : `unexpected: ${(err as Error).message}`;
-      await tx.update(outbox).set({ attempts: sql`${outbox.attempts} + 1`, lastError: error }).where(inArray(outbox.id, pending.map((p) => p.id)));
-      return { outcome: 'failed', requests, error, retryable: err instanceof GitError ? err.retryable : false } as const;
+    const state = await loadGrantState(tx);
+    // What this pass removes from Git, read now: a removal asked for meanwhile waits for the next pass.
+    const revokingSubscriptions = (await tx.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.status, 'revoking'))).map((r) => r.id);
+    const revokingKeys = (await tx.select({ id: apiKeys.keyId }).from(apiKeys).where(eq(apiKeys.status, 'revoking'))).map((r) => r.id);
+
+    const main = pending.filter((p) => p.action === 'render' || p.action === 'merge');
+    const branches: BranchOutcome[] = [];
+    let tip: string | undefined;
+    let newCommit = false;
+    let timings: DrainTimings = { requestToCommit: [] };
+
+    const markFailed = async (rows: OutboxRow[], error: string) => {
+      if (rows.length) await tx.update(outbox).set({ attempts: sql`${outbox.attempts} + 1`, lastError: error }).where(inArray(outbox.id, rows.map((p) => p.id)));
+    };
+    const markPublished = async (rows: OutboxRow[], commit: string | null) => {
+      if (rows.length) await tx.update(outbox).set({ commit, publishedAt: new Date(), attempts: sql`${outbox.attempts} + 1`, lastError: null }).where(inArray(outbox.id, rows.map((p) => p.id)));
+    };
+
+    // 1. The target branch: the whole state, with approved proposals merged.
+    if (main.length) {
+      const merges = [...new Set(main.filter((p) => p.action === 'merge' && p.branch).map((p) => p.branch!))];
+      const merged: string[] = [];
+      try {
+        const prepare = async () => {
+          merged.length = 0;
+          const tips: string[] = [];
+          for (const branch of merges) {
+            const branchTip = await workspace.fetchBranch(branch);
+            if (!branchTip) continue; // deleted on the host after merging there, or never pushed: the render carries the grant anyway
+            merged.push(branch);
+            if (!(await workspace.contains(branchTip))) tips.push(branchTip);
+          }
+          await workspace.startMerge(tips);
+        };
+        const renderOnTip = () => {
+          if (!options.presence || state.pending.length === 0) return render(state.grants);
+          const present = options.presence(workspace.readFolder(folder)).subscriptions;
+          return render(withPending(state.grants, state.pending.filter((p) => present.has(p.subscription.id))));
+        };
+        const result = await publishRendered(workspace, folder, renderOnTip, messageOf(main), trailersOf(main), 5, merges.length ? prepare : undefined);
+        tip = result.tip;
+        newCommit = result.commit !== undefined;
+        await markPublished(main, result.tip);
+        const committedAt = result.committedAt ?? Date.now();
+        timings = { requestToCommit: main.map((p) => Math.max(0, (committedAt - p.createdAt.getTime()) / 1000)), commitToPush: result.pushSeconds };
+        // What this render carried is now committed (only that: a request made meanwhile waits for the
+        // next pass); the reconciler marks it active once it sees it on the branch.
+        const subscriptionIds = state.grants.flatMap((g) => g.subscriptions.map((s) => s.id));
+        const keyIds = state.grants.flatMap((g) => g.keys.map((k) => k.keyId));
+        if (subscriptionIds.length) await tx.update(subscriptions).set({ status: 'committed', statusCommit: result.tip, statusReason: null }).where(and(inArray(subscriptions.id, subscriptionIds), eq(subscriptions.status, 'committing')));
+        if (keyIds.length) await tx.update(apiKeys).set({ status: 'committed', statusCommit: result.tip, statusReason: null }).where(and(inArray(apiKeys.keyId, keyIds), eq(apiKeys.status, 'committing')));
+        if (revokingSubscriptions.length) await tx.update(subscriptions).set({ status: 'revoked', statusCommit: result.tip, endedAt: new Date(), branch: null }).where(and(inArray(subscriptions.id, revokingSubscriptions), eq(subscriptions.status, 'revoking')));
+        if (revokingKeys.length) await tx.update(apiKeys).set({ status: 'revoked', statusCommit: result.tip, revokedAt: new Date() }).where(and(inArray(apiKeys.keyId, revokingKeys), eq(apiKeys.status, 'revoking')));
+        // Merged proposals: the branch has done its work.
+        for (const branch of merged) await workspace.deleteBranch(branch).catch(() => undefined);
+        if (merged.length) await tx.update(subscriptions).set({ branch: null }).where(inArray(subscriptions.branch, merged));
+      } catch (err) {
+        const { error, retryable } = describeError(err);
+        await markFailed(main, error);
+        // Everyone waiting sees why, in words; the rows stay queued for the next pass.
+        await tx.update(subscriptions).set({ statusReason: `not committed yet: ${error}` }).where(eq(subscriptions.status, 'committing'));
+        await tx.update(apiKeys).set({ statusReason: `not committed yet: ${error}` }).where(eq(apiKeys.status, 'committing'));
+        return { outcome: 'failed', requests: main.map((p) => p.requestId), error, retryable, branches } as const;
+      }
     }
+
+    // 2. Proposals: the state of the target branch plus the one pending grant, on its own branch.
+    for (const row of pending.filter((p) => p.action === 'propose')) {
+      const branch = row.branch!;
+      const grant = state.pending.find((p) => p.requestId === row.requestId);
+      try {
+        if (!grant) {
+          await markPublished([row], null); // withdrawn or decided before it was proposed
+          continue;
+        }
+        await workspace.sync();
+        // Keep what the target branch already took from other proposals (merged on the Git host).
+        const present = options.presence?.(workspace.readFolder(folder)).subscriptions;
+        const merged = present ? state.pending.filter((p) => p !== grant && present.has(p.subscription.id)) : [];
+        workspace.writeFolder(folder, render(withPending(state.grants, [...merged, grant])));
+        const commit = await workspace.commit(folder, row.summary, trailersOf([row]));
+        const proposed = commit ?? (await workspace.sync());
+        await workspace.pushBranch(branch);
+        await markPublished([row], proposed);
+        await tx.update(subscriptions).set({ statusCommit: proposed, statusReason: `waiting for an admin to merge ${branch}` }).where(and(eq(subscriptions.id, grant.subscription.id), eq(subscriptions.status, 'pending-approval')));
+        branches.push({ requestId: row.requestId, branch, action: 'propose', commit: proposed });
+      } catch (err) {
+        const { error } = describeError(err);
+        await markFailed([row], error);
+        branches.push({ requestId: row.requestId, branch, action: 'propose', error });
+      }
+    }
+
+    // 3. Rejected or withdrawn proposals: their branches go.
+    for (const row of pending.filter((p) => p.action === 'close')) {
+      try {
+        await workspace.deleteBranch(row.branch!);
+        await markPublished([row], null);
+        branches.push({ requestId: row.requestId, branch: row.branch!, action: 'close' });
+      } catch (err) {
+        const { error } = describeError(err);
+        await markFailed([row], error);
+        branches.push({ requestId: row.requestId, branch: row.branch!, action: 'close', error });
+      }
+    }
+
+    const failed = branches.find((b) => b.error);
+    if (failed && !tip) return { outcome: 'failed', requests: branches.map((b) => b.requestId), error: failed.error!, retryable: true, branches } as const;
+    return { outcome: 'published', requests: [...main.map((p) => p.requestId), ...branches.filter((b) => !b.error).map((b) => b.requestId)], commit: tip ?? branches.find((b) => b.commit)?.commit ?? '', newCommit, branches, timings } as const;
   });
 }

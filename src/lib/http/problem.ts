@@ -1,4 +1,5 @@
 import { ProblemError } from '../errors.ts';
+import { log } from '../observability/log.ts';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -13,9 +14,9 @@ const TITLES: Record<number, string> = {
   503: 'Unavailable',
 };
 
-/** An RFC 9457 problem document as a Response. */
-export function problemResponse(status: number, code: string, detail: string, headers: Record<string, string> = {}): Response {
-  const body = { type: `https://portico.dev/problems/${code}`, title: TITLES[status] ?? 'Error', status, detail, code };
+/** An RFC 9457 problem document as a Response; `members` are extension members (the requestId). */
+export function problemResponse(status: number, code: string, detail: string, headers: Record<string, string> = {}, members: Record<string, unknown> = {}): Response {
+  const body = { type: `https://portico.dev/problems/${code}`, title: TITLES[status] ?? 'Error', status, detail, code, ...members };
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...headers } });
 }
 
@@ -24,11 +25,15 @@ export function jsonResponse(value: unknown, status = 200, headers: Record<strin
   return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers } });
 }
 
-/** Turns anything thrown by a handler into a problem response; unexpected errors are logged, never shown. */
-export function errorToResponse(err: unknown, log: (line: string) => void = (l) => console.error(l)): Response {
-  if (err instanceof ProblemError) return problemResponse(err.status, err.code, err.message, err.headers);
-  log(`portico: unexpected error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
-  return problemResponse(500, 'internal', 'Something went wrong on our side. Try again; if it persists, tell the portal team.');
+/**
+ * Turns anything thrown by a handler into a problem response carrying the request's id.
+ * Unexpected errors are logged with that id, and only the id reaches the client: never the message or stack.
+ */
+export function errorToResponse(err: unknown, requestId?: string): Response {
+  const members = requestId ? { requestId } : {};
+  if (err instanceof ProblemError) return problemResponse(err.status, err.code, err.message, err.headers, members);
+  log.error(`unexpected error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`, { requestId, error: err });
+  return problemResponse(500, 'internal', `Something went wrong on our side. Try again; if it persists, tell the portal team${requestId ? ` and give them the request id ${requestId}` : ''}.`, {}, members);
 }
 
 const MAX_JSON_BYTES = 64 * 1024;

@@ -5,7 +5,9 @@ import { createSessionStore, type SessionStore } from '../auth/sessions.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { openDatabase, type DatabaseHandle } from '../db/client.ts';
 import { createAccessService, type AccessService } from '../access/service.ts';
+import { commitUrl } from '../gitops/links.ts';
 import type { Catalog } from '../catalog/model.ts';
+import { log } from '../observability/log.ts';
 import { startGitops, type GitopsRuntime } from './gitops.ts';
 import { catalogForServer } from './member-docs.ts';
 
@@ -44,7 +46,8 @@ async function createServerContext(config: Config): Promise<ServerContext> {
   process.once('SIGTERM', closeOnExit);
   process.once('SIGINT', closeOnExit);
   const sessions = createSessionStore(database.db);
-  const mailer = createMailer(database.db, { smtpUrl: config.smtpUrl, from: config.mailFrom, log: (line) => console.log(`portico: ${line}`) });
+  // Without a mail server the admin area's outbox is the delivery; the log notes each mail, its links redacted.
+  const mailer = createMailer(database.db, { smtpUrl: config.smtpUrl, from: config.mailFrom, log: (line) => logMail(line) });
   const accounts = createAccountService(database.db, sessions, mailer, {
     ...DEFAULT_POLICY,
     adminEmails: config.adminEmails,
@@ -52,9 +55,16 @@ async function createServerContext(config: Config): Promise<ServerContext> {
     publicUrl: config.publicUrl,
   });
   const catalog = await catalogForServer(config);
-  const access = createAccessService(database.db, { keyPrefix: config.keyPrefix, environment: 'live' });
-  const gitops = await startGitops(config, database.db, catalog);
+  const remote = config.git.url;
+  const access = createAccessService(database.db, { keyPrefix: config.keyPrefix, environment: 'live', commitUrl: remote ? (sha) => commitUrl(remote, sha) : undefined });
+  const gitops = await startGitops(config, database.db, catalog, access);
   return { config, database, sessions, accounts, catalog, access, gitops };
+}
+
+/** A mail kept in the local outbox, as one log line: its first line as the message, the body (redacted) as a field. */
+function logMail(text: string): void {
+  const [first = '', ...body] = text.split('\n');
+  log.info(`${first} (read it in the admin area's mail outbox)`, { body: body.join('\n') });
 }
 
 /** Name of the session cookie. */

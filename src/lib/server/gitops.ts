@@ -2,17 +2,21 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { inArray } from 'drizzle-orm';
-import { apiKeys } from '../../../db/schema.ts';
+import { apiKeys, subscriptions } from '../../../db/schema.ts';
+import type { AccessService } from '../access/service.ts';
 import type { Catalog } from '../catalog/model.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { ensureLocalRemote, GitWorkspace } from '../gitops/git.ts';
-import { reconcile } from '../gitops/reconciler.ts';
+import { commitUrl } from '../gitops/links.ts';
+import { reconcile, type Drift } from '../gitops/reconciler.ts';
 import { renderHaproxy } from '../gitops/render/haproxy.ts';
 import { renderTraefikHub, traefikHubPresence } from '../gitops/render/traefik-hub.ts';
 import type { Grant, PlanLimits, RenderedFiles } from '../gitops/render/types.ts';
 import { encryptSecretWithSops } from '../gitops/secrets/sops-age.ts';
 import { drainOutbox, type DrainResult } from '../gitops/writer.ts';
+import { log } from '../observability/log.ts';
+import { commitToPushSeconds, countGitPushFailure, pushFailureCause, registerCollector, requestToCommitSeconds } from '../observability/metrics.ts';
 
 export interface GitopsRuntime {
   /** Where grants are committed, without credentials. */
@@ -23,6 +27,10 @@ export interface GitopsRuntime {
   kick(): void;
   /** The last pass's outcome, for the admin area and health checks. */
   lastPass(): { at?: Date; drain?: DrainResult; error?: string };
+  /** Grants whose Git state differs from the database, as the last reconcile found them. */
+  drift(): { checkedAt?: Date; drift: Drift[] };
+  /** A link to a commit on the remote's web host, when it is one Portico knows. */
+  commitUrl(sha: string): string | undefined;
   stop(): void;
 }
 
@@ -33,7 +41,7 @@ async function demoAgeRecipient(dataDir: string): Promise<string> {
     mkdirSync(path.dirname(file), { recursive: true });
     const identity = await generateIdentity();
     writeFileSync(file, `# Portico demo age identity: decrypts the Secrets committed to the local repository.\n${identity}\n`, { mode: 0o600 });
-    console.log(`portico: made an age identity for the demo in ${file} (the local repository's Secrets are encrypted for it)`);
+    log.info(`made an age identity for the demo in ${file} (the local repository's Secrets are encrypted for it)`);
   }
   const identity = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-'))!;
   return identityToRecipient(identity);
@@ -48,7 +56,7 @@ function planLimits(catalog: Catalog): PlanLimits {
  * Starts the Git side of the portal in this process: the embedded remote when none is configured,
  * and a loop that drains the outbox (one writer at a time, across instances) and reconciles.
  */
-export async function startGitops(config: Config, db: Database, catalog: Catalog): Promise<GitopsRuntime> {
+export async function startGitops(config: Config, db: Database, catalog: Catalog, access: AccessService): Promise<GitopsRuntime> {
   const url = config.git.url ?? (await ensureLocalRemote(path.join(config.dataDir, 'gitops.git'), config.contentDir, config.git.branch));
   const workspace = new GitWorkspace(path.join(config.dataDir, 'git', 'work'), {
     url,
@@ -67,19 +75,27 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
   const recipients = !config.gateways.includes('traefik-hub') ? [] : config.git.url ? config.ageRecipients : [await demoAgeRecipient(config.dataDir)];
 
   let last: { at?: Date; drain?: DrainResult; error?: string } = {};
+  let drift: { checkedAt?: Date; drift: Drift[] } = { drift: [] };
   let running = false;
   let again = false;
+  // After a failure the remote is left alone for a while, doubling up to ten intervals (at most 5 minutes).
+  let failures = 0;
+  let resumeAt = 0;
   const pass = async (): Promise<void> => {
     if (running) {
       again = true;
       return;
     }
+    if (Date.now() < resumeAt) return;
     running = true;
     try {
-      const drain = await drainOutbox(db, workspace, config.git.directory, render);
-      // HAProxy carries every key by its hash: map the committed hashes back to key ids.
-      const hashes = new Map((await db.select({ keyId: apiKeys.keyId, sha256: apiKeys.sha256 }).from(apiKeys).where(inArray(apiKeys.status, ['committed', 'active']))).map((k) => [k.sha256, k.keyId]));
-      await reconcile(
+      await access.sweep();
+      const drain = await drainOutbox(db, workspace, config.git.directory, render, { presence: traefikHubPresence });
+      // HAProxy carries every key by its hash: map the hashes back to key ids.
+      const hashes = new Map((await db.select({ keyId: apiKeys.keyId, sha256: apiKeys.sha256 }).from(apiKeys).where(inArray(apiKeys.status, ['committed', 'active', 'revoked']))).map((k) => [k.sha256, k.keyId]));
+      // Without traefik-hub files, a subscription is granted while its application has a plan in plans.map.
+      const subscriptionsByApp = config.gateways.includes('traefik-hub') ? undefined : await subscriptionIdsByApplication(db);
+      const result = await reconcile(
         db,
         workspace,
         config.git.directory,
@@ -89,15 +105,26 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
             const keyId = hashes.get(line.split(' ')[0] ?? '');
             if (keyId) present.keys.set(keyId, 'haproxy/keys.map');
           }
+          if (subscriptionsByApp) {
+            for (const line of (files.get('haproxy/plans.map') ?? '').split('\n')) {
+              for (const id of subscriptionsByApp.get(line.split(' ')[0] ?? '') ?? []) present.subscriptions.set(id, 'haproxy/plans.map');
+            }
+          }
           return present;
         },
         (k) => config.gateways.includes('haproxy') || k.encryptedSecret !== null,
       );
+      drift = { checkedAt: new Date(), drift: result.drift };
       last = { at: new Date(), drain };
+      record(drain);
+      failures = drain.outcome === 'failed' ? failures + 1 : 0;
     } catch (err) {
       last = { at: new Date(), error: (err as Error).message };
-      console.error(`portico: GitOps pass failed: ${(err as Error).message}`);
+      failures++;
+      log.error('GitOps pass failed', { error: (err as Error).message });
     } finally {
+      const interval = config.git.intervalSeconds * 1000;
+      resumeAt = failures ? Date.now() + Math.min(interval * 2 ** (failures - 1), interval * 10, 300_000) : 0;
       running = false;
       if (again) {
         again = false;
@@ -105,6 +132,7 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
       }
     }
   };
+  registerCollector(() => [{ name: 'portico_drift', help: 'Grants whose Git state differs from the database, at the last reconcile.', type: 'gauge', samples: [{ value: drift.drift.length }] }]);
   const timer = setInterval(() => void pass(), config.git.intervalSeconds * 1000);
   timer.unref();
   void pass();
@@ -117,6 +145,33 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
       : undefined,
     kick: () => void pass(),
     lastPass: () => last,
+    drift: () => drift,
+    commitUrl: (sha) => commitUrl(url, sha),
     stop: () => clearInterval(timer),
   };
+}
+
+/** Current subscriptions by application, for reading grants from HAProxy's plans.map. */
+async function subscriptionIdsByApplication(db: Database): Promise<Map<string, string[]>> {
+  const rows = await db.select({ id: subscriptions.id, applicationId: subscriptions.applicationId }).from(subscriptions).where(inArray(subscriptions.status, ['committed', 'active']));
+  const byApp = new Map<string, string[]>();
+  for (const r of rows) byApp.set(r.applicationId, [...(byApp.get(r.applicationId) ?? []), r.id]);
+  return byApp;
+}
+
+/** Feeds one writer pass into the metrics and the log. */
+function record(drain: DrainResult): void {
+  if (drain.outcome === 'published') {
+    for (const seconds of drain.timings.requestToCommit) requestToCommitSeconds.observe(seconds);
+    if (drain.timings.commitToPush !== undefined) commitToPushSeconds.observe(drain.timings.commitToPush);
+    if (drain.requests.length) log.info('grants published', { commit: drain.commit, requests: drain.requests.length, newCommit: drain.newCommit });
+  }
+  if (drain.outcome === 'failed') {
+    countGitPushFailure(pushFailureCause(drain.error));
+    log.warn('grants not published yet', { error: drain.error, retryable: drain.retryable, requests: drain.requests.length });
+  }
+  for (const branch of drain.outcome === 'idle' || drain.outcome === 'locked' ? [] : drain.branches.filter((b) => b.error)) {
+    countGitPushFailure(pushFailureCause(branch.error));
+    log.warn(`could not ${branch.action} ${branch.branch}`, { error: branch.error, requestId: branch.requestId });
+  }
 }

@@ -27,12 +27,15 @@ export function requireAdmin(context: APIContext): AccountView {
   return account;
 }
 
-/** Runs an API handler with the server context; anything it throws becomes a problem+json response. */
+/**
+ * Runs an API handler with the server context; anything it throws becomes a problem+json response
+ * with the request's id, which the access log line and any error logged for it carry too.
+ */
 export async function handle(context: APIContext, handler: (server: ServerContext) => Promise<Response>): Promise<Response> {
   try {
     return await handler(await getServerContext());
   } catch (err) {
-    return errorToResponse(err);
+    return errorToResponse(err, context.locals.requestId);
   }
 }
 

@@ -24,5 +24,5 @@ export const POST: APIRoute = (context) =>
       encryptSecret: encryptKey ? (key, keyId) => encryptKey(key, keyId, app.id, app.namespace) : undefined,
     });
     gitops.kick();
-    return jsonResponse({ key: created.key, keyId: created.keyId, requestId: created.requestId, status: 'committing', shownOnce: true }, 201, { 'cache-control': 'no-store' });
+    return jsonResponse({ ...created, status: 'committing', shownOnce: true }, 201, { 'cache-control': 'no-store' });
   });
