@@ -3,7 +3,9 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadConfig } from '../lib/config.ts';
-import { PorticoError } from '../lib/errors.ts';
+import { describeError, PorticoError } from '../lib/errors.ts';
+import { startDemoGateway, type DemoGateway } from '../lib/gateway/demo-gateway.ts';
+import { loadGatewaySettings } from '../lib/gateway/settings.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -13,6 +15,7 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  */
 export async function runStartCommand(_args: string[]): Promise<number> {
   const config = loadConfig();
+  const gatewaySettings = loadGatewaySettings();
   mkdirSync(config.dataDir, { recursive: true });
   process.env.ASTRO_TELEMETRY_DISABLED = '1'; // the portal phones nowhere
   process.env.PORTICO_CONTENT_DIR = config.contentDir;
@@ -35,8 +38,37 @@ export async function runStartCommand(_args: string[]): Promise<number> {
   process.env.PORT = String(config.port);
   await import(pathToFileURL(path.join(outDir, 'server/entry.mjs')).href);
   await waitUntilReady(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`);
+  // After the portal is ready: its Git side has made the embedded remote the gateway reads.
+  let gateway: DemoGateway | undefined;
+  try {
+    gateway = await startDemoGateway(config, gatewaySettings, (line) => console.log(`portico: ${line}`));
+    stopWithPortal(gateway);
+  } catch (err) {
+    console.error(`portico: the demo gateway did not start: ${describeError(err)}`);
+  }
   console.log(`portico: the portal is running at ${config.publicUrl} (data in ${config.dataDir})`);
+  if (gateway) console.log(`portico: ${gateway.summary()}`);
   return 0; // the HTTP server keeps the process alive
+}
+
+/**
+ * The gateway's processes end with the portal's: on SIGINT and SIGTERM they are stopped gracefully,
+ * and on any exit (the server's own signal handler exits once its database is closed) HAProxy is
+ * signalled synchronously, so no haproxy outlives the portal.
+ */
+function stopWithPortal(gateway: DemoGateway): void {
+  process.once('exit', () => gateway.killNow());
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143); // a second Ctrl-C does not wait
+    stopping = true;
+    void gateway.stop().finally(() => {
+      // The server's handler normally exits first; this is for when it has none.
+      setTimeout(() => process.exit(0), 2_000);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
 
 /** Fails early, with the setting to change, when another process holds the port. */

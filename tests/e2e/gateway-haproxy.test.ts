@@ -23,11 +23,14 @@ function newKey(): string {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-const keys = { fresh: newKey(), second: newKey(), suspended: newKey(), limited: newKey(), unsubscribed: newKey() };
+const keys = { fresh: newKey(), second: newKey(), suspended: newKey(), limited: newKey(), unsubscribed: newKey(), quota: newKey() };
 
+// A quota window so long that the test never straddles two windows (windows are fixed, from 1970).
+const QUOTA_WINDOW = 1_000_000;
 const LIMITS: PlanLimits = new Map([
   ['apps/wide', { rateLimit: { requests: 1000, periodSeconds: 60 } }],
   ['apps/tight', { rateLimit: { requests: 5, periodSeconds: 10 } }],
+  ['apps/capped', { rateLimit: { requests: 1000, periodSeconds: 60 }, quota: { requests: 3, periodSeconds: QUOTA_WINDOW } }],
 ]);
 
 function grant(applicationId: string, plan: string | undefined, entries: Array<[string, string, boolean?]>): Grant {
@@ -51,6 +54,7 @@ function grants(withSecond: boolean): Grant[] {
     ]),
     grant('app-limited', 'apps/tight', [['limited1', keys.limited]]),
     grant('app-unsubscribed', undefined, [['unsub001', keys.unsubscribed]]),
+    grant('app-capped', 'apps/capped', [['capped01', keys.quota]]),
   ];
 }
 
@@ -237,6 +241,21 @@ describe('a real HAProxy enforcing the rendered haproxy target', () => {
     expect(over.headers['retry-after']).toBe('10');
     expect(problem(over)).toMatchObject({ status: 429, title: 'Too Many Requests' });
     // Other applications keep their own counters.
+    expect((await get({ 'X-API-Key': keys.fresh })).status).toBe(200);
+  });
+
+  it('answers 429 "quota used up" once the quota (3 per window) is spent, with the seconds left in the window', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await get({ 'X-API-Key': keys.quota })).status);
+    expect(statuses).toEqual([200, 200, 200]);
+    const over = await get({ 'X-API-Key': keys.quota });
+    const left = QUOTA_WINDOW - (Math.floor(Date.now() / 1000) % QUOTA_WINDOW);
+    expect(over.status).toBe(429);
+    expect(Math.abs(Number(over.headers['retry-after']) - left)).toBeLessThanOrEqual(2);
+    const body = problem(over);
+    expect(body).toMatchObject({ status: 429, title: 'Too Many Requests' });
+    expect(body.detail).toMatch(/^Quota used up/);
+    // The quota is the application's, not the gateway's.
     expect((await get({ 'X-API-Key': keys.fresh })).status).toBe(200);
   });
 

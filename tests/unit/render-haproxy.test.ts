@@ -90,6 +90,31 @@ describe('haproxy renderer', () => {
     expect(files.get('haproxy/keys.map')).toContain(`${sha('y')} app-none\n`);
   });
 
+  it('writes each quota to quotas.map, holding an application with several plans to the strictest quota', () => {
+    const limits: PlanLimits = new Map([
+      ['apps/daily', { rateLimit: { requests: 10, periodSeconds: 1 }, quota: { requests: 1000, periodSeconds: 86_400 } }],
+      ['apps/monthly', { rateLimit: { requests: 100, periodSeconds: 10 }, quota: { requests: 100_000, periodSeconds: 2_592_000 } }],
+      ['apps/open', { rateLimit: { requests: 5, periodSeconds: 1 } }],
+    ]);
+    const files = renderHaproxy([grant('app-both', ['apps/monthly', 'apps/daily'], []), grant('app-open', ['apps/open'], []), grant('app-month', ['apps/monthly'], [])], limits);
+    // 1,000 a day is fewer per second than 100,000 in 30 days.
+    expect(files.get('haproxy/quotas.map')).toContain('app-both 1000/86400\n');
+    expect(files.get('haproxy/quotas.map')).toContain('app-month 100000/2592000\n');
+    expect(files.get('haproxy/quotas.map')).not.toContain('app-open');
+    const cfg = files.get('haproxy/portico.cfg')!;
+    expect(cfg.match(/store http_req_cnt/g)).toHaveLength(2);
+    expect(cfg).toContain('track-sc1 var(txn.portico_quota_key) table portico_quota_86400s if { var(txn.portico_quota_period) -m str 86400 }');
+    // HAProxy cannot keep an entry longer than ~24.8 days, so a 30-day window's entries expire at the cap.
+    expect(cfg).toContain('backend portico_quota_2592000s\n    stick-table type string len 140 size 100k expire 2000000s store http_req_cnt\n');
+    expect(cfg).toContain('"detail":"Quota used up:');
+  });
+
+  it('writes an empty quotas.map when no plan has a quota, so HAProxy always finds the file', () => {
+    const files = renderHaproxy([grant('app-a', ['apps/gold'], [{ phrase: 'k' }])], LIMITS);
+    expect(files.get('haproxy/quotas.map')!.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([]);
+    expect(files.get('haproxy/portico.cfg')).not.toContain('track-sc1');
+  });
+
   it('makes one stick table per distinct period, not one per plan', () => {
     const limits: PlanLimits = new Map([
       ['apps/a', { rateLimit: { requests: 5, periodSeconds: 10 } }],
@@ -111,6 +136,8 @@ describe('haproxy renderer', () => {
     expect(() => renderHaproxy([ok], fractional)).toThrow(/whole numbers/);
     const tooLong: PlanLimits = new Map([['apps/gold', { rateLimit: { requests: 1, periodSeconds: 30 * 86_400 } }]]);
     expect(() => renderHaproxy([ok], tooLong)).toThrow(/at most 2000000 seconds/);
+    const fractionalQuota: PlanLimits = new Map([['apps/gold', { quota: { requests: 10, periodSeconds: 0.5 } }]]);
+    expect(() => renderHaproxy([ok], fractionalQuota)).toThrow(/plan apps\/gold has quota 10\/0.5s; HAProxy needs whole numbers/);
   });
 
   it('writes hashes only: no file in the golden cases holds anything key-shaped', () => {

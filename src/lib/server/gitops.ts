@@ -8,6 +8,7 @@ import type { Catalog } from '../catalog/model.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { ensureLocalRemote, GitWorkspace } from '../gitops/git.ts';
+import { kickGatewaySync } from '../gateway/status.ts';
 import { commitUrl } from '../gitops/links.ts';
 import { reconcile, type Drift } from '../gitops/reconciler.ts';
 import { renderHaproxy } from '../gitops/render/haproxy.ts';
@@ -117,6 +118,8 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
       drift = { checkedAt: new Date(), drift: result.drift };
       last = { at: new Date(), drain };
       record(drain);
+      // The demo gateway of `npm start` (when it runs) loads what is now on the target branch.
+      kickGatewaySync();
       failures = drain.outcome === 'failed' ? failures + 1 : 0;
     } catch (err) {
       last = { at: new Date(), error: (err as Error).message };
