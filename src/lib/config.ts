@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { PorticoError } from './errors.ts';
+import { sealingKeyFrom } from './gitops/secrets/sealed-secret.ts';
 
 const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -59,6 +61,10 @@ const EnvSchema = z.object({
   PORTICO_GIT_TOKEN: z.string().min(1).optional(),
   /** age recipients (age1..., comma-separated) that Secrets for Traefik Hub are encrypted for: the cluster's Flux key. */
   PORTICO_AGE_RECIPIENTS: z.string().optional(),
+  /** How the Secret holding a key for Traefik Hub is committed: sops-age (Flux decrypts it) or sealed-secret (Bitnami's controller unseals it). */
+  PORTICO_SECRET_FORMAT: z.enum(['sops-age', 'sealed-secret'], { error: 'must be sops-age or sealed-secret' }).default('sops-age'),
+  /** With sealed-secret: the sealing certificate file (`kubeseal --fetch-cert > cert.pem`) or the controller's RSA public key, PEM. */
+  PORTICO_SEALING_CERT: z.string().min(1).optional(),
   /** Gateway targets to render, comma-separated: traefik-hub, haproxy. */
   PORTICO_GATEWAYS: z.string().default('traefik-hub,haproxy'),
   /** First part of every API key: 2 to 10 lower-case letters. */
@@ -97,6 +103,8 @@ export interface Config {
   gateways: Array<'traefik-hub' | 'haproxy'>;
   /** Recipients for SOPS; empty with the embedded remote, where the portal makes a demo identity. */
   ageRecipients: string[];
+  /** How keys for Traefik Hub are encrypted into Git; with sealed-secret, the sealing certificate (PEM text). */
+  secrets: { format: 'sops-age' } | { format: 'sealed-secret'; certificatePem: string; certificateFile: string };
   keyPrefix: string;
   relayAllowPrivate: string[];
   /** The bearer token /metrics requires; undefined leaves /metrics open (it shows counts only). */
@@ -133,7 +141,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const ageRecipients = list(e.PORTICO_AGE_RECIPIENTS);
   const badRecipient = ageRecipients.find((r) => !/^age1[02-9ac-hj-np-z]{58}$/.test(r));
   if (badRecipient) throw new PorticoError(`invalid configuration: PORTICO_AGE_RECIPIENTS has "${badRecipient}", which is not an age X25519 recipient (age1 followed by 58 characters)`, 'use the public key from age-keygen, the one Flux decrypts with');
-  if (e.PORTICO_GIT_URL && gateways.includes('traefik-hub') && ageRecipients.length === 0) {
+  let secrets: Config['secrets'] = { format: 'sops-age' };
+  if (e.PORTICO_SECRET_FORMAT === 'sealed-secret') {
+    if (!e.PORTICO_SEALING_CERT) throw new PorticoError('invalid configuration: PORTICO_SECRET_FORMAT=sealed-secret needs PORTICO_SEALING_CERT, the sealing certificate file', 'fetch it with kubeseal --fetch-cert > sealing-cert.pem');
+    const file = path.resolve(cwd, e.PORTICO_SEALING_CERT);
+    let pem: string;
+    try {
+      pem = readFileSync(file, 'utf8');
+      sealingKeyFrom(pem);
+    } catch (err) {
+      throw new PorticoError(`invalid configuration: PORTICO_SEALING_CERT=${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, 'give the PEM certificate of your sealed-secrets controller (kubeseal --fetch-cert)');
+    }
+    secrets = { format: 'sealed-secret', certificatePem: pem, certificateFile: file };
+  } else if (e.PORTICO_SEALING_CERT) {
+    throw new PorticoError('invalid configuration: PORTICO_SEALING_CERT is set but PORTICO_SECRET_FORMAT is not sealed-secret', 'set PORTICO_SECRET_FORMAT=sealed-secret, or drop PORTICO_SEALING_CERT');
+  }
+  if (e.PORTICO_GIT_URL && gateways.includes('traefik-hub') && secrets.format === 'sops-age' && ageRecipients.length === 0) {
     throw new PorticoError(
       'invalid configuration: with PORTICO_GIT_URL and the traefik-hub gateway, set PORTICO_AGE_RECIPIENTS to the age key your cluster decrypts Secrets with',
       'without it the portal could only encrypt keys for itself, and Flux could not read them; or leave traefik-hub out of PORTICO_GATEWAYS',
@@ -160,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     git: { url: e.PORTICO_GIT_URL, branch: e.PORTICO_GIT_BRANCH, directory: e.PORTICO_GIT_DIRECTORY, token: e.PORTICO_GIT_TOKEN, intervalSeconds: e.PORTICO_GIT_INTERVAL },
     gateways: gateways as Array<'traefik-hub' | 'haproxy'>,
     ageRecipients,
+    secrets,
     keyPrefix: e.PORTICO_KEY_PREFIX,
     relayAllowPrivate: list(e.PORTICO_RELAY_ALLOW),
     metricsToken: e.PORTICO_METRICS_TOKEN,

@@ -1,3 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/lib/config.ts';
@@ -24,6 +27,7 @@ describe('configuration', () => {
       git: { url: undefined, branch: 'main', directory: 'consumers', token: undefined, intervalSeconds: 30 },
       gateways: ['traefik-hub', 'haproxy'],
       ageRecipients: [],
+      secrets: { format: 'sops-age' },
       keyPrefix: 'ptc',
       relayAllowPrivate: ['localhost:8080', '127.0.0.1:8080'],
       metricsToken: undefined,
@@ -101,6 +105,21 @@ describe('GitOps settings', () => {
     const recipient = `age1${'q'.repeat(58)}`;
     expect(loadConfig({ PORTICO_GIT_URL: 'https://git.example.com/g.git', PORTICO_AGE_RECIPIENTS: recipient }).ageRecipients).toEqual([recipient]);
     expect(() => loadConfig({ PORTICO_AGE_RECIPIENTS: 'AGE-SECRET-KEY-1XYZ' })).toThrow('"AGE-SECRET-KEY-1XYZ", which is not an age X25519 recipient');
+  });
+
+  it('takes a sealing certificate for SealedSecrets instead of age recipients, and says what is wrong with a bad one', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'portico-config-'));
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    writeFileSync(path.join(dir, 'cert.pem'), pem);
+    writeFileSync(path.join(dir, 'junk.pem'), 'not a certificate');
+    const config = loadConfig({ PORTICO_GIT_URL: 'https://git.example.com/g.git', PORTICO_SECRET_FORMAT: 'sealed-secret', PORTICO_SEALING_CERT: 'cert.pem' }, dir);
+    expect(config.secrets).toEqual({ format: 'sealed-secret', certificatePem: pem, certificateFile: path.join(dir, 'cert.pem') });
+    expect(() => loadConfig({ PORTICO_SECRET_FORMAT: 'sealed-secret' }, dir)).toThrow('PORTICO_SECRET_FORMAT=sealed-secret needs PORTICO_SEALING_CERT, the sealing certificate file');
+    expect(() => loadConfig({ PORTICO_SECRET_FORMAT: 'sealed-secret', PORTICO_SEALING_CERT: 'missing.pem' }, dir)).toThrow(`PORTICO_SEALING_CERT=${path.join(dir, 'missing.pem')}: no such file`);
+    expect(() => loadConfig({ PORTICO_SECRET_FORMAT: 'sealed-secret', PORTICO_SEALING_CERT: 'junk.pem' }, dir)).toThrow(`PORTICO_SEALING_CERT=${path.join(dir, 'junk.pem')}: `);
+    expect(() => loadConfig({ PORTICO_SEALING_CERT: 'cert.pem' }, dir)).toThrow('PORTICO_SEALING_CERT is set but PORTICO_SECRET_FORMAT is not sealed-secret');
+    expect(() => loadConfig({ PORTICO_SECRET_FORMAT: 'vault' }, dir)).toThrow('PORTICO_SECRET_FORMAT="vault": must be sops-age or sealed-secret');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('never repeats the Git token', () => {

@@ -14,6 +14,7 @@ import { reconcile, type Drift } from '../gitops/reconciler.ts';
 import { renderHaproxy } from '../gitops/render/haproxy.ts';
 import { renderTraefikHub, traefikHubPresence } from '../gitops/render/traefik-hub.ts';
 import type { Grant, PlanLimits, RenderedFiles } from '../gitops/render/types.ts';
+import { sealSecret } from '../gitops/secrets/sealed-secret.ts';
 import { encryptSecretWithSops } from '../gitops/secrets/sops-age.ts';
 import { drainOutbox, type DrainResult } from '../gitops/writer.ts';
 import { log } from '../observability/log.ts';
@@ -73,7 +74,15 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
     return files;
   };
   // A real remote's Secrets are for the cluster's key (checked at start-up); only the embedded demo makes its own.
-  const recipients = !config.gateways.includes('traefik-hub') ? [] : config.git.url ? config.ageRecipients : [await demoAgeRecipient(config.dataDir)];
+  const secrets = config.secrets;
+  const recipients = !config.gateways.includes('traefik-hub') || secrets.format !== 'sops-age' ? [] : config.git.url ? config.ageRecipients : [await demoAgeRecipient(config.dataDir)];
+  const secretName = (applicationId: string, keyId: string) => `${applicationId}-key-${keyId.toLowerCase()}`;
+  let encryptKey: GitopsRuntime['encryptKey'];
+  if (config.gateways.includes('traefik-hub') && secrets.format === 'sealed-secret') {
+    encryptKey = async (key, keyId, applicationId, namespace) => sealSecret({ name: secretName(applicationId, keyId), namespace, stringData: { token: key } }, secrets.certificatePem);
+  } else if (recipients.length) {
+    encryptKey = (key, keyId, applicationId, namespace) => encryptSecretWithSops({ name: secretName(applicationId, keyId), namespace, stringData: { token: key } }, recipients);
+  }
 
   let last: { at?: Date; drain?: DrainResult; error?: string } = {};
   let drift: { checkedAt?: Date; drift: Drift[] } = { drift: [] };
@@ -142,10 +151,7 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
 
   return {
     remote: url.replace(/(https?:\/\/)[^/@\s]+@/, '$1***@'),
-    encryptKey: recipients.length
-      ? (key, keyId, applicationId, namespace) =>
-          encryptSecretWithSops({ name: `${applicationId}-key-${keyId.toLowerCase()}`, namespace, stringData: { token: key } }, recipients)
-      : undefined,
+    encryptKey,
     kick: () => void pass(),
     lastPass: () => last,
     drift: () => drift,

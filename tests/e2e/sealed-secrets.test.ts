@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sealingLabel, unsealValue } from '../../src/lib/gitops/secrets/sealed-secret.ts';
+import { startPortal, type RunningPortal } from '../support/portal.ts';
+
+// A deployment that commits Bitnami SealedSecrets: the portal gets the controller's certificate,
+// the test plays the controller with the private key.
+let portal: RunningPortal;
+let dir: string;
+let privateKeyPem: string;
+let cookie = '';
+
+async function api(method: string, route: string, body?: unknown) {
+  const res = await fetch(`${portal.base}/api/v1${route}`, {
+    method,
+    headers: { origin: portal.base, cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const set = res.headers.get('set-cookie');
+  if (set?.startsWith('portico_session=')) cookie = set.split(';')[0]!;
+  return { status: res.status, body: await res.json() };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'portico-sealing-'));
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  privateKeyPem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  writeFileSync(path.join(dir, 'tls.key'), privateKeyPem);
+  execFileSync('openssl', ['req', '-x509', '-new', '-key', path.join(dir, 'tls.key'), '-subj', '/O=sealed-secret/CN=sealed-secret', '-days', '1', '-out', path.join(dir, 'cert.pem')], { stdio: 'pipe' });
+  portal = await startPortal({ PORTICO_GIT_INTERVAL: '1', PORTICO_SECRET_FORMAT: 'sealed-secret', PORTICO_SEALING_CERT: path.join(dir, 'cert.pem') });
+  expect((await api('POST', '/auth/signup', { email: 'sealed@example.test', password: 'a long enough password' })).status).toBe(201);
+}, 180_000);
+afterAll(async () => {
+  await portal?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('keys committed as SealedSecrets', () => {
+  it('commits a SealedSecret that the controller\'s private key unseals to the key, and nothing in plaintext', async () => {
+    const appId = (await api('POST', '/applications', { name: 'Sealed app' })).body.application.id;
+    const { key, keyId } = (await api('POST', `/applications/${appId}/keys`, { title: 'production' })).body;
+    const file = `main:consumers/traefik-hub/logistics/${appId}/secret-${keyId}.yaml`;
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(portal.dataDir, 'gitops.git'), encoding: 'utf8' });
+    const deadline = Date.now() + 40_000;
+    let text = '';
+    while (Date.now() < deadline && !text) {
+      try {
+        text = git('show', file);
+      } catch {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    const doc = parse(text);
+    const name = `${appId}-key-${keyId.toLowerCase()}`;
+    expect(doc).toMatchObject({ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name, namespace: 'logistics' } });
+    expect(unsealValue(doc.spec.encryptedData.token, privateKeyPem, sealingLabel('logistics', name))).toBe(key);
+    expect(git('log', '-p', '--all')).not.toContain(key);
+    // No demo age identity is made when the deployment seals instead.
+    expect(portal.output()).not.toContain('made an age identity');
+  });
+});
