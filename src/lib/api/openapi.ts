@@ -107,7 +107,7 @@ export function porticoApiDocument(serverUrl: string): Record<string, unknown> {
             keys: { type: 'array', items: { type: 'object', properties: { keyId: { type: 'string' }, title: { type: 'string' }, status: { $ref: '#/components/schemas/GrantStatus' }, statusReason: { type: ['string', 'null'] }, commit: { type: ['string', 'null'] }, commitUrl: { type: ['string', 'null'], format: 'uri' }, createdAt: { type: 'string', format: 'date-time' }, expiresAt: { type: ['string', 'null'], format: 'date-time' }, replaces: { type: ['string', 'null'] }, retireAt: { type: ['string', 'null'], format: 'date-time' } } } },
           },
         },
-        Problem: { type: 'object', description: 'RFC 9457', properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, code: { type: 'string' } } },
+        Problem: { type: 'object', description: 'RFC 9457', properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, code: { type: 'string' }, requestId: { type: 'string', description: 'The X-Request-Id of this answer: quote it to the portal team.' } } },
       },
       responses: { Problem: { description: 'What went wrong, in words.', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } } },
     },
