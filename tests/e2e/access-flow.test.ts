@@ -3,33 +3,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonApi, until } from '../support/api.ts';
 import { startPortal, type RunningPortal } from '../support/portal.ts';
 
 let portal: RunningPortal;
-let cookie = '';
 const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(portal.dataDir, 'gitops.git'), encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
 
-async function api(method: string, route: string, body?: unknown) {
-  const res = await fetch(`${portal.base}/api/v1${route}`, {
-    method,
-    headers: { origin: portal.base, cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const set = res.headers.get('set-cookie');
-  if (set?.startsWith('portico_session=')) cookie = set.split(';')[0]!;
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, seconds = 30): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`gave up waiting: ${what}`);
-}
+const api = jsonApi(() => portal.base);
 
 beforeAll(async () => {
   portal = await startPortal({ PORTICO_GIT_INTERVAL: '1' });
@@ -88,7 +68,7 @@ describe('self-service access, provisioned through Git', () => {
 
   it('revokes a key: it leaves the committed map at the next pass', async () => {
     const sha = createHash('sha256').update(key).digest('hex');
-    const res = await fetch(`${portal.base}/api/v1/applications/${appId}/keys/${keyId}`, { method: 'DELETE', headers: { origin: portal.base, cookie } });
+    const res = await fetch(`${portal.base}/api/v1/applications/${appId}/keys/${keyId}`, { method: 'DELETE', headers: { origin: portal.base, cookie: api.cookie() } });
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ status: 'revoking', requestId: expect.stringMatching(/^req-/) });
     await until('the key to be revoked', async () => ((await api('GET', `/applications/${appId}`)).body.application.keys[0].status === 'revoked' ? true : undefined));

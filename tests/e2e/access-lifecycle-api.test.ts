@@ -2,40 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonApi, until } from '../support/api.ts';
 import { startPortal, type RunningPortal } from '../support/portal.ts';
 
 let portal: RunningPortal;
 const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(portal.dataDir, 'gitops.git'), encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** A person with a browser-like cookie jar, talking to the JSON API. */
-function person() {
-  let cookie = '';
-  return async (method: string, route: string, body?: unknown) => {
-    const res = await fetch(`${portal.base}/api/v1${route}`, {
-      method,
-      headers: { origin: portal.base, cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const set = res.headers.get('set-cookie');
-    if (set?.startsWith('portico_session=')) cookie = set.split(';')[0]!;
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, seconds = 40): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`gave up waiting: ${what}`);
-}
-
-const consumer = person();
-const admin = person();
+const consumer = jsonApi(() => portal.base);
+const admin = jsonApi(() => portal.base);
 let appId: string;
 
 const application = async () => (await consumer('GET', `/applications/${appId}`)).body.application;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealingLabel, unsealValue } from '../../src/lib/gitops/secrets/sealed-secret.ts';
+import { jsonApi } from '../support/api.ts';
 import { startPortal, type RunningPortal } from '../support/portal.ts';
 
 // A deployment that commits Bitnami SealedSecrets: the portal gets the controller's certificate,
@@ -13,18 +14,8 @@ import { startPortal, type RunningPortal } from '../support/portal.ts';
 let portal: RunningPortal;
 let dir: string;
 let privateKeyPem: string;
-let cookie = '';
 
-async function api(method: string, route: string, body?: unknown) {
-  const res = await fetch(`${portal.base}/api/v1${route}`, {
-    method,
-    headers: { origin: portal.base, cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const set = res.headers.get('set-cookie');
-  if (set?.startsWith('portico_session=')) cookie = set.split(';')[0]!;
-  return { status: res.status, body: await res.json() };
-}
+const api = jsonApi(() => portal.base);
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'portico-sealing-'));
