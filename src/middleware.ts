@@ -2,7 +2,7 @@ import type { APIContext, MiddlewareNext } from 'astro';
 import { defineMiddleware } from 'astro:middleware';
 import { describeError, PorticoError } from './lib/errors.ts';
 import { checkSameOrigin, isStateChanging } from './lib/http/origin.ts';
-import { problemResponse } from './lib/http/problem.ts';
+import { errorToResponse, isDatabaseUnavailable, problemResponse } from './lib/http/problem.ts';
 import { log } from './lib/observability/log.ts';
 import { observeHttpRequest } from './lib/observability/metrics.ts';
 import { requestIdFor } from './lib/observability/request-id.ts';
@@ -25,8 +25,13 @@ export const onRequest = defineMiddleware(async (context, next) => {
   try {
     response = await authenticate(context, next, requestId);
   } catch (err) {
-    recordRequest(context, 500, started); // Astro renders its error page; the line and the count still happen
-    throw err;
+    if (isDatabaseUnavailable(err)) {
+      // Signing in and pages alike: a restart of the database is temporary, and is said so in words.
+      response = errorToResponse(err, requestId);
+    } else {
+      recordRequest(context, 500, started); // Astro renders its error page; the line and the count still happen
+      throw err;
+    }
   }
   response = withHeader(response, 'x-request-id', requestId);
   recordRequest(context, response.status, started);

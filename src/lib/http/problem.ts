@@ -32,6 +32,10 @@ export function jsonResponse(value: unknown, status = 200, headers: Record<strin
 export function errorToResponse(err: unknown, requestId?: string): Response {
   const members = requestId ? { requestId } : {};
   if (err instanceof ProblemError) return problemResponse(err.status, err.code, err.message, err.headers, members);
+  if (isDatabaseUnavailable(err)) {
+    log.warn('the database is not answering', { requestId, error: describeCause(err) });
+    return databaseUnavailable(members);
+  }
   log.error(`unexpected error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`, { requestId, error: err });
   return problemResponse(500, 'internal', `Something went wrong on our side. Try again; if it persists, tell the portal team${requestId ? ` and give them the request id ${requestId}` : ''}.`, {}, members);
 }
@@ -55,4 +59,29 @@ export async function readJsonBody(request: Request): Promise<Record<string, unk
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ProblemError(400, 'invalid-json', 'The request body must be a JSON object.');
   return value as Record<string, unknown>;
+}
+
+// Connection failures and server shutdowns (SQLSTATE class 08, 57P01-57P03) from postgres.js and
+// the socket: the database restarts or is away, which is temporary and says nothing about the request.
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+
+/** Whether `err` (or what caused it: drizzle wraps the driver's error) says the database cannot be reached. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNAVAILABLE.has(code)) return true;
+    if (e instanceof AggregateError && e.errors.some((x) => isDatabaseUnavailable(x))) return true;
+  }
+  return false;
+}
+
+function describeCause(err: unknown): string {
+  let e: unknown = err;
+  while (e && typeof e === 'object' && (e as { cause?: unknown }).cause) e = (e as { cause?: unknown }).cause;
+  return e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e);
+}
+
+/** The answer while the database is away: temporary, nothing was changed, try again shortly. */
+export function databaseUnavailable(members: Record<string, unknown> = {}): Response {
+  return problemResponse(503, 'database-unavailable', 'The portal\'s database is not answering right now (it may be restarting). Nothing was changed; try again in a few seconds.', { 'retry-after': '5' }, members);
 }
