@@ -75,8 +75,8 @@ describe('the docs site in Chromium', () => {
     expect(main).toContain('Path parameters');
     expect(main).toContain('Responses');
     expect(main).toContain('curl -X GET');
-    // Initial JavaScript of an operation page: inline scripts only, no script file.
-    expect(await page.locator('script[src]').count()).toBe(0);
+    // Initial JavaScript of an operation page: inline scripts, and one file, the Try it panel's loader.
+    expect(await page.locator('script[src]').evaluateAll((scripts) => scripts.map((s) => new URL((s as HTMLScriptElement).src).pathname.replace(/\.[\w-]+\.js$/, '.js')))).toEqual(['/_astro/TryIt.astro_astro_type_script_index_0_lang.js']);
     await page.getByRole('navigation', { name: 'Versions' }).getByRole('link', { name: /shipments-v1/ }).click();
     await page.waitForURL('**/shipments-v1/**');
     expect(await page.locator('.banner').first().textContent()).toContain('deprecated');

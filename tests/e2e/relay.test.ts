@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProblemError } from '../../src/lib/errors.ts';
-import { checkDeclared, DEFAULT_LIMITS, isNonPublicAddress, relay, type RelayPolicy } from '../../src/lib/relay/relay.ts';
+import { RELAY_COOKIE_HEADER } from '../../src/lib/relay/path.ts';
+import type { Catalog } from '../../src/lib/catalog/model.ts';
+import { checkDeclared, declaredServers, DEFAULT_LIMITS, expandServer, isNonPublicAddress, relay, type RelayPolicy } from '../../src/lib/relay/relay.ts';
 
 // A real upstream on loopback, standing for an API's server.
 let upstream: Server;
@@ -19,6 +21,7 @@ beforeAll(async () => {
       if (req.url === '/api/away') return void res.writeHead(302, { location: 'http://example.org/elsewhere' }).end();
       if (req.url === '/api/moved') return void res.writeHead(301, { location: '/api/pets' }).end();
       if (req.url === '/api/huge') return void res.end('x'.repeat(2 * 1024 * 1024));
+      if (req.url === '/api/limited') return void res.writeHead(429, { 'content-type': 'application/problem+json', 'retry-after': '7' }).end('{"status":429,"detail":"Over the limit."}');
       res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'tracker=1', 'x-upstream': 'yes' }).end(JSON.stringify({ ok: true, path: req.url }));
     });
   });
@@ -102,6 +105,40 @@ describe('the try-it relay', () => {
 
   it('gives up on a server that does not answer in time, saying so', async () => {
     expect(await refusal(relay({ method: 'GET', target: `http://127.0.0.1:${port}/api/slow`, headers: new Headers() }, policy({ timeoutMs: 500 })))).toEqual({ status: 504, message: `127.0.0.1:${port} did not answer within 0.5 seconds.` });
+  });
+
+  it('sends the cookies a console means for the API as Cookie, and never the portal\'s own', async () => {
+    await relay(
+      { method: 'GET', target: `http://127.0.0.1:${port}/api/pets`, headers: new Headers({ cookie: 'portico_session=secret', [RELAY_COOKIE_HEADER]: 'kestrel_locale=en' }) },
+      policy(),
+    );
+    const last = seen.at(-1)!;
+    expect(last.headers.cookie).toBe('kestrel_locale=en');
+    expect(last.headers[RELAY_COOKIE_HEADER]).toBeUndefined();
+  });
+
+  it("passes a gateway's refusal through as it is: status, problem body and Retry-After", async () => {
+    const res = await relay({ method: 'GET', target: `http://127.0.0.1:${port}/api/limited`, headers: new Headers() }, policy());
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toBe('7');
+    expect(res.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(res.body.toString())).toEqual({ status: 429, detail: 'Over the limit.' });
+  });
+
+  it("offers each server variable's default and enum values, and no URL with a variable left", () => {
+    expect(expandServer({ url: 'https://{region}.api.example/{version}', variables: { region: { default: 'eu', enum: ['eu', 'us'] }, version: { default: 'v2' } } })).toEqual([
+      'https://eu.api.example/v2',
+      'https://us.api.example/v2',
+    ]);
+    expect(expandServer({ url: 'https://{tenant}.api.example' })).toEqual([]);
+  });
+
+  it('counts the servers of single operations among those the specs declare', () => {
+    // Only the fields the relay reads: a version's servers and its operations' servers.
+    const catalog = {
+      apis: [{ versions: [{ servers: [{ url: 'https://api.kestrel.example/v2/' }], operations: [{ servers: [{ url: 'https://uploads.kestrel.example' }] }, {}] }] }],
+    } as unknown as Catalog;
+    expect(declaredServers(catalog)).toEqual(['https://api.kestrel.example/v2', 'https://uploads.kestrel.example']);
   });
 
   it('knows which addresses are not public', () => {

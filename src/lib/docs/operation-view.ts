@@ -6,6 +6,7 @@ import { renderInlineMarkdown, renderMarkdown } from './markdown.ts';
 import { buildSchemaTree, constraints, typeLabel, type SchemaNode } from './schema-tree.ts';
 import { describeSecurityScheme } from './security.ts';
 import { hrefOfOperation, type DocsApi, type DocsVersion } from './site.ts';
+import { buildTryItSpec, type TryItSpec } from './try-it.ts';
 
 /** One parameter as the page shows it. */
 export interface ParameterView {
@@ -58,6 +59,8 @@ export interface OperationView {
   servers: string[];
   /** Prefix of the version's schema pages: a schema's page is `${schemaBaseHref}${encodeURIComponent(name)}/`. */
   schemaBaseHref: string;
+  /** The Try it panel's data; absent when the API declares no server a browser could reach. */
+  tryIt?: TryItSpec;
   /** The same operation in other versions of the API, or the version's page. */
   otherVersions: Array<{ name: string; release: string; href: string; current: boolean; deprecated: boolean }>;
 }
@@ -140,6 +143,7 @@ export function buildOperationView(api: DocsApi, version: DocsVersion, op: Opera
     samples: codeSamples(sampleRequest(op, version.version.servers, schemes, sampleBody)),
     servers: (op.servers ?? version.version.servers).map((s) => s.url),
     schemaBaseHref: `${version.href}schemas/`,
+    tryIt: buildTryItSpec({ api: api.api, operation: op, servers: version.version.servers, schemes, parameters: params, body: sampleBody && { ...sampleBody, required: body?.required === true } }),
     otherVersions: api.versions.map((v) => {
       const same = v.operations.find((o) => o.operationId === op.operationId || (o.method === op.method && o.path === op.path));
       return { name: v.version.name, release: v.version.release, href: same ? hrefOfOperation(api, v, same) : v.href, current: v === version, deprecated: v.version.deprecated };

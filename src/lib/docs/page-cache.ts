@@ -19,7 +19,7 @@ export interface PagePlan {
 /** Hash of the renderer's code: a change to any component, page, style or docs module re-renders everything. */
 export function rendererFingerprint(projectRoot: string): string {
   const hash = createHash('sha256');
-  const dirs = ['src/components', 'src/layouts', 'src/lib/docs', 'src/lib/catalog', 'src/pages/apis', 'src/styles'];
+  const dirs = ['src/components', 'src/layouts', 'src/lib/docs', 'src/lib/catalog', 'src/lib/relay', 'src/pages/apis', 'src/styles', 'src/client'];
   const visit = (dir: string): void => {
     if (!existsSync(dir)) return;
     for (const name of readdirSync(dir).sort()) {

@@ -1,6 +1,8 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { OpenApiObject } from '../catalog/model.ts';
+import { RELAY_PATH } from '../relay/path.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -44,4 +46,44 @@ export function copyVendorFiles(clientDir: string): void {
     mkdirSync(path.dirname(target), { recursive: true });
     copyFileSync(file.from, target);
   }
+}
+
+/** A security scheme the consoles can fill with a portal key: an API key, or a bearer token. */
+export interface KeyScheme {
+  name: string;
+  kind: 'apiKey' | 'bearer';
+}
+
+/** What a full-document console page hands its script (src/client/try-it/consoles.ts). */
+export interface ConsoleSettings {
+  /** Catalog key of the API: which applications' kept keys fit. */
+  api: string;
+  specUrl: string;
+  keySchemes: KeyScheme[];
+  /** Scalar's own configuration; Swagger UI's is fixed in the script. */
+  scalar?: Record<string, unknown>;
+}
+
+/** The schemes a portal key can fill, API keys first (a portal key is one). */
+export function keySchemes(schemes: Record<string, OpenApiObject>): KeyScheme[] {
+  const all = Object.entries(schemes).flatMap(([name, s]): KeyScheme[] =>
+    s.type === 'apiKey' ? [{ name, kind: 'apiKey' }] : s.type === 'http' && String(s.scheme).toLowerCase() === 'bearer' ? [{ name, kind: 'bearer' }] : [],
+  );
+  return [...all.filter((s) => s.kind === 'apiKey'), ...all.filter((s) => s.kind === 'bearer')];
+}
+
+/**
+ * The settings of the Scalar and Swagger UI pages. Both read the servers from the spec download
+ * (the servers the portal shows) and send every request through the relay: Scalar through its
+ * `proxyUrl` (it appends `?scalar_url=<target>`, which the relay reads), Swagger UI through a
+ * request interceptor.
+ */
+export function consoleSettings(api: { key: string }, specUrl: string, schemes: Record<string, OpenApiObject>, view: 'scalar' | 'swagger'): ConsoleSettings {
+  return {
+    api: api.key,
+    specUrl,
+    keySchemes: keySchemes(schemes),
+    // Scalar calls no other host: no fonts from a CDN, no telemetry, no "Ask AI" agent.
+    ...(view === 'scalar' ? { scalar: { url: specUrl, proxyUrl: RELAY_PATH, withDefaultFonts: false, telemetry: false, showDeveloperTools: 'never', agent: { disabled: true } } } : {}),
+  };
 }

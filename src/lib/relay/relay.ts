@@ -4,6 +4,7 @@ import https from 'node:https';
 import { isIP } from 'node:net';
 import type { Catalog, Server } from '../catalog/model.ts';
 import { ProblemError } from '../errors.ts';
+import { RELAY_COOKIE_HEADER } from './path.ts';
 
 /**
  * The try-it relay: forwards a console's request to a server that an API's spec declares, and to
@@ -39,11 +40,21 @@ export function declaredServers(catalog: Catalog): string[] {
 
 function computeDeclaredServers(catalog: Catalog): string[] {
   const urls = new Set<string>();
-  for (const api of catalog.apis) for (const v of api.versions) for (const s of v.servers) for (const u of expandServer(s)) urls.add(u.replace(/\/+$/, ''));
+  for (const api of catalog.apis) {
+    for (const v of api.versions) {
+      // Operation-level servers too: the Try it panel offers them for their operations.
+      const servers = [...v.servers, ...v.operations.flatMap((op) => op.servers ?? [])];
+      for (const s of servers) for (const u of expandServer(s)) urls.add(u.replace(/\/+$/, ''));
+    }
+  }
   return [...urls].filter((u) => /^https?:\/\//i.test(u)).sort();
 }
 
-function expandServer(server: Server): string[] {
+/**
+ * The concrete URLs of one Server Object: each variable takes its default, then its enum values.
+ * The Try it panel offers exactly these, so it never offers a server the relay would refuse.
+ */
+export function expandServer(server: Server): string[] {
   let urls = [server.url];
   for (const [name, variable] of Object.entries(server.variables ?? {})) {
     const values = [...new Set([variable.default, ...(variable.enum ?? [])])];
@@ -121,7 +132,8 @@ export interface RelayResponse {
 
 /**
  * Forwards one request. Hop-by-hop headers, cookies and the portal's own headers are not forwarded
- * (the portal's session never leaves the portal); Set-Cookie from upstream is dropped. Redirects are
+ * (the portal's session never leaves the portal); cookies meant for the API come in
+ * RELAY_COOKIE_HEADER and go on as Cookie. Set-Cookie from upstream is dropped. Redirects are
  * followed only to declared servers, checked again at each hop.
  */
 export async function relay(request: RelayRequest, policy: RelayPolicy): Promise<RelayResponse> {
@@ -130,7 +142,10 @@ export async function relay(request: RelayRequest, policy: RelayPolicy): Promise
   }
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => {
-    if (!HOP_BY_HOP.has(name.toLowerCase()) && !name.toLowerCase().startsWith('x-portico-') && !name.toLowerCase().startsWith('sec-')) headers[name] = value;
+    const lower = name.toLowerCase();
+    if (lower === RELAY_COOKIE_HEADER) {
+      if (value.trim()) headers.cookie = value;
+    } else if (!HOP_BY_HOP.has(lower) && !lower.startsWith('x-portico-') && !lower.startsWith('sec-')) headers[name] = value;
   });
   let url = checkDeclared(request.target, policy);
   let method = request.method.toUpperCase();
