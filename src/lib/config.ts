@@ -71,6 +71,18 @@ const EnvSchema = z.object({
   PORTICO_KEY_PREFIX: z.string().regex(/^[a-z]{2,10}$/, 'must be 2 to 10 lower-case letters').default('ptc'),
   /** host:port pairs the try-it relay may call although they are private or loopback (the demo's gateway). */
   PORTICO_RELAY_ALLOW: z.string().default('localhost:8080,127.0.0.1:8080'),
+  /**
+   * Where the demo gateway answers when it is not http://localhost:8080, the address the demo content
+   * gives it: servers there are shown and called at this address instead. `npm start` sets it from
+   * PORTICO_GATEWAY_PORT.
+   */
+  PORTICO_DEMO_GATEWAY_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .refine((v) => {
+      const url = URL.parse(v);
+      return !!url && !url.username && !url.password && url.pathname === '/' && !url.search && !url.hash;
+    }, 'must be a scheme, host and port only, such as http://localhost:9090')
+    .optional(),
   /** Seconds between two passes of the Git writer and reconciler (a change wakes the writer at once). */
   PORTICO_GIT_INTERVAL: z.coerce.number().min(1).max(3600).default(30),
   /** When set, /metrics answers only `Authorization: Bearer <this token>`; never logged. */
@@ -106,6 +118,9 @@ export interface Config {
   /** How keys for Traefik Hub are encrypted into Git; with sealed-secret, the sealing certificate (PEM text). */
   secrets: { format: 'sops-age' } | { format: 'sealed-secret'; certificatePem: string; certificateFile: string };
   keyPrefix: string;
+  /** Where the demo gateway answers, when not at the demo content's http://localhost:8080 (an origin); see catalog/demo-servers.ts. */
+  demoGatewayUrl?: string;
+  /** `host:port` pairs the relay may call although private or loopback; the demo gateway's is always among them. */
   relayAllowPrivate: string[];
   /** The bearer token /metrics requires; undefined leaves /metrics open (it shows counts only). */
   metricsToken?: string;
@@ -121,7 +136,7 @@ const list = (v: string | undefined) => (v ?? '').split(',').map((x) => x.trim()
 export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
   const relevant = Object.fromEntries(Object.keys(EnvSchema.shape).map((k) => [k, env[k] === '' && k !== 'PORTICO_OFFLINE' ? undefined : env[k]]));
   // Secrets are never echoed back in a message.
-  const shown = (k: string) => (/SECRET|PASSWORD|TOKEN/.test(k) ? '***' : JSON.stringify(relevant[k] ?? ''));
+  const shown = (k: string) => (/SECRET|PASSWORD|TOKEN/.test(k) && k !== 'PORTICO_SECRET_FORMAT' ? '***' : JSON.stringify(relevant[k] ?? ''));
   const parsed = EnvSchema.safeParse(relevant);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}=${shown(String(i.path[0]))}: ${i.message}`);
@@ -163,6 +178,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const dataDir = path.resolve(cwd, e.PORTICO_DATA_DIR);
+  const demoGateway = e.PORTICO_DEMO_GATEWAY_URL ? new URL(e.PORTICO_DEMO_GATEWAY_URL) : undefined;
+  // The portal runs the demo gateway itself: the relay may call it wherever it listens.
+  const demoGatewayHost = demoGateway && `${demoGateway.hostname}:${demoGateway.port || (demoGateway.protocol === 'https:' ? '443' : '80')}`;
+  const relayAllowPrivate = list(e.PORTICO_RELAY_ALLOW);
+  if (demoGatewayHost && !relayAllowPrivate.includes(demoGatewayHost)) relayAllowPrivate.push(demoGatewayHost);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -185,7 +205,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ageRecipients,
     secrets,
     keyPrefix: e.PORTICO_KEY_PREFIX,
-    relayAllowPrivate: list(e.PORTICO_RELAY_ALLOW),
+    demoGatewayUrl: demoGateway?.origin,
+    relayAllowPrivate,
     metricsToken: e.PORTICO_METRICS_TOKEN,
     logFormat: e.PORTICO_LOG_FORMAT,
   };
