@@ -31,7 +31,7 @@ describe('a database that is not answering', () => {
     const handle = await freshPostgres();
     const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} });
     try {
-      const [{ pid }] = (await handle.db.execute(sql`select pg_backend_pid() as pid`)) as unknown as Array<{ pid: number }>;
+      const pid = ((await handle.db.execute(sql`select pg_backend_pid() as pid`)) as unknown as Array<{ pid: number }>)[0]!.pid;
       const sleeping = failure(() => handle.db.execute(sql`select pg_sleep(10)`));
       await new Promise((r) => setTimeout(r, 300));
       await admin`select pg_terminate_backend(${pid})`;

@@ -45,10 +45,14 @@ export async function reconcile(
   /** Which keys the configured gateways carry: traefik-hub needs the encrypted Secret, haproxy takes every key. */
   expectsKey: (key: { encryptedSecret: string | null }) => boolean = (k) => k.encryptedSecret !== null,
 ): Promise<ReconcileResult> {
+  // The database first, then the branch: a grant another instance commits in between is pushed
+  // before its status says so, so this pass never takes a fresh grant for one a person removed.
+  const apps = new Map((await db.select().from(applications)).map((a) => [a.id, a]));
+  const subs = await db.select().from(subscriptions);
+  const keys = await db.select().from(apiKeys).where(inArray(apiKeys.status, [...GRANTED, 'committing', 'revoking', 'revoked']));
   const tip = await workspace.sync();
   const present = presence(workspace.readFolder(folder));
   const result: ReconcileResult = { tip, activated: [], revoked: [], closed: [], drift: [] };
-  const apps = new Map((await db.select().from(applications)).map((a) => [a.id, a]));
 
   const whyGone = async (applicationId: string): Promise<{ reason: string; commit?: string }> => {
     const app = apps.get(applicationId);
@@ -57,7 +61,6 @@ export async function reconcile(
     return { reason: `removed from ${workspace.target.branch} by ${last.sha.slice(0, 12)} "${last.subject}" (${last.author})`, commit: last.sha };
   };
 
-  const subs = await db.select().from(subscriptions);
   for (const s of subs.filter((x) => GRANTED.includes(x.status) || x.status === 'pending-approval')) {
     if (present.subscriptions.has(s.id)) {
       if (s.status !== 'active') {
@@ -82,7 +85,23 @@ export async function reconcile(
     }
   }
 
-  for (const k of await db.select().from(apiKeys).where(inArray(apiKeys.status, GRANTED))) {
+  // A writer that died between its push and its bookkeeping: what it pushed is settled from the branch.
+  for (const s of subs.filter((x) => x.status === 'committing' && present.subscriptions.has(x.id))) {
+    await db.update(subscriptions).set({ status: 'active', statusReason: null, statusCommit: tip }).where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, 'committing')));
+    result.activated.push(s.id);
+  }
+  for (const s of subs.filter((x) => x.status === 'revoking' && !present.subscriptions.has(x.id))) {
+    await db.update(subscriptions).set({ status: 'revoked', statusCommit: tip, endedAt: new Date(), branch: null }).where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, 'revoking')));
+  }
+  for (const k of keys.filter((x) => x.status === 'committing' && present.keys.has(x.keyId))) {
+    await db.update(apiKeys).set({ status: 'active', statusReason: k.retireAt ? k.statusReason : null, statusCommit: tip }).where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, 'committing')));
+    result.activated.push(k.keyId);
+  }
+  for (const k of keys.filter((x) => x.status === 'revoking' && !present.keys.has(x.keyId))) {
+    await db.update(apiKeys).set({ status: 'revoked', statusCommit: tip, revokedAt: new Date() }).where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, 'revoking')));
+  }
+
+  for (const k of keys.filter((x) => GRANTED.includes(x.status))) {
     if (present.keys.has(k.keyId)) {
       if (k.status === 'committed') {
         await db.update(apiKeys).set({ status: 'active', statusReason: k.retireAt ? k.statusReason : null, statusCommit: tip }).where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, 'committed')));
@@ -103,8 +122,7 @@ export async function reconcile(
       result.drift.push({ kind: 'subscription', id, applicationId: s?.applicationId, database: s?.status ?? 'unknown', git: 'present', reason: `${folder}/${file} still grants it` });
     }
   }
-  const gone = await db.select({ keyId: apiKeys.keyId, applicationId: apiKeys.applicationId, status: apiKeys.status }).from(apiKeys).where(inArray(apiKeys.status, ['revoked']));
-  for (const k of gone.filter((x) => present.keys.has(x.keyId))) {
+  for (const k of keys.filter((x) => x.status === 'revoked' && present.keys.has(x.keyId))) {
     result.drift.push({ kind: 'key', id: k.keyId, applicationId: k.applicationId, database: k.status, git: 'present', reason: `${folder}/${present.keys.get(k.keyId)} still carries it` });
   }
   const removedInGit = (rows: Array<{ id: string; applicationId: string; status: string; statusReason: string | null; statusCommit: string | null }>, kind: Drift['kind']) =>

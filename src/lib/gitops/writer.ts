@@ -34,8 +34,6 @@ export interface DrainTimings {
 }
 
 export interface WriterOptions {
-  /** How many outbox rows one pass takes. */
-  batch?: number;
   /**
    * Reads which grants the target branch holds. With it, a pending grant whose proposal was merged
    * on the Git host is kept in every later render, even before the reconciler has seen the merge.
@@ -72,10 +70,16 @@ function describeError(err: unknown): { error: string; retryable: boolean } {
  * duplicated.
  */
 export async function drainOutbox(db: Database, workspace: GitWorkspace, folder: string, render: (grants: Grant[]) => RenderedFiles, options: WriterOptions = {}): Promise<DrainResult> {
-  return db.transaction(async (tx) => {
+  const marks: Marks = { committed: { subscriptions: [], keys: [] }, revoked: { subscriptions: [], keys: [] }, merged: [], proposed: [], waiting: undefined };
+  // One snapshot for the queue and the state it renders (repeatable read): a change that commits
+  // meanwhile is neither carried unnamed nor named uncarried; it waits for the next pass. Only
+  // outbox rows are written under the lock, and nobody else writes them, so the snapshot never
+  // conflicts; the statuses the pass settles are written after it (markStatuses).
+  const result: DrainResult = await db.transaction(async (tx): Promise<DrainResult> => {
     const [lock] = rowsOf(await tx.execute(sql`select pg_try_advisory_xact_lock(${WRITER_LOCK}) as locked`));
     if (!lock?.locked) return { outcome: 'locked' } as const;
-    const pending = await tx.select().from(outbox).where(isNull(outbox.publishedAt)).orderBy(asc(outbox.id)).limit(options.batch ?? 100);
+    // The whole queue: the render carries every change in the snapshot, so every one is named.
+    const pending = await tx.select().from(outbox).where(isNull(outbox.publishedAt)).orderBy(asc(outbox.id));
     if (pending.length === 0) return { outcome: 'idle' } as const;
     const state = await loadGrantState(tx);
     // What this pass removes from Git, read now: a removal asked for meanwhile waits for the next pass.
@@ -124,21 +128,16 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
         timings = { requestToCommit: main.map((p) => Math.max(0, (committedAt - p.createdAt.getTime()) / 1000)), commitToPush: result.pushSeconds };
         // What this render carried is now committed (only that: a request made meanwhile waits for the
         // next pass); the reconciler marks it active once it sees it on the branch.
-        const subscriptionIds = state.grants.flatMap((g) => g.subscriptions.map((s) => s.id));
-        const keyIds = state.grants.flatMap((g) => g.keys.map((k) => k.keyId));
-        if (subscriptionIds.length) await tx.update(subscriptions).set({ status: 'committed', statusCommit: result.tip, statusReason: null }).where(and(inArray(subscriptions.id, subscriptionIds), eq(subscriptions.status, 'committing')));
-        if (keyIds.length) await tx.update(apiKeys).set({ status: 'committed', statusCommit: result.tip, statusReason: null }).where(and(inArray(apiKeys.keyId, keyIds), eq(apiKeys.status, 'committing')));
-        if (revokingSubscriptions.length) await tx.update(subscriptions).set({ status: 'revoked', statusCommit: result.tip, endedAt: new Date(), branch: null }).where(and(inArray(subscriptions.id, revokingSubscriptions), eq(subscriptions.status, 'revoking')));
-        if (revokingKeys.length) await tx.update(apiKeys).set({ status: 'revoked', statusCommit: result.tip, revokedAt: new Date() }).where(and(inArray(apiKeys.keyId, revokingKeys), eq(apiKeys.status, 'revoking')));
+        marks.tip = result.tip;
+        marks.committed = { subscriptions: state.grants.flatMap((g) => g.subscriptions.map((s) => s.id)), keys: state.grants.flatMap((g) => g.keys.map((k) => k.keyId)) };
+        marks.revoked = { subscriptions: revokingSubscriptions, keys: revokingKeys };
         // Merged proposals: the branch has done its work.
         for (const branch of merged) await workspace.deleteBranch(branch).catch(() => undefined);
-        if (merged.length) await tx.update(subscriptions).set({ branch: null }).where(inArray(subscriptions.branch, merged));
+        marks.merged = [...merged];
       } catch (err) {
         const { error, retryable } = describeError(err);
         await markFailed(main, error);
-        // Everyone waiting sees why, in words; the rows stay queued for the next pass.
-        await tx.update(subscriptions).set({ statusReason: `not committed yet: ${error}` }).where(eq(subscriptions.status, 'committing'));
-        await tx.update(apiKeys).set({ statusReason: `not committed yet: ${error}` }).where(eq(apiKeys.status, 'committing'));
+        marks.waiting = error;
         return { outcome: 'failed', requests: main.map((p) => p.requestId), error, retryable, branches } as const;
       }
     }
@@ -161,7 +160,7 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
         const proposed = commit ?? (await workspace.sync());
         await workspace.pushBranch(branch);
         await markPublished([row], proposed);
-        await tx.update(subscriptions).set({ statusCommit: proposed, statusReason: `waiting for an admin to merge ${branch}` }).where(and(eq(subscriptions.id, grant.subscription.id), eq(subscriptions.status, 'pending-approval')));
+        marks.proposed.push({ id: grant.subscription.id, commit: proposed, branch });
         branches.push({ requestId: row.requestId, branch, action: 'propose', commit: proposed });
       } catch (err) {
         const { error } = describeError(err);
@@ -186,5 +185,43 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
     const failed = branches.find((b) => b.error);
     if (failed && !tip) return { outcome: 'failed', requests: branches.map((b) => b.requestId), error: failed.error!, retryable: true, branches } as const;
     return { outcome: 'published', requests: [...main.map((p) => p.requestId), ...branches.filter((b) => !b.error).map((b) => b.requestId)], commit: tip ?? branches.find((b) => b.commit)?.commit ?? '', newCommit, branches, timings } as const;
-  });
+  }, { isolationLevel: 'repeatable read' });
+  await markStatuses(db, marks);
+  return result;
+}
+
+/** What one pass settled, written after its locked transaction. */
+interface Marks {
+  tip?: string;
+  committed: { subscriptions: string[]; keys: string[] };
+  revoked: { subscriptions: string[]; keys: string[] };
+  merged: string[];
+  proposed: Array<{ id: string; commit: string; branch: string }>;
+  /** Why nothing could be committed, for everyone waiting. */
+  waiting?: string;
+}
+
+/**
+ * The statuses a pass settled. Each update is conditional on the status it moves from, so a
+ * consumer's change made meanwhile (a revoke, a suspension) is never overwritten; and a crash
+ * before this runs loses nothing: the reconciler settles the same grants from the branch.
+ */
+async function markStatuses(db: Database, marks: Marks): Promise<void> {
+  const { tip } = marks;
+  if (tip) {
+    const { committed, revoked } = marks;
+    if (committed.subscriptions.length) await db.update(subscriptions).set({ status: 'committed', statusCommit: tip, statusReason: null }).where(and(inArray(subscriptions.id, committed.subscriptions), eq(subscriptions.status, 'committing')));
+    if (committed.keys.length) await db.update(apiKeys).set({ status: 'committed', statusCommit: tip, statusReason: null }).where(and(inArray(apiKeys.keyId, committed.keys), eq(apiKeys.status, 'committing')));
+    if (revoked.subscriptions.length) await db.update(subscriptions).set({ status: 'revoked', statusCommit: tip, endedAt: new Date(), branch: null }).where(and(inArray(subscriptions.id, revoked.subscriptions), eq(subscriptions.status, 'revoking')));
+    if (revoked.keys.length) await db.update(apiKeys).set({ status: 'revoked', statusCommit: tip, revokedAt: new Date() }).where(and(inArray(apiKeys.keyId, revoked.keys), eq(apiKeys.status, 'revoking')));
+  }
+  if (marks.merged.length) await db.update(subscriptions).set({ branch: null }).where(inArray(subscriptions.branch, marks.merged));
+  for (const p of marks.proposed) {
+    await db.update(subscriptions).set({ statusCommit: p.commit, statusReason: `waiting for an admin to merge ${p.branch}` }).where(and(eq(subscriptions.id, p.id), eq(subscriptions.status, 'pending-approval')));
+  }
+  if (marks.waiting) {
+    // Everyone waiting sees why, in words; the rows stay queued for the next pass.
+    await db.update(subscriptions).set({ statusReason: `not committed yet: ${marks.waiting}` }).where(eq(subscriptions.status, 'committing'));
+    await db.update(apiKeys).set({ statusReason: `not committed yet: ${marks.waiting}` }).where(eq(apiKeys.status, 'committing'));
+  }
 }

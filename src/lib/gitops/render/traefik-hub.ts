@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { parse as parseYaml, stringify } from 'yaml';
 import type { Grant, GrantSubscription, RenderedFiles } from './types.ts';
 
 /** Weight of every subscription Portico writes: explicit, so Traefik Hub never has to guess between overlaps. */
@@ -92,8 +92,8 @@ export function renderTraefikHub(grants: Grant[]): RenderedFiles {
 }
 
 /**
- * Which subscriptions and keys the traefik-hub files on a branch grant: the reconciler's view of
- * Git. Read from what the renderer writes (subscription annotations, key titles), so a person's
+ * Which subscriptions and keys the traefik-hub files on a branch grant (suspended keys are not
+ * granted): the reconciler's view of Git. Read from what the renderer writes (subscription annotations, key titles), so a person's
  * revert or edit of those files shows up here.
  */
 export function traefikHubPresence(files: RenderedFiles): { subscriptions: Map<string, string>; keys: Map<string, string> } {
@@ -103,7 +103,27 @@ export function traefikHubPresence(files: RenderedFiles): { subscriptions: Map<s
     if (!file.startsWith('traefik-hub/')) continue;
     const annotation = /portico\.dev\/subscriptions: (.+)$/m.exec(text)?.[1];
     if (file.includes('/subscription-') && annotation) for (const id of annotation.split(',')) subscriptionFiles.set(id.trim(), file);
-    if (file.endsWith('/application.yaml')) for (const m of text.matchAll(/- title: .*\(([0-9A-Za-z]{8})\)\s*$/gm)) keyFiles.set(m[1]!, file);
+    if (file.endsWith('/application.yaml')) for (const keyId of grantedKeyIds(text)) keyFiles.set(keyId, file);
   }
   return { subscriptions: subscriptionFiles, keys: keyFiles };
+}
+
+/**
+ * The key ids a ManagedApplication grants, from the titles the renderer writes (`title (keyId)`).
+ * A suspended key is in the file but not granted; a file a person broke grants nothing (Flux could
+ * not apply it either).
+ */
+function grantedKeyIds(text: string): string[] {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch {
+    return [];
+  }
+  const keys = (doc as { spec?: { apiKeys?: unknown } } | null)?.spec?.apiKeys;
+  if (!Array.isArray(keys)) return [];
+  return keys.flatMap((k: { title?: unknown; suspended?: unknown }) => {
+    const id = typeof k?.title === 'string' ? /\(([0-9A-Za-z]{8})\)$/.exec(k.title)?.[1] : undefined;
+    return id && k.suspended !== true ? [id] : [];
+  });
 }
