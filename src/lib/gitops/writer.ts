@@ -56,8 +56,13 @@ function messageOf(rows: OutboxRow[]): string {
   return rows.length === 1 ? rows[0]!.summary : `Apply ${rows.length} grant changes\n\n${rows.map((p) => `- ${p.summary}`).join('\n')}`;
 }
 
-function describeError(err: unknown): { error: string; retryable: boolean } {
-  return err instanceof GitError ? { error: err.message, retryable: err.retryable } : { error: `unexpected: ${(err as Error).message}`, retryable: false };
+function describeError(err: unknown, workspace: GitWorkspace): { error: string; retryable: boolean } {
+  const message = (err as Error).message ?? String(err);
+  // A full disk is the machine's state, not a Portico bug: said plainly, with where, and retried.
+  if ((err as NodeJS.ErrnoException).code === 'ENOSPC' || /no space left on device|out of disk ?space/i.test(message)) {
+    return { error: `the disk is full where Portico keeps its Git working copy (${workspace.dir}): free some space there; Portico tries again`, retryable: true };
+  }
+  return err instanceof GitError ? { error: err.message, retryable: err.retryable } : { error: `unexpected: ${message}`, retryable: false };
 }
 
 /**
@@ -135,7 +140,7 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
         for (const branch of merged) await workspace.deleteBranch(branch).catch(() => undefined);
         marks.merged = [...merged];
       } catch (err) {
-        const { error, retryable } = describeError(err);
+        const { error, retryable } = describeError(err, workspace);
         await markFailed(main, error);
         marks.waiting = error;
         return { outcome: 'failed', requests: main.map((p) => p.requestId), error, retryable, branches } as const;
@@ -163,7 +168,7 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
         marks.proposed.push({ id: grant.subscription.id, commit: proposed, branch });
         branches.push({ requestId: row.requestId, branch, action: 'propose', commit: proposed });
       } catch (err) {
-        const { error } = describeError(err);
+        const { error } = describeError(err, workspace);
         await markFailed([row], error);
         branches.push({ requestId: row.requestId, branch, action: 'propose', error });
       }
@@ -176,7 +181,7 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
         await markPublished([row], null);
         branches.push({ requestId: row.requestId, branch: row.branch!, action: 'close' });
       } catch (err) {
-        const { error } = describeError(err);
+        const { error } = describeError(err, workspace);
         await markFailed([row], error);
         branches.push({ requestId: row.requestId, branch: row.branch!, action: 'close', error });
       }
