@@ -5,6 +5,7 @@ const [root, cacheDir] = process.argv.slice(2);
 const started = performance.now();
 const catalog = await loadCatalog(root!, { cacheDir: cacheDir || undefined, offline: true });
 const ms = performance.now() - started;
+const errors = catalog.diagnostics.filter((d) => d.severity === 'error');
 process.stdout.write(
   JSON.stringify({
     ms,
@@ -12,6 +13,9 @@ process.stdout.write(
     operations: catalog.stats.operations,
     specs: catalog.stats.specs,
     specsFromCache: catalog.stats.specsFromCache,
-    errors: catalog.diagnostics.filter((d) => d.severity === 'error').length,
+    errors: errors.length,
+    // The directory benchmark swaps out specs the catalog rejects; it needs to know which, and why.
+    errorFiles: [...new Set(errors.map((d) => d.file))],
+    firstErrors: errors.slice(0, 50).map((d) => `${d.file}:${d.line}: ${d.message}`),
   }),
 );

@@ -1,0 +1,113 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PorticoError } from '../lib/errors.ts';
+import { linkNodeModules } from './portal-process.ts';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** What a build and a running portal need of the project; node_modules is linked, not copied. */
+const SNAPSHOT = ['astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'bin', 'content', 'db', 'public', 'src'];
+
+/** Copies the project's sources into `dir` (a few MB), so one bench run measures one version of the code. */
+export function snapshotProject(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  for (const name of SNAPSHOT) if (existsSync(path.join(projectRoot, name))) cpSync(path.join(projectRoot, name), path.join(dir, name), { recursive: true });
+  symlinkSync(path.join(projectRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+/** The commit the project is at, and how many files differ from it: which code a run measured. */
+export function projectRevision(): { commit: string; changedFiles: number } {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    return { commit: git('rev-parse', 'HEAD'), changedFiles: git('status', '--porcelain').split('\n').filter(Boolean).length };
+  } catch {
+    return { commit: 'unknown', changedFiles: 0 };
+  }
+}
+
+/** One site build's own figures, measured in its own process. */
+export interface BuildFigure {
+  ms: number;
+  peakRssMb: number;
+  /** HTML pages in the output, and how many of them are operation pages. */
+  pages: number;
+  operationPages: number;
+  /** Bytes of the static output (site/client), uncompressed. */
+  outputBytes: number;
+  /** APIs whose pages this build rendered, and whose pages came from the page cache. */
+  apisRendered: number;
+  apisReused: number;
+}
+
+function sizeBelow(dir: string): { files: number; html: number; operations: number; bytes: number } {
+  let files = 0;
+  let html = 0;
+  let operations = 0;
+  let bytes = 0;
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = path.join(d, name);
+      const s = statSync(p);
+      if (s.isDirectory()) walk(p);
+      else {
+        files++;
+        bytes += s.size;
+        if (name.endsWith('.html')) html++;
+        if (name === 'index.html' && path.basename(path.dirname(path.dirname(p))) === 'operations') operations++;
+      }
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return { files, html, operations, bytes };
+}
+
+/**
+ * The page cache keeps one folder per API, with a `key` file written when its pages were rendered;
+ * a build that rendered an API rewrites it, a build that reused the pages leaves it alone.
+ */
+function countRendered(pageCacheDir: string, since: number): { rendered: number; reused: number } {
+  if (!existsSync(pageCacheDir)) return { rendered: 0, reused: 0 };
+  let rendered = 0;
+  let reused = 0;
+  for (const slug of readdirSync(pageCacheDir)) {
+    const key = path.join(pageCacheDir, slug, 'key');
+    if (!existsSync(key)) continue;
+    if (statSync(key).mtimeMs >= since) rendered++;
+    else reused++;
+  }
+  return { rendered, reused };
+}
+
+/** Builds the site of `contentDir` into `dataDir/site` in a child process (like `portico start` does) and measures it. */
+export function measureBuild(root: string, contentDir: string, dataDir: string): BuildFigure {
+  linkNodeModules(root, dataDir);
+  const started = Date.now();
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'src/bench/site-child.ts'), root, path.join(dataDir, 'site'), path.join(dataDir, 'cache', 'astro')],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, PORTICO_CONTENT_DIR: contentDir, PORTICO_DATA_DIR: dataDir, PORTICO_OFFLINE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  if (child.status !== 0) {
+    throw new PorticoError(`the site build of ${contentDir} failed (exit ${child.status}): ${child.stderr.trim().split('\n').slice(-8).join('\n')}`);
+  }
+  const own = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { ms: number; peakRssMb: number };
+  const out = sizeBelow(path.join(dataDir, 'site', 'client'));
+  const pages = countRendered(path.join(dataDir, 'cache', 'site-pages'), started);
+  return {
+    ...own,
+    pages: out.html,
+    operationPages: out.operations,
+    outputBytes: out.bytes,
+    apisRendered: pages.rendered,
+    apisReused: pages.reused,
+  };
+}
