@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { PorticoError } from './errors.ts';
+import { ageRecipientProblem } from './gitops/secrets/age-recipient.ts';
 import { sealingKeyFrom } from './gitops/secrets/sealed-secret.ts';
 
 const booleanFlag = z
@@ -154,8 +155,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const unknownGateway = gateways.find((g) => g !== 'traefik-hub' && g !== 'haproxy');
   if (unknownGateway) throw new PorticoError(`invalid configuration: PORTICO_GATEWAYS names "${unknownGateway}"; the gateways are traefik-hub and haproxy`, 'see Configuration in the README');
   const ageRecipients = list(e.PORTICO_AGE_RECIPIENTS);
-  const badRecipient = ageRecipients.find((r) => !/^age1[02-9ac-hj-np-z]{58}$/.test(r));
-  if (badRecipient) throw new PorticoError(`invalid configuration: PORTICO_AGE_RECIPIENTS has "${badRecipient}", which is not an age X25519 recipient (age1 followed by 58 characters)`, 'use the public key from age-keygen, the one Flux decrypts with');
+  for (const recipient of ageRecipients) {
+    const problem = ageRecipientProblem(recipient);
+    if (problem) throw new PorticoError(`invalid configuration: PORTICO_AGE_RECIPIENTS has "${recipient}", ${problem}`, 'use the public key from age-keygen, the one Flux decrypts with');
+  }
   let secrets: Config['secrets'] = { format: 'sops-age' };
   if (e.PORTICO_SECRET_FORMAT === 'sealed-secret') {
     if (!e.PORTICO_SEALING_CERT) throw new PorticoError('invalid configuration: PORTICO_SECRET_FORMAT=sealed-secret needs PORTICO_SEALING_CERT, the sealing certificate file', 'fetch it with kubeseal --fetch-cert > sealing-cert.pem');

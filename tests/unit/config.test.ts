@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,8 +103,13 @@ describe('GitOps settings', () => {
       'invalid configuration: with PORTICO_GIT_URL and the traefik-hub gateway, set PORTICO_AGE_RECIPIENTS to the age key your cluster decrypts Secrets with',
     );
     expect(loadConfig({ PORTICO_GIT_URL: 'https://git.example.com/platform/gitops.git', PORTICO_GATEWAYS: 'haproxy' }).ageRecipients).toEqual([]);
-    const recipient = `age1${'q'.repeat(58)}`;
+    // A real recipient, made by the age CLI (Debian's age package).
+    const recipient = /# public key: (age1\S+)/.exec(execFileSync('age-keygen', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }))![1]!;
     expect(loadConfig({ PORTICO_GIT_URL: 'https://git.example.com/g.git', PORTICO_AGE_RECIPIENTS: recipient }).ageRecipients).toEqual([recipient]);
+    // One character mistyped: the Bech32 checksum says so at start-up, not at the first key.
+    const typo = recipient.slice(0, 20) + (recipient[20] === 'q' ? 'p' : 'q') + recipient.slice(21);
+    expect(() => loadConfig({ PORTICO_AGE_RECIPIENTS: typo })).toThrow(`"${typo}", whose checksum is wrong (a character was mistyped or lost)`);
+    expect(() => loadConfig({ PORTICO_AGE_RECIPIENTS: `age1${'q'.repeat(58)}` })).toThrow('whose checksum is wrong');
     expect(() => loadConfig({ PORTICO_AGE_RECIPIENTS: 'AGE-SECRET-KEY-1XYZ' })).toThrow('"AGE-SECRET-KEY-1XYZ", which is not an age X25519 recipient');
   });
 
