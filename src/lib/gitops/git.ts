@@ -130,6 +130,21 @@ export class GitWorkspace {
     return { sha: sha!, author: author!, subject: subject.join('\t') };
   }
 
+  /**
+   * The `Portico-Request` trailers of the newest `depth` commits of the synced branch: request id ->
+   * the commit that names it. Lets a writer that pushed but could not record it (the database went
+   * away) recognise its requests instead of naming them twice.
+   */
+  async namedRequests(depth = 500): Promise<Map<string, string>> {
+    const out = await git(['log', `-${depth}`, '--format=%H %(trailers:key=Portico-Request,valueonly,separator=%x20)'], this.dir);
+    const named = new Map<string, string>();
+    for (const line of out.split('\n')) {
+      const [sha, ...requests] = line.trim().split(/\s+/);
+      for (const r of requests) if (sha && r && !named.has(r)) named.set(r, sha);
+    }
+    return named;
+  }
+
   /** The files below `folder` in the working copy, as the renderers write them. */
   readFolder(folder: string): RenderedFiles {
     const root = path.join(this.dir, folder);

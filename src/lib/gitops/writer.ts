@@ -70,9 +70,10 @@ function describeError(err: unknown, workspace: GitWorkspace): { error: string; 
  * target branch with the pending changes' trailers (merging approved proposals), push, and mark
  * them published; then push each new proposal to its own `portico/<request-id>` branch and delete
  * the branches of rejected ones. The lock is transaction-scoped: a crash releases it and the pending
- * rows stay pending for the next writer. Re-rendering after a crash between push and marking finds
- * nothing to commit and marks the rows with the tip that already has them: nothing lost, nothing
- * duplicated.
+ * rows stay pending for the next writer. A pass that pushed but could not record it (a crash, the
+ * database going away) is recognised by the next one from the `Portico-Request` trailers on the
+ * branch: those rows are recorded with the commit that names them, and never named again. Nothing
+ * lost, nothing duplicated.
  */
 export async function drainOutbox(db: Database, workspace: GitWorkspace, folder: string, render: (grants: Grant[]) => RenderedFiles, options: WriterOptions = {}): Promise<DrainResult> {
   const marks: Marks = { committed: { subscriptions: [], keys: [] }, revoked: { subscriptions: [], keys: [] }, merged: [], proposed: [], waiting: undefined };
@@ -91,9 +92,10 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
     const revokingSubscriptions = (await tx.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.status, 'revoking'))).map((r) => r.id);
     const revokingKeys = (await tx.select({ id: apiKeys.keyId }).from(apiKeys).where(eq(apiKeys.status, 'revoking'))).map((r) => r.id);
 
-    const main = pending.filter((p) => p.action === 'render' || p.action === 'merge');
+    let main = pending.filter((p) => p.action === 'render' || p.action === 'merge');
     const branches: BranchOutcome[] = [];
     let tip: string | undefined;
+    let recorded: string[] = [];
     let newCommit = false;
     let timings: DrainTimings = { requestToCommit: [] };
 
@@ -103,6 +105,28 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
     const markPublished = async (rows: OutboxRow[], commit: string | null) => {
       if (rows.length) await tx.update(outbox).set({ commit, publishedAt: new Date(), attempts: sql`${outbox.attempts} + 1`, lastError: null }).where(inArray(outbox.id, rows.map((p) => p.id)));
     };
+
+    // 0. Requests an earlier pass pushed but could not record (the database went away between the
+    //    push and the bookkeeping) are on the branch already: recorded with that commit, not named again.
+    if (main.length) {
+      try {
+        const synced = await workspace.sync();
+        const named = await workspace.namedRequests();
+        const already = main.filter((p) => named.has(p.requestId));
+        for (const p of already) await markPublished([p], named.get(p.requestId)!);
+        recorded = already.map((p) => p.requestId);
+        main = main.filter((p) => !named.has(p.requestId));
+        if (already.length && main.length === 0) {
+          // Everything queued is on the branch: settle it as if this pass had pushed it.
+          tip = synced;
+          marks.tip = synced;
+          marks.committed = { subscriptions: state.grants.flatMap((g) => g.subscriptions.map((s) => s.id)), keys: state.grants.flatMap((g) => g.keys.map((k) => k.keyId)) };
+          marks.revoked = { subscriptions: revokingSubscriptions, keys: revokingKeys };
+        }
+      } catch {
+        // The remote is away: step 1 reports it in words.
+      }
+    }
 
     // 1. The target branch: the whole state, with approved proposals merged.
     if (main.length) {
@@ -189,7 +213,7 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
 
     const failed = branches.find((b) => b.error);
     if (failed && !tip) return { outcome: 'failed', requests: branches.map((b) => b.requestId), error: failed.error!, retryable: true, branches } as const;
-    return { outcome: 'published', requests: [...main.map((p) => p.requestId), ...branches.filter((b) => !b.error).map((b) => b.requestId)], commit: tip ?? branches.find((b) => b.commit)?.commit ?? '', newCommit, branches, timings } as const;
+    return { outcome: 'published', requests: [...recorded, ...main.map((p) => p.requestId), ...branches.filter((b) => !b.error).map((b) => b.requestId)], commit: tip ?? branches.find((b) => b.commit)?.commit ?? '', newCommit, branches, timings } as const;
   }, { isolationLevel: 'repeatable read' });
   await markStatuses(db, marks);
   return result;
