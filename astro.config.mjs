@@ -42,7 +42,10 @@ const pagefindIntegration = {
 // Pages are prerendered (static HTML for any CDN); the adapter serves them and, later, the server islands.
 export default defineConfig({
   output: 'static',
-  adapter: node({ mode: 'standalone' }),
+  // Astro's own cap on a request body (the node adapter's default is 1 GiB): a backstop above the largest
+  // body a route reads, the relay's 1 MiB (src/lib/relay/relay.ts). The routes themselves refuse
+  // larger bodies with a 413 as soon as they know (readBodyWithin in src/lib/http/problem.ts).
+  adapter: node({ mode: 'standalone', bodySizeLimit: 2 * 1024 * 1024 }),
   integrations: [react(), pagefindIntegration],
   devToolbar: { enabled: false },
   // src/middleware.ts checks the origin of every state-changing request (JSON included) and answers

@@ -1,6 +1,7 @@
 import type { APIRoute } from 'astro';
 import { hitRateLimit } from '../lib/auth/rate-limit.ts';
 import { ProblemError } from '../lib/errors.ts';
+import { readBodyWithin } from '../lib/http/problem.ts';
 import { DEFAULT_LIMITS, declaredServers, relay } from '../lib/relay/relay.ts';
 import { handle } from '../lib/server/http.ts';
 
@@ -21,7 +22,9 @@ export const ALL: APIRoute = (context) =>
     if (!limit.allowed) {
       throw new ProblemError(429, 'relay-rate-limit', `You have tried ${RELAY_PER_MINUTE} requests in a minute from the portal; try again in ${limit.retryAfterSeconds} seconds.`, { headers: { 'retry-after': String(limit.retryAfterSeconds) } });
     }
-    const body = ['GET', 'HEAD'].includes(context.request.method) ? undefined : new Uint8Array(await context.request.arrayBuffer());
+    // Read up to the relay's limit and no further: a larger body is refused before it is all in memory.
+    const tooLarge = () => new ProblemError(413, 'relay-request-too-large', `The request body is larger than the ${Math.round(DEFAULT_LIMITS.maxRequestBytes / 1024)} KiB the portal relays.`);
+    const body = ['GET', 'HEAD'].includes(context.request.method) ? undefined : await readBodyWithin(context.request, DEFAULT_LIMITS.maxRequestBytes, tooLarge);
     const answer = await relay(
       { method: context.request.method, target, headers: context.request.headers, body },
       { ...DEFAULT_LIMITS, servers: declaredServers(catalog), allowPrivate: new Set(config.relayAllowPrivate) },

@@ -4,10 +4,14 @@ import { decodeHex, encodeHexLowerCase } from '@oslojs/encoding';
 
 // An alphabet without look-alike characters (no l, o, 0, 1), as in Lucia's session design.
 const ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
+const LENGTH = 24;
+
+/** One part of a token exactly as generateSecureRandomString makes it. */
+const TOKEN_PART = new RegExp(`^[${ALPHABET}]{${LENGTH}}$`);
 
 /** A random string of 24 characters from a 32-letter alphabet: 120 bits of entropy. */
 export function generateSecureRandomString(): string {
-  const bytes = new Uint8Array(24);
+  const bytes = new Uint8Array(LENGTH);
   crypto.getRandomValues(bytes);
   let out = '';
   for (const b of bytes) out += ALPHABET[b >> 3];
@@ -30,9 +34,13 @@ export function secretMatches(secret: string, storedHashHex: string): boolean {
   return constantTimeEqual(sha256(new TextEncoder().encode(secret)), stored);
 }
 
-/** Splits `id.secret`; undefined for anything else. */
+/**
+ * Splits `id.secret`; undefined for anything else. Both parts must be exactly what
+ * generateSecureRandomString makes, so a cookie or token carrying a NUL byte, other bytes or
+ * another length is simply not a token, and never reaches the database (PostgreSQL refuses NUL).
+ */
 export function splitToken(token: string): { id: string; secret: string } | undefined {
   const parts = token.split('.');
-  if (parts.length !== 2 || !parts[0] || !parts[1] || parts[0].length > 64 || parts[1].length > 64) return undefined;
-  return { id: parts[0], secret: parts[1] };
+  if (parts.length !== 2 || !TOKEN_PART.test(parts[0]!) || !TOKEN_PART.test(parts[1]!)) return undefined;
+  return { id: parts[0]!, secret: parts[1]! };
 }

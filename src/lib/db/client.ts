@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from '../../../db/schema.ts';
 import { PorticoError } from '../errors.ts';
+import { redactText } from '../observability/redact.ts';
 
 /** The database, whichever engine is behind it: PGlite and PostgreSQL share one code path. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -59,7 +60,10 @@ export async function openDatabase(options: { url?: string; pgliteDir?: string }
   return { db: db as unknown as Database, engine: 'pglite', close: () => client.close() };
 }
 
-/** The driver's own reason, under drizzle's "Failed query" wrapper, with credentials stripped. */
+/**
+ * The driver's own reason, under drizzle's "Failed query" wrapper, with credentials and the query's
+ * values stripped (drizzle writes them into its message as `params:`).
+ */
 export function describeDbError(err: unknown): string {
   let e = err as { code?: string; message?: string; cause?: unknown; errors?: unknown[] };
   for (let depth = 0; depth < 5 && (e.cause || e.errors?.length); depth++) e = (e.cause ?? e.errors![0]) as typeof e;
@@ -67,5 +71,5 @@ export function describeDbError(err: unknown): string {
   if (e.code === 'ENOTFOUND') return 'the host name does not resolve';
   if (e.code === '28P01' || e.code === '28000') return 'the server refused the user or password';
   if (e.code === '3D000') return 'the database does not exist';
-  return (e.message ?? String(err)).replace(/postgres(ql)?:\/\/[^@\s]*@/g, 'postgres://***@');
+  return redactText(e.message ?? String(err));
 }

@@ -49,8 +49,8 @@ const MAX_JSON_BYTES = 64 * 1024;
 export async function readJsonBody(request: Request): Promise<Record<string, unknown>> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json\b/i.test(type)) throw new ProblemError(415, 'json-only', 'Send the request body as application/json.');
-  const text = await request.text();
-  if (text.length > MAX_JSON_BYTES) throw new ProblemError(413, 'body-too-large', `The request body is larger than ${MAX_JSON_BYTES / 1024} KiB.`);
+  const bytes = await readBodyWithin(request, MAX_JSON_BYTES, () => new ProblemError(413, 'body-too-large', `The request body is larger than ${MAX_JSON_BYTES / 1024} KiB.`));
+  const text = new TextDecoder().decode(bytes);
   let value: unknown;
   try {
     value = text ? JSON.parse(text) : {};
@@ -58,7 +58,75 @@ export async function readJsonBody(request: Request): Promise<Record<string, unk
     throw new ProblemError(400, 'invalid-json', 'The request body is not valid JSON.');
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ProblemError(400, 'invalid-json', 'The request body must be a JSON object.');
+  const where = findNulCharacter(value, '');
+  if (where !== undefined) throw new ProblemError(400, 'nul-character', `The request body has a NUL character (\\u0000) in ${where}; the portal cannot store one.`);
   return value as Record<string, unknown>;
+}
+
+/**
+ * Where in a parsed JSON value a string or a member name holds U+0000 (`email`, `groups[2]`), if
+ * anywhere. PostgreSQL text cannot hold it, so it would otherwise end as a failed query and a 500.
+ */
+function findNulCharacter(value: unknown, path: string): string | undefined {
+  const here = path || 'the body';
+  if (typeof value === 'string') return value.includes('\0') ? here : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = findNulCharacter(item, `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const [name, item] of Object.entries(value)) {
+      const member = path ? `${path}.${name}` : name;
+      if (name.includes('\0')) return `the name of a member of ${here}`;
+      const found = findNulCharacter(item, member);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Reads a request body of at most `maxBytes`, throwing `tooLarge()` as soon as the body is known to
+ * be larger: at once when its Content-Length says so, otherwise when that many bytes have come in.
+ * Reading everything before checking would let anyone, signed in or not, hold a request open with a
+ * body that never ends and make the server buffer it.
+ * The rest of a refused body is left unread rather than cancelled: cancelling destroys Node's
+ * request and its connection with it, so the 413 could be lost on the way to the client.
+ */
+export async function readBodyWithin(request: Request, maxBytes: number, tooLarge: () => ProblemError): Promise<Uint8Array> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        next = await reader.read();
+      } catch {
+        // The client went away or broke off mid-body (or the server's own limit in astro.config.mjs cut it).
+        throw new ProblemError(400, 'body-unreadable', 'The request body could not be read to its end: the connection broke off while sending it.');
+      }
+      if (next.done) break;
+      size += next.value.byteLength;
+      if (size > maxBytes) throw tooLarge();
+      chunks.push(next.value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return body;
 }
 
 // Connection failures and server shutdowns (SQLSTATE class 08, 57P01-57P03) from postgres.js and

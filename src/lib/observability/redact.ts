@@ -16,6 +16,9 @@ export function isSecretField(name: string): boolean {
 }
 
 const TEXT_RULES: Array<[RegExp, string]> = [
+  // The values of a failed query: drizzle writes them into its error ("Failed query: ...\nparams: ...").
+  // They run to the stack's first frame or the end of the text, since a value may hold a newline.
+  [/(Failed query: [\s\S]*?\nparams: )[\s\S]*?(?=\n\s+at |$)/g, `$1${REDACTED}`],
   // PEM private keys and age identities.
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
   [/AGE-SECRET-KEY-1[0-9A-Z]+/g, REDACTED],
