@@ -104,6 +104,13 @@ describe.each(ENGINES)('accounts on %s', (_engine, open) => {
     await expect(service.signIn({ email: 'ada@example.test', password: PASSWORD }, '203.0.113.8')).resolves.toMatchObject({ account: { email: 'ada@example.test' } });
   });
 
+  it('counts only failures against an address, so many people behind one NAT can all sign in', async () => {
+    const ip = '198.51.100.20';
+    for (let i = 0; i < DEFAULT_POLICY.ipAttempts + 5; i++) {
+      await expect(service.signIn({ email: 'ada@example.test', password: PASSWORD }, ip)).resolves.toMatchObject({ account: { email: 'ada@example.test' } });
+    }
+  });
+
   it('rejects tampered and malformed session tokens', async () => {
     const { token } = await service.signIn({ email: 'ada@example.test', password: PASSWORD }, '192.0.2.3');
     const [id, secret] = token.split('.') as [string, string];

@@ -132,7 +132,8 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
     async signIn(input: { email: unknown; password: unknown }, clientIp: string): Promise<{ token: string; account: AccountView; expiresAt: Date }> {
       const email = normaliseEmail(input.email) ?? '';
       const password = typeof input.password === 'string' ? input.password : '';
-      const ip = await hitRateLimit(db, `signin:ip:${clientIp}`, policy.ipAttempts, policy.windowSeconds);
+      // Failures count, per account and per address; successes do not, so a team behind one NAT can all sign in.
+      const ip = await checkRateLimit(db, `signin:ip:${clientIp}`, policy.ipAttempts);
       const perAccount = await checkRateLimit(db, `signin:account:${email}`, policy.accountAttempts);
       const blocked = !ip.allowed ? ip : !perAccount.allowed ? perAccount : undefined;
       if (blocked) {
@@ -143,6 +144,7 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
       const row = email ? await byEmail(email) : undefined;
       const ok = await verifyPassword(row?.passwordHash, password);
       if (!row || !ok) {
+        await hitRateLimit(db, `signin:ip:${clientIp}`, policy.ipAttempts, policy.windowSeconds);
         await hitRateLimit(db, `signin:account:${email}`, policy.accountAttempts, policy.windowSeconds);
         throw new ProblemError(401, 'bad-credentials', BAD_CREDENTIALS);
       }
