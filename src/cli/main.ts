@@ -11,7 +11,8 @@ Usage:
                                       check a content repository (exit 1 on errors)
   portico impact <base>..<head> [--json] [--root dir]
                                       who gains or loses which API between two revisions
-  portico bench                       run the benchmarks and print their figures
+  portico bench [--only catalog,site,weight,provisioning,island] [--specs N] [--duration S]
+                                      run the benchmarks and print their figures (bench-results/)
   portico help                        this text
 
 Settings come from the environment; see Configuration in the README.`;
