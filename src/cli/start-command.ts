@@ -2,10 +2,11 @@ import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DEMO_GATEWAY_ORIGINS } from '../lib/catalog/demo-servers.ts';
 import { loadConfig } from '../lib/config.ts';
 import { describeError, PorticoError } from '../lib/errors.ts';
 import { startDemoGateway, type DemoGateway } from '../lib/gateway/demo-gateway.ts';
-import { loadGatewaySettings } from '../lib/gateway/settings.ts';
+import { DEFAULT_GATEWAY_PORT, loadGatewaySettings } from '../lib/gateway/settings.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -14,13 +15,22 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  * With no configuration everything is embedded: the data directory holds what the portal keeps.
  */
 export async function runStartCommand(_args: string[]): Promise<number> {
-  const config = loadConfig();
   const gatewaySettings = loadGatewaySettings();
+  // The demo content names the demo gateway at http://localhost:8080. On another port, the build,
+  // the server and the gateway (all in this process) read where it is from the configuration, so
+  // the docs, Try it and the relay use the address that answers (src/lib/catalog/demo-servers.ts).
+  if (gatewaySettings.port !== DEFAULT_GATEWAY_PORT && !process.env.PORTICO_DEMO_GATEWAY_URL?.trim()) {
+    process.env.PORTICO_DEMO_GATEWAY_URL = `http://localhost:${gatewaySettings.port}`;
+  }
+  const config = loadConfig();
   mkdirSync(config.dataDir, { recursive: true });
   process.env.ASTRO_TELEMETRY_DISABLED = '1'; // the portal phones nowhere
   process.env.PORTICO_CONTENT_DIR = config.contentDir;
   process.env.PORTICO_DATA_DIR = config.dataDir;
   console.log(`portico: building the docs from ${config.contentDir}`);
+  if (config.demoGatewayUrl && !DEMO_GATEWAY_ORIGINS.includes(config.demoGatewayUrl)) {
+    console.log(`portico: servers the content gives at ${DEMO_GATEWAY_ORIGINS.join(' or ')} are shown and called at ${config.demoGatewayUrl}, where the demo gateway answers`);
+  }
   const { build } = await import('astro');
   // The running portal's site lives in its data directory, so two portals (or a portal and a
   // developer's `npm run build`) never write over each other's files.

@@ -4,15 +4,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonApi, until } from '../support/api.ts';
-import { startPortal, type RunningPortal } from '../support/portal.ts';
+import { freePort, startPortal, type RunningPortal } from '../support/portal.ts';
 
 let portal: RunningPortal;
+let gatewayPort: number;
 const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(portal.dataDir, 'gitops.git'), encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
 
 const api = jsonApi(() => portal.base);
 
 beforeAll(async () => {
-  portal = await startPortal({ PORTICO_GIT_INTERVAL: '1' });
+  // The demo gateway's port, with no HAProxy behind it: nothing listens there.
+  gatewayPort = await freePort();
+  portal = await startPortal({ PORTICO_GIT_INTERVAL: '1', PORTICO_GATEWAY_PORT: String(gatewayPort), PORTICO_HAPROXY_BIN: '/nonexistent/sbin/haproxy' });
   expect((await api('POST', '/auth/signup', { email: 'dev@example.test', password: 'a long enough password' })).status).toBe(201);
 }, 180_000);
 afterAll(async () => portal?.stop());
@@ -90,9 +93,13 @@ describe('the try-it relay in the running portal', () => {
   });
 
   it("calls the demo gateway (allow-listed) and says plainly when it is not running", async () => {
-    const res = await fetch(`${portal.base}/relay?scalar_url=${encodeURIComponent('http://localhost:8080/shipments/v2/shipments')}`);
-    // Nothing listens on 8080 in the tests: the answer says so, instead of failing obscurely.
+    const res = await fetch(`${portal.base}/relay?scalar_url=${encodeURIComponent(`http://localhost:${gatewayPort}/shipments/v2/shipments`)}`);
+    // Nothing listens on the gateway's port here: the answer says so, instead of failing obscurely.
     expect(res.status).toBe(502);
-    expect((await res.json()).detail).toBe('localhost:8080 refused the connection: is the gateway running?');
+    expect((await res.json()).detail).toBe(`localhost:${gatewayPort} refused the connection: is the gateway running?`);
+    // The demo content's servers followed the gateway to its port: the usual address is no longer one.
+    const usual = await fetch(`${portal.base}/relay?url=${encodeURIComponent('http://localhost:8080/shipments/v2/shipments')}`);
+    expect(usual.status).toBe(403);
+    expect(await usual.json()).toMatchObject({ code: 'relay-host-not-declared' });
   });
 });

@@ -11,12 +11,15 @@ import { launchBrowser, type Browser } from '../support/browser.ts';
 import { freePort, projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
 
 // The demo content, with the Shipments and Tracking servers moved to a gateway of this test's own
-// on a free port (allowed for the relay). Warehouses keeps localhost:8080, which the relay is not
-// allowed to call here: its refusal is what one test shows.
+// on a free port (allowed for the relay). Warehouses is moved to another loopback port, which the
+// relay is not allowed to call here: its refusal is what one test shows. The servers left on
+// localhost:8080 follow the portal's demo gateway to its own port.
 let portal: RunningPortal;
 let browser: Browser;
 let gateway: Server;
 let gatewayPort: number;
+let demoGatewayPort: number;
+let refusedPort: number;
 let content: string;
 const seenByGateway: Array<{ method: string; url: string; headers: IncomingHttpHeaders }> = [];
 
@@ -124,16 +127,18 @@ async function seriousViolations(page: Page): Promise<string[]> {
 const failed = (pathname: string, status: string) => `console error on ${portal.base}${pathname}: Failed to load resource: the server responded with a status of ${status}`;
 
 beforeAll(async () => {
-  gatewayPort = await freePort();
+  [gatewayPort, demoGatewayPort, refusedPort] = [await freePort(), await freePort(), await freePort()];
   content = mkdtempSync(path.join(tmpdir(), 'portico-try-it-content-'));
   cpSync(path.join(projectRoot, 'content'), content, { recursive: true });
   const apis = path.join(content, 'clusters/production/logistics/apis');
-  for (const file of ['shipments/shipments-v1/openapi.yaml', 'shipments/shipments-v2/openapi.yaml', 'tracking/api.yaml']) {
+  const moveServers = (file: string, to: string) => {
     const full = path.join(apis, file);
-    writeFileSync(full, readFileSync(full, 'utf8').replaceAll('http://localhost:8080', `http://127.0.0.1:${gatewayPort}`));
-  }
+    writeFileSync(full, readFileSync(full, 'utf8').replaceAll('http://localhost:8080', to));
+  };
+  for (const file of ['shipments/shipments-v1/openapi.yaml', 'shipments/shipments-v2/openapi.yaml', 'tracking/api.yaml']) moveServers(file, `http://127.0.0.1:${gatewayPort}`);
+  moveServers('warehouses/openapi.yaml', `http://localhost:${refusedPort}`);
   [portal, browser] = await Promise.all([
-    startPortal({ PORTICO_CONTENT_DIR: content, PORTICO_RELAY_ALLOW: `127.0.0.1:${gatewayPort}`, PORTICO_GIT_INTERVAL: '1', PORTICO_OFFLINE: '1', PORTICO_ADMIN_EMAILS: 'platform@example.test' }),
+    startPortal({ PORTICO_CONTENT_DIR: content, PORTICO_RELAY_ALLOW: `127.0.0.1:${gatewayPort}`, PORTICO_GATEWAY_PORT: String(demoGatewayPort), PORTICO_GIT_INTERVAL: '1', PORTICO_OFFLINE: '1', PORTICO_ADMIN_EMAILS: 'platform@example.test' }),
     launchBrowser(),
   ]);
   await startGateway();
@@ -222,7 +227,7 @@ describe('the Try it panel of an operation page', () => {
     await page.goto(`${portal.base}/apis/partner-rates/`);
     const href = (await page.locator('main a[href*="/apis/partner-rates/"][href*="/operations/"]').first().getAttribute('href'))!;
     const panel = await openTryIt(page, href);
-    expect(await panel.getByLabel('Server').inputValue()).toBe('http://localhost:8080/partner-rates');
+    expect(await panel.getByLabel('Server').inputValue()).toBe(`http://localhost:${demoGatewayPort}/partner-rates`);
     await expect.poll(() => panel.locator('.try-it-access').textContent(), { timeout: 15_000 }).toBe('You have no application yet. On your account page, create one, subscribe it to the plan Partner Unlimited (1,000 requests per second), then create a key and tick “keep in this browser session”. Paste a key below: it goes only to this API, through the portal, and is kept nowhere.');
     expect(browser.errors).toEqual([]);
   });
@@ -301,14 +306,14 @@ describe('the Try it panel of an operation page', () => {
 
     it('says in plain words when the relay refuses a host', async () => {
       const page = await pageWithKeptKey();
-      // The Warehouses API still declares localhost:8080, which this portal may not call.
+      // The Warehouses API declares a loopback address this portal may not call.
       const panel = await openTryIt(page, '/apis/warehouses/warehouses/operations/listSites/');
-      expect(await panel.getByLabel('Server').inputValue()).toBe('http://localhost:8080/warehouses');
+      expect(await panel.getByLabel('Server').inputValue()).toBe(`http://localhost:${refusedPort}/warehouses`);
       await panel.getByLabel(/^API key/).fill('any-key');
       await panel.getByRole('button', { name: 'Send GET' }).click();
       const explain = panel.getByRole('region', { name: 'Answer' }).locator('.try-it-explain');
       await expect.poll(() => explain.innerText()).toContain('The portal did not send the request: this host is not allowed.');
-      expect(await explain.innerText()).toMatch(/localhost resolves to \S+, a private or loopback address; the portal does not call those unless an admin allows localhost:8080\./);
+      expect(await explain.innerText()).toMatch(new RegExp(`localhost resolves to \\S+, a private or loopback address; the portal does not call those unless an admin allows localhost:${refusedPort}\\.`));
       expect(browser.errors).toEqual([failed('/apis/warehouses/warehouses/operations/listSites/', '403 (Forbidden)')]);
       browser.errors.length = 0;
     });

@@ -248,8 +248,9 @@ async function sendThroughRelay(request: BuiltRequest, answer: HTMLElement, cont
   const explanation = explainAnswer({ status: response.status, headers: response.headers, body: text }, context);
   const relayed = response.headers.get(RELAYED_HEADER);
   const shown = response.headers.has(RELAYED_HEADER) || !explanation;
-  // The relay's own and the portal connection's headers are not the API's.
-  const headerRows = [...response.headers].filter(([name]) => !name.startsWith('x-portico-') && !HOP_BY_HOP.includes(name)).sort(([a], [b]) => a.localeCompare(b));
+  // The relay's own and the portal connection's headers are not the API's. Others named X-Portico-
+  // are: the demo gateway's upstream marks its answers with X-Portico-Demo.
+  const headerRows = [...response.headers].filter(([name]) => name !== RELAYED_HEADER && !HOP_BY_HOP.includes(name)).sort(([a], [b]) => a.localeCompare(b));
   answer.replaceChildren(
     h('p', { class: 'try-it-summary' },
       h('strong', { class: `try-it-status try-it-status-${String(response.status)[0]}xx` }, `${response.status} ${REASONS[response.status] ?? ''}`.trim()),

@@ -13,7 +13,7 @@ let pending: Promise<Catalog> | undefined;
 export function catalogForBuild(): Promise<Catalog> {
   pending ??= (async () => {
     const config = loadConfig();
-    return loadCatalog(config.contentDir, { cacheDir: config.cacheDir, offline: config.offline });
+    return loadCatalog(config.contentDir, { cacheDir: config.cacheDir, offline: config.offline, demoGatewayUrl: config.demoGatewayUrl });
   })();
   return pending;
 }

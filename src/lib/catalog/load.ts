@@ -24,6 +24,7 @@ import type {
   SourceRef,
   SpecOrigin,
 } from './model.ts';
+import { moveVersionToDemoGateway } from './demo-servers.ts';
 import { extractSpec } from './openapi.ts';
 import { diagnosticAt, scanContent, sourceOf, type ContentScan, type Resource } from './resources.ts';
 import { SpecCache } from './spec-cache.ts';
@@ -40,6 +41,11 @@ export interface LoadCatalogOptions {
   onProgress?: (event: { done: number; total: number; api: string }) => void;
   /** Receives the raw resources (with source positions) once read, for checks the model does not keep (`portico lint`). */
   onScan?: (scan: ContentScan) => void;
+  /**
+   * Where the demo gateway answers (PORTICO_DEMO_GATEWAY_URL): servers on its usual address,
+   * http://localhost:8080 or http://127.0.0.1:8080, are moved there (./demo-servers.ts).
+   */
+  demoGatewayUrl?: string;
 }
 
 const HUB = 'hub.traefik.io';
@@ -79,6 +85,7 @@ export async function loadCatalog(root: string, options: LoadCatalogOptions = {}
 
   const plans = [...readHubPlans(byKind), ...readTykPlans(byKind)];
   const apis = await readApis(ctx, byKind, options.onProgress);
+  if (options.demoGatewayUrl) for (const api of apis) for (const v of api.versions) moveVersionToDemoGateway(v, options.demoGatewayUrl);
   stats.operations = apis.reduce((n, a) => n + a.versions.reduce((m, v) => m + v.operations.length, 0), 0);
   const apiKeys = new Set(apis.map((a) => a.key));
   const planKeys = new Set(plans.map((p) => p.key));
@@ -706,14 +713,20 @@ function readContentItems(index: KindIndex, refs: RefCheck): CatalogGuide[] {
 function readMarkdownGuides(root: string, scan: ContentScan, diagnostics: Diagnostic[]): CatalogGuide[] {
   const guides: CatalogGuide[] = [];
   for (const file of scan.markdownFiles.filter((f) => f.startsWith('docs/'))) {
-    const text = readFileSync(path.join(root, file), 'utf8');
+    let text: string;
+    try {
+      text = readFileSync(path.join(root, file), 'utf8');
+    } catch (err) {
+      diagnostics.push({ severity: 'error', rule: 'yaml', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file, line: 1, column: 1 });
+      continue;
+    }
     let meta: Record<string, unknown> = {};
     let body = text;
     const fm = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text);
     if (fm) {
       body = text.slice(fm[0].length);
       try {
-        const parsed = parseYaml(fm[1]!);
+        const parsed = parseYaml(fm[1]!, { logLevel: 'error' }); // its warnings would go to stderr
         if (parsed && typeof parsed === 'object') meta = parsed as Record<string, unknown>;
       } catch (err) {
         diagnostics.push({ severity: 'error', rule: 'yaml', message: `cannot parse the frontmatter: ${(err as Error).message.split('\n')[0]}`, file, line: 2, column: 1 });

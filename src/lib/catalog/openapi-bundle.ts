@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ContentRoot } from './content-files.ts';
 import type { DocPath, Severity } from './diagnostics.ts';
-import { parseSourceText, type ParsedFile, type Position } from './source.ts';
+import { describeBadPercent, parsePointer, percentDecode } from './openapi-refs.ts';
+import { decodeSourceBytes, parseDecodedSource, type ParsedFile, type Position } from './source.ts';
 
 /** A problem found while bundling, placed in the file where it is. */
 export interface BundleIssue {
@@ -32,53 +33,77 @@ export interface BundleResult {
   locate(bundledPath: DocPath): { file: string; position: Position };
 }
 
+/** A file the bundler needed and what became of it. */
+type LoadedFile = { status: 'parsed'; parsed: ParsedFile } | { status: 'missing' | 'outside' | 'unreadable'; code?: string };
+
+/** One `$ref` being inlined: the file and pointer it leads to, and how it was reached. */
+interface RefFrame {
+  key: string;
+  file: string;
+  pointer: DocPath;
+  /** Reached by the `$ref` of the previous frame's value itself, not by one nested inside it. */
+  direct: boolean;
+}
+
 /**
  * Bundles an OpenAPI document that may span several files, following relative `$ref`s.
- * A `$ref` may not leave the content root (a spec is untrusted input: `../../etc/passwd` is refused).
- * Pure apart from reading files below `root`.
+ * A `$ref` may not leave the content root (a spec is untrusted input: `../../etc/passwd` is refused),
+ * not by its path and not through a symbolic link. Pure apart from reading files below `root`.
  */
 export function bundleOpenApiFile(
   root: string,
   rootFile: string,
   preParsed?: ReadonlyMap<string, { text: string; parsed: ParsedFile }>,
 ): BundleResult {
-  const absRoot = path.resolve(root);
-  const parsed = new Map<string, ParsedFile | null>();
+  const content = new ContentRoot(root);
+  const loaded = new Map<string, LoadedFile>();
   const texts = new Map<string, string>();
   const issues: BundleIssue[] = [];
   const provenance: Provenance[] = [];
   const memo = new Map<string, unknown>();
   const inProgress = new Set<string>();
+  const chain: RefFrame[] = [];
   const hoist = new Map<string, string>();
   const hoisted: Record<string, unknown> = {};
 
-  const load = (file: string): ParsedFile | null => {
-    if (parsed.has(file)) return parsed.get(file)!;
+  const load = (file: string): LoadedFile => {
+    const done = loaded.get(file);
+    if (done) return done;
     const known = preParsed?.get(file);
     if (known) {
       texts.set(file, known.text);
-      parsed.set(file, known.parsed);
-      return known.parsed; // its parse errors were reported by whoever parsed it
+      const result: LoadedFile = { status: 'parsed', parsed: known.parsed };
+      loaded.set(file, result);
+      return result; // its parse errors were reported by whoever parsed it
     }
-    let text: string;
-    try {
-      text = readFileSync(path.join(absRoot, file), 'utf8');
-    } catch {
-      parsed.set(file, null);
-      return null;
+    const read = content.read(file);
+    if (!read.ok) {
+      const result: LoadedFile = { status: read.reason, code: read.code };
+      loaded.set(file, result);
+      return result;
     }
-    texts.set(file, text);
-    const result = parseSourceText(text, file);
-    for (const err of result.errors) {
+    const decoded = decodeSourceBytes(read.bytes);
+    texts.set(file, decoded.text);
+    const parsed = parseDecodedSource(decoded, file);
+    for (const err of parsed.errors) {
       issues.push({ file, position: err.position, path: [], message: `cannot parse: ${err.message}`, severity: 'error' });
     }
-    parsed.set(file, result);
+    for (const finding of parsed.findings) {
+      issues.push({ file, position: finding.position, path: [], message: finding.message, severity: finding.severity });
+    }
+    const result: LoadedFile = { status: 'parsed', parsed };
+    loaded.set(file, result);
     return result;
   };
 
-  const positionIn = (file: string, docPath: DocPath): Position => parsed.get(file)?.documents[0]?.positionOf(docPath) ?? { line: 1, column: 1 };
+  const parsedOf = (file: string): ParsedFile | undefined => {
+    const l = loaded.get(file);
+    return l?.status === 'parsed' ? l.parsed : undefined;
+  };
+  const positionIn = (file: string, docPath: DocPath): Position => parsedOf(file)?.documents[0]?.positionOf(docPath) ?? { line: 1, column: 1 };
 
-  const rootParsed = load(rootFile);
+  const rootLoaded = load(rootFile);
+  const rootParsed = rootLoaded.status === 'parsed' ? rootLoaded.parsed : undefined;
   const rootValue = rootParsed?.documents[0]?.value;
   const existingSchemas = new Set(Object.keys(((rootValue as any)?.components?.schemas ?? (rootValue as any)?.definitions ?? {}) as object));
 
@@ -94,58 +119,84 @@ export function bundleOpenApiFile(
   const schemaRefPrefix = (rootValue as any)?.swagger ? '#/definitions/' : '#/components/schemas/';
 
   const resolveRef = (ref: string, fromFile: string, refPath: DocPath, bundledPath: string[]): unknown => {
+    const report = (severity: Severity, message: string): void => {
+      issues.push({ file: fromFile, position: positionIn(fromFile, [...refPath, '$ref']), path: refPath, severity, message });
+    };
     const hash = ref.indexOf('#');
     const filePart = hash === -1 ? ref : ref.slice(0, hash);
     const pointer = hash === -1 ? '' : ref.slice(hash + 1);
     if (/^[a-z][a-z0-9+.-]*:/i.test(filePart)) {
-      issues.push({
-        file: fromFile, position: positionIn(fromFile, [...refPath, '$ref']), path: refPath, severity: 'warning',
-        message: `remote $ref "${ref}" is not followed; bundle the document or keep the referenced file in the repository`,
-      });
+      report('warning', `remote $ref "${ref}" is not followed; bundle the document or keep the referenced file in the repository`);
       return { $ref: ref };
     }
-    const target = filePart === '' ? fromFile : path.posix.normalize(path.posix.join(path.posix.dirname(fromFile), decodeURI(filePart)));
+    const decodedPath = percentDecode(filePart);
+    if (decodedPath === undefined) {
+      report('error', `$ref "${ref}" cannot be decoded: ${describeBadPercent(filePart)}`);
+      return {};
+    }
+    if (decodedPath.startsWith('/')) {
+      report('error', `$ref "${ref}" is an absolute path; Portico does not follow it: a $ref names a file relative to its own file, and may not lead outside the content root`);
+      return {};
+    }
+    const target = filePart === '' ? fromFile : path.posix.normalize(path.posix.join(path.posix.dirname(fromFile), decodedPath));
     if (target.startsWith('../') || target === '..' || path.isAbsolute(target)) {
-      issues.push({
-        file: fromFile, position: positionIn(fromFile, [...refPath, '$ref']), path: refPath, severity: 'error',
-        message: `$ref "${ref}" points outside the content root; Portico only reads files inside the repository`,
-      });
+      report('error', `$ref "${ref}" points outside the content root; Portico only reads files inside the repository`);
+      return {};
+    }
+    const pointerPath = parsePointer(pointer);
+    if (!pointerPath) {
+      report('error', `$ref "${ref}" cannot be decoded: ${describeBadPercent(pointer)}`);
       return {};
     }
     if (target === rootFile) return { $ref: `#${pointer}` };
     const key = `${target}#${pointer}`;
     if (hoist.has(key)) return { $ref: `${schemaRefPrefix}${hoist.get(key)}` };
     if (memo.has(key)) return memo.get(key);
+    const top = chain[chain.length - 1];
+    const direct = top !== undefined && top.file === fromFile && samePath(top.pointer, refPath);
     if (inProgress.has(key)) {
+      // Back to a $ref still being inlined. Through an object that holds it, this is a recursive
+      // schema (valid; hoisted into components below). Through nothing but $refs, it never ends.
+      const start = chain.findIndex((f) => f.key === key);
+      if (direct && chain.slice(start + 1).every((f) => f.direct)) {
+        const loop = [...chain.slice(start).map((f) => describeKey(f.key)), describeKey(key)].join(' -> ');
+        report('error', `circular $ref: ${loop}; a chain of $refs must end at a definition, and this one goes round in a loop`);
+        return {};
+      }
       const name = hoistName(key);
       hoist.set(key, name);
       return { $ref: `${schemaRefPrefix}${name}` };
     }
-    const targetParsed = load(target);
-    if (!targetParsed) {
-      issues.push({
-        file: fromFile, position: positionIn(fromFile, [...refPath, '$ref']), path: refPath, severity: 'error',
-        message: `$ref "${ref}" points to ${target}, which does not exist`,
-      });
+    const targetLoaded = load(target);
+    if (targetLoaded.status === 'outside') {
+      report('error', `$ref "${ref}" points to ${target}, a symbolic link that leads outside the content root; Portico does not follow it`);
       return {};
     }
-    const targetDoc = targetParsed.documents[0];
-    if (!targetDoc) return {}; // its parse error is already reported
-    const pointerPath = parsePointer(pointer);
+    if (targetLoaded.status !== 'parsed') {
+      report('error', targetLoaded.status === 'missing'
+        ? `$ref "${ref}" points to ${target}, which does not exist`
+        : `$ref "${ref}" points to ${target}, which cannot be read (${targetLoaded.code ?? 'unreadable'})`);
+      return {};
+    }
+    const targetDoc = targetLoaded.parsed.documents[0];
+    if (!targetDoc) {
+      // A parse error is already reported where it is; an empty file is not.
+      if (targetLoaded.parsed.errors.length === 0) report('error', `$ref "${ref}" points to ${target}, which holds nothing (it is empty or only comments)`);
+      return {};
+    }
     let value: unknown = targetDoc.value;
     for (const segment of pointerPath) {
       value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[segment] : undefined;
     }
     if (value === undefined) {
-      issues.push({
-        file: fromFile, position: positionIn(fromFile, [...refPath, '$ref']), path: refPath, severity: 'error',
-        message: `$ref "${ref}": ${target} has nothing at "#${pointer}"`,
-      });
+      report('error', `$ref "${ref}": ${target} has nothing at "#${pointer}"`);
       return {};
     }
     inProgress.add(key);
+    chain.push({ key, file: target, pointer: pointerPath, direct });
     provenance.push({ bundledPath, file: target, sourcePath: pointerPath });
     const result = walk(value, target, pointerPath, bundledPath);
+    chain.pop();
     inProgress.delete(key);
     if (hoist.has(key)) {
       const name = hoist.get(key)!;
@@ -184,17 +235,26 @@ export function bundleOpenApiFile(
   };
 
   let document: Record<string, unknown> | undefined;
-  if (!rootParsed) {
-    issues.push({ file: rootFile, position: { line: 1, column: 1 }, path: [], message: `${rootFile} does not exist`, severity: 'error' });
-  } else if (rootValue !== undefined) {
-    if (rootValue === null || typeof rootValue !== 'object' || Array.isArray(rootValue)) {
-      issues.push({ file: rootFile, position: { line: 1, column: 1 }, path: [], message: 'an OpenAPI document must be an object', severity: 'error' });
-    } else {
-      const rootText = texts.get(rootFile) ?? '';
-      // Most large specs are one self-contained file: skip the walk when no $ref leaves the document.
-      document = hasExternalRef(rootText) ? (walk(rootValue, rootFile, [], []) as Record<string, unknown>) : (rootValue as Record<string, unknown>);
-      if (Object.keys(hoisted).length > 0) document = withHoistedSchemas(document, hoisted, schemaRefPrefix === '#/definitions/');
+  const rootIssue = (message: string): void => {
+    issues.push({ file: rootFile, position: { line: 1, column: 1 }, path: [], message, severity: 'error' });
+  };
+  if (rootLoaded.status === 'missing') rootIssue(`${rootFile} does not exist`);
+  else if (rootLoaded.status === 'outside') rootIssue(`${rootFile} is a symbolic link that leads outside the content root, so Portico does not read it`);
+  else if (rootLoaded.status === 'unreadable') rootIssue(`cannot read ${rootFile} (${rootLoaded.code ?? 'unreadable'})`);
+  else if (rootValue === undefined) {
+    // Nothing parsed: either the parse errors say why, or the file holds no document at all.
+    if (rootParsed!.errors.length === 0) {
+      rootIssue((texts.get(rootFile) ?? '').trim() === ''
+        ? `${rootFile} is empty; it should hold an OpenAPI document`
+        : `${rootFile} holds no OpenAPI document, only comments or an empty value`);
     }
+  } else if (rootValue === null || typeof rootValue !== 'object' || Array.isArray(rootValue)) {
+    rootIssue('an OpenAPI document must be an object');
+  } else {
+    const rootText = texts.get(rootFile) ?? '';
+    // Most large specs are one self-contained file: skip the walk when no $ref leaves the document.
+    document = hasExternalRef(rootText) ? (walk(rootValue, rootFile, [], []) as Record<string, unknown>) : (rootValue as Record<string, unknown>);
+    if (Object.keys(hoisted).length > 0) document = withHoistedSchemas(document, hoisted, schemaRefPrefix === '#/definitions/');
   }
 
   const locate = (bundledPath: DocPath): { file: string; position: Position } => {
@@ -212,6 +272,15 @@ export function bundleOpenApiFile(
   return { document, files: [...texts.keys()], texts, issues, locate };
 }
 
+/** `file#pointer` as a person reads it: just the file when the pointer is the whole file. */
+function describeKey(key: string): string {
+  return key.endsWith('#') ? key.slice(0, -1) : key;
+}
+
+function samePath(a: DocPath, b: DocPath): boolean {
+  return a.length === b.length && a.every((seg, i) => String(seg) === String(b[i]));
+}
+
 function withHoistedSchemas(doc: Record<string, unknown>, hoisted: Record<string, unknown>, swagger2: boolean): Record<string, unknown> {
   if (swagger2) return { ...doc, definitions: { ...((doc.definitions as object) ?? {}), ...hoisted } };
   const components = (doc.components as Record<string, unknown>) ?? {};
@@ -221,13 +290,4 @@ function withHoistedSchemas(doc: Record<string, unknown>, hoisted: Record<string
 /** True when the text may contain a `$ref` that is not a local `#...` pointer. */
 function hasExternalRef(text: string): boolean {
   return /\$ref['"]?\s*:\s*['"]?(?!#)/.test(text);
-}
-
-/** Splits a JSON Pointer (RFC 6901) into unescaped segments. */
-export function parsePointer(pointer: string): string[] {
-  if (pointer === '' || pointer === '/') return [];
-  return pointer
-    .replace(/^\//, '')
-    .split('/')
-    .map((s) => decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~'));
 }

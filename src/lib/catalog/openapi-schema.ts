@@ -209,7 +209,12 @@ function resolveLocal(doc: JsonObject, value: unknown): unknown {
     if (!ref.startsWith('#/')) return undefined;
     let target: unknown = doc;
     for (const raw of ref.slice(2).split('/')) {
-      const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+      let key: string;
+      try {
+        key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+      } catch {
+        return undefined; // a broken percent-encoding: the loader's $ref check reports it
+      }
       target = isObject(target) || Array.isArray(target) ? (target as JsonObject)[key] : undefined;
     }
     if (target === undefined) return undefined;

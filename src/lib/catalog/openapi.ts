@@ -11,11 +11,12 @@ import {
   type SourceRef,
   type Webhook,
 } from './model.ts';
+import { checkLocalRefs, parsePointer } from './openapi-refs.ts';
 import { validateOpenApiDocument } from './openapi-schema.ts';
 import type { Position } from './source.ts';
 
 /** Bump when the normalised output changes shape, so cached documents are rebuilt. */
-export const NORMALISER_VERSION = 1;
+export const NORMALISER_VERSION = 2;
 
 /** A problem in an OpenAPI document, placed in its file. */
 export interface SpecIssue {
@@ -45,6 +46,19 @@ export function declaredOpenApiVersion(doc: unknown): string | undefined {
 }
 
 /**
+ * Why a document with no usable `openapi` or `swagger` field cannot be read, and where to look.
+ * `openapi: 3.0` unquoted is the YAML number 3, which says neither 3.0.3 nor 3.1.0.
+ */
+export function missingVersionIssue(doc: Record<string, unknown>): { path: DocPath; message: string } {
+  const v = doc.openapi;
+  if (v === undefined || v === null) {
+    return { path: [], message: 'not an OpenAPI document: it has neither an `openapi` nor a `swagger` field' };
+  }
+  const got = typeof v === 'number' ? `the number ${v} (unquoted, YAML reads a version such as 3.0 as a number)` : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `${typeof v} ${String(v)}`;
+  return { path: ['openapi'], message: `\`openapi\` must be a string such as "3.0.3" or "3.1.0", not ${got}; write the full version in quotes, e.g. \`openapi: "3.0.3"\`` };
+}
+
+/**
  * Validates a (bundled) OpenAPI 2.0/3.0/3.1 document and normalises it to OpenAPI 3.1.
  * `locate` places a document path in its source file. Never throws on bad input.
  */
@@ -60,6 +74,9 @@ export function normaliseOpenApi(
   }
   const supported = /^(2\.0|3\.[01]\.\d+)$/.test(sourceVersion);
   if (!supported) return { sourceVersion, document: raw, operationSources: {}, issues };
+  for (const issue of checkLocalRefs(raw)) {
+    issues.push({ ...locate(issue.path), path: issue.path, message: issue.message, severity: issue.severity ?? 'error' });
+  }
 
   const operationSources: Record<string, SourceRef> = {};
   const paths = (raw.paths ?? {}) as Record<string, Record<string, unknown>>;
@@ -79,7 +96,9 @@ export function normaliseOpenApi(
     document = sourceVersion.startsWith('3.1') ? raw : (upgrade(raw as never, '3.1') as unknown as OpenApiObject);
   } catch (err) {
     const where = locate([]);
-    issues.push({ ...where, path: [], severity: 'error', message: `cannot convert OpenAPI ${sourceVersion} to 3.1: ${(err as Error).message}` });
+    // An engine error (a TypeError deep in the upgrader) is no reason a person can act on.
+    const reason = err instanceof TypeError || err instanceof RangeError ? 'the converter could not follow its structure; fix the problems reported above first' : (err as Error).message;
+    issues.push({ ...where, path: [], severity: 'error', message: `cannot convert OpenAPI ${sourceVersion} to 3.1: ${reason}` });
     document = raw;
   }
   return { sourceVersion, document, operationSources, issues };
@@ -98,14 +117,18 @@ export function hashSpecSources(texts: Iterable<[string, string]>): string {
   return hash.digest('hex');
 }
 
-/** Resolves a local `#/...` reference inside `doc`; returns the object unchanged when it is not a reference. */
+/**
+ * Resolves a local `#/...` reference inside `doc`; returns the object unchanged when it is not a reference.
+ * Undefined when the reference dangles or its percent-encoding is broken (the loader reports both).
+ */
 export function resolveLocalRef<T = OpenApiObject>(doc: OpenApiObject, value: unknown, depth = 0): T | undefined {
   if (value === null || typeof value !== 'object') return value as T;
   const ref = (value as Record<string, unknown>).$ref;
   if (typeof ref !== 'string' || !ref.startsWith('#/') || depth > 20) return value as T;
+  const segments = parsePointer(ref.slice(1));
+  if (!segments) return undefined;
   let target: unknown = doc;
-  for (const segment of ref.slice(2).split('/')) {
-    const key = decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const key of segments) {
     target = target !== null && typeof target === 'object' ? (target as Record<string, unknown>)[key] : undefined;
   }
   return target === undefined ? undefined : resolveLocalRef<T>(doc, target, depth + 1);

@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { ContentRoot } from './content-files.ts';
 import type { Diagnostic, DocPath, Severity } from './diagnostics.ts';
 import type { ResourceId, SourceRef } from './model.ts';
 import { declaredOpenApiVersion } from './openapi.ts';
-import { parseSourceText, type ParsedFile, type SourceDocument } from './source.ts';
+import { decodeSourceBytes, parseDecodedSource, type ParsedFile, type SourceDocument } from './source.ts';
 import { sha256Hex, type SpecCache } from './spec-cache.ts';
 
 /** A Kubernetes document read from the content repo, with what is needed to point at its fields. */
@@ -34,9 +35,20 @@ export interface ContentScan {
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.data', '.cache', '.astro']);
 
-/** Lists files below `root` (relative, with forward slashes), skipping dot-folders and build output. */
-export function listContentFiles(root: string): string[] {
+/** A symbolic link below the root that leads outside it: listed so it can be reported, never read. */
+export interface RefusedLink {
+  file: string;
+  kind: 'file' | 'folder';
+}
+
+/**
+ * Lists files below `root` (relative, with forward slashes), skipping dot-folders and build output.
+ * A symbolic link is listed only when its real path is inside the root; one that leads outside goes
+ * to `onRefused` instead. Linked folders are not entered (a link to a parent would loop).
+ */
+export function listContentFiles(root: string, onRefused?: (link: RefusedLink) => void): string[] {
   const out: string[] = [];
+  const content = new ContentRoot(root);
   const visit = (dir: string, rel: string): void => {
     let entries;
     try {
@@ -50,10 +62,16 @@ export function listContentFiles(root: string): string[] {
       const abs = path.join(dir, entry.name);
       const relPath = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) visit(abs, relPath);
-      else if (entry.isFile() || (entry.isSymbolicLink() && statSync(abs, { throwIfNoEntry: false })?.isFile())) out.push(relPath);
+      else if (entry.isFile()) out.push(relPath);
+      else if (entry.isSymbolicLink()) {
+        const target = statSync(abs, { throwIfNoEntry: false });
+        if (!target || (!target.isFile() && !target.isDirectory())) continue;
+        if (content.locate(relPath).where === 'outside') onRefused?.({ file: relPath, kind: target.isFile() ? 'file' : 'folder' });
+        else if (target.isFile()) out.push(relPath);
+      }
     }
   };
-  visit(root, '');
+  visit(content.root, '');
   return out;
 }
 
@@ -90,27 +108,40 @@ export function scanContent(root: string, diagnostics: Diagnostic[], cache?: Spe
   let documents = 0;
   const seen = new Map<string, Resource>();
 
-  for (const file of listContentFiles(root)) {
+  const content = new ContentRoot(root);
+  const refuse = (link: RefusedLink): void => {
+    if (link.kind === 'file' && !/\.(ya?ml|json|md)$/i.test(link.file)) return; // a file Portico would not read anyway
+    diagnostics.push({
+      severity: 'error', rule: 'yaml', file: link.file, line: 1, column: 1,
+      message: `this ${link.kind} is a symbolic link that leads outside the content root, so Portico does not read it`,
+      hint: 'keep the file itself in the repository, or link to a place inside the content root',
+    });
+  };
+  for (const file of listContentFiles(root, refuse)) {
     if (/\.md$/i.test(file)) {
       markdownFiles.push(file);
       continue;
     }
     if (!/\.(ya?ml|json)$/i.test(file)) continue;
     files++;
-    let text: string;
-    try {
-      text = readFileSync(path.join(root, file), 'utf8');
-    } catch (err) {
-      diagnostics.push({ severity: 'error', rule: 'yaml', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file, line: 1, column: 1 });
+    const read = content.read(file);
+    if (!read.ok) {
+      if (read.reason === 'outside') refuse({ file, kind: 'file' });
+      else diagnostics.push({ severity: 'error', rule: 'yaml', message: `cannot read file: ${read.code ?? read.reason}`, file, line: 1, column: 1 });
       continue;
     }
+    const decoded = decodeSourceBytes(read.bytes);
+    const text = decoded.text;
     const sha = sha256Hex(text);
     fileHashes.set(file, sha);
     // A large spec seen before is not parsed here: the bundler or the spec cache deals with it.
     if (cache?.kindOf(sha) === 'openapi') continue;
-    const parsed = parseSourceText(text, file);
+    const parsed = parseDecodedSource(decoded, file);
     for (const err of parsed.errors) {
       diagnostics.push({ severity: 'error', rule: 'yaml', message: `cannot parse ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${err.message}`, file, ...err.position });
+    }
+    for (const finding of parsed.findings) {
+      diagnostics.push({ severity: finding.severity, rule: 'yaml', message: finding.message, file, ...finding.position });
     }
     let holdsOpenApi = false;
     for (const doc of parsed.documents) {
@@ -157,7 +188,8 @@ export function scanContent(root: string, diagnostics: Diagnostic[], cache?: Spe
       resources.push(resource);
     }
     if (holdsOpenApi) parsedFiles.set(file, { text, parsed });
-    cache?.rememberKind(sha, holdsOpenApi && parsed.documents.length === 1 ? 'openapi' : 'other');
+    // A file with findings is parsed every time, so they are reported every time.
+    cache?.rememberKind(sha, holdsOpenApi && parsed.documents.length === 1 && parsed.findings.length === 0 ? 'openapi' : 'other');
   }
   return { resources, parsedFiles, fileHashes, markdownFiles, files, documents };
 }

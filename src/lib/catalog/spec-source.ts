@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ContentRoot } from './content-files.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { bundleOpenApiFile } from './openapi-bundle.ts';
-import { declaredOpenApiVersion, normaliseOpenApi, type NormalisedSpec } from './openapi.ts';
+import { declaredOpenApiVersion, missingVersionIssue, normaliseOpenApi, type NormalisedSpec } from './openapi.ts';
 import { diagnosticAt, type ContentScan, type Resource } from './resources.ts';
 import { parseSourceText, type Position } from './source.ts';
 import { sha256Hex, specContentHash, type SpecCache } from './spec-cache.ts';
@@ -49,14 +50,12 @@ export function specFileCandidates(resource: Resource, declaredPath: string): st
 /** Loads, validates and normalises the document in a repository file, through the cache when it is unchanged. */
 export function loadSpecFile(ctx: SpecLoadContext, file: string): LoadedSpec {
   ctx.stats.specs++;
+  const content = new ContentRoot(ctx.root);
   const readText = (f: string): string | undefined => {
     const known = ctx.scan.parsedFiles.get(f)?.text;
     if (known !== undefined) return known;
-    try {
-      return readFileSync(path.join(ctx.root, f), 'utf8');
-    } catch {
-      return undefined;
-    }
+    const read = content.read(f); // a file that became a link out of the root is a miss, and never read
+    return read.ok ? read.bytes.toString('utf8') : undefined;
   };
   const rootSha = ctx.scan.fileHashes.get(file);
   if (ctx.cache && rootSha) {
@@ -66,19 +65,24 @@ export function loadSpecFile(ctx: SpecLoadContext, file: string): LoadedSpec {
       return { ...cached, fromCache: true };
     }
   }
-  const bundle = bundleOpenApiFile(ctx.root, file, ctx.scan.parsedFiles);
-  const issues = bundle.issues.map((i) => ({ ...i }));
+  let bundle: ReturnType<typeof bundleOpenApiFile>;
   let spec: NormalisedSpec;
-  if (!bundle.document) {
-    spec = { sourceVersion: 'unknown', document: {}, operationSources: {}, issues };
-  } else if (declaredOpenApiVersion(bundle.document) === undefined) {
-    spec = {
-      sourceVersion: 'unknown', document: {}, operationSources: {},
-      issues: [...issues, { file, position: { line: 1, column: 1 }, path: [], severity: 'error', message: 'not an OpenAPI document: it has neither an `openapi` nor a `swagger` field' }],
-    };
-  } else {
-    const normalised = normaliseOpenApi(bundle.document, bundle.locate);
-    spec = { ...normalised, issues: [...issues, ...normalised.issues] };
+  try {
+    bundle = bundleOpenApiFile(ctx.root, file, ctx.scan.parsedFiles);
+    const issues = bundle.issues.map((i) => ({ ...i }));
+    if (!bundle.document) {
+      spec = { sourceVersion: 'unknown', document: {}, operationSources: {}, issues };
+    } else if (declaredOpenApiVersion(bundle.document) === undefined) {
+      const missing = missingVersionIssue(bundle.document);
+      spec = { sourceVersion: 'unknown', document: {}, operationSources: {}, issues: [...issues, { ...bundle.locate(missing.path), path: missing.path, severity: 'error', message: missing.message }] };
+    } else {
+      const normalised = normaliseOpenApi(bundle.document, bundle.locate);
+      spec = { ...normalised, issues: [...issues, ...normalised.issues] };
+    }
+  } catch (err) {
+    // Every bad input has its own message above; this is the net under them, so one document never stops the build.
+    const issue = { file, position: { line: 1, column: 1 }, path: [], severity: 'error' as const, message: `internal error while reading this document (${(err as Error).message}); please report it, with the document` };
+    return { spec: { sourceVersion: 'unknown', document: {}, operationSources: {}, issues: [issue] }, contentHash: '', files: [file], fromCache: false };
   }
   const contentHash = specContentHash([...bundle.texts].map(([f, t]) => ({ file: f, sha256: sha256Hex(t) })));
   ctx.cache?.put(file, bundle.texts, spec);
@@ -158,17 +162,25 @@ export function loadInlineSpec(
     const b = base();
     return embedded ? { line: b.line + inner.line, column: inner.column + b.column + 1 } : b;
   };
-  const issues: NormalisedSpec['issues'] = parsed.errors.map((e) => ({
-    file: hostFile, position: place(e.position), path: [], severity: 'error' as const, message: `cannot parse the embedded document: ${e.message}`,
-  }));
+  const issues: NormalisedSpec['issues'] = [
+    ...parsed.errors.map((e) => ({ file: hostFile, position: place(e.position), path: [], severity: 'error' as const, message: `cannot parse the embedded document: ${e.message}` })),
+    ...parsed.findings.map((f) => ({ file: hostFile, position: place(f.position), path: [], severity: f.severity, message: `in the embedded document: ${f.message}` })),
+  ];
   const doc = parsed.documents[0];
   let spec: NormalisedSpec = { sourceVersion: 'unknown', document: {}, operationSources: {}, issues };
-  if (doc && doc.value && typeof doc.value === 'object' && !Array.isArray(doc.value)) {
-    if (declaredOpenApiVersion(doc.value) === undefined) {
-      issues.push({ file: hostFile, position: place({ line: 1, column: 1 }), path: [], severity: 'error', message: 'not an OpenAPI document: it has neither an `openapi` nor a `swagger` field' });
-    } else {
+  if (!doc) {
+    if (parsed.errors.length === 0) issues.push({ file: hostFile, position: place({ line: 1, column: 1 }), path: [], severity: 'error', message: 'the embedded document is empty' });
+  } else if (!doc.value || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
+    issues.push({ file: hostFile, position: place({ line: 1, column: 1 }), path: [], severity: 'error', message: 'the embedded document is not an object, and an OpenAPI document must be one' });
+  } else if (declaredOpenApiVersion(doc.value) === undefined) {
+    const missing = missingVersionIssue(doc.value as Record<string, unknown>);
+    issues.push({ file: hostFile, position: place(doc.positionOf(missing.path)), path: missing.path, severity: 'error', message: missing.message });
+  } else {
+    try {
       const normalised = normaliseOpenApi(doc.value as Record<string, unknown>, (p) => ({ file: hostFile, position: place(doc.positionOf(p)) }));
       spec = { ...normalised, issues: [...issues, ...normalised.issues] };
+    } catch (err) {
+      issues.push({ file: hostFile, position: place({ line: 1, column: 1 }), path: [], severity: 'error', message: `internal error while reading the embedded document (${(err as Error).message}); please report it, with the document` });
     }
   }
   return { spec, contentHash: sha256Hex(text), files: [hostFile], fromCache };

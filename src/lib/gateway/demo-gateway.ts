@@ -29,7 +29,7 @@ export interface DemoGateway {
 
 /** Starts the demo upstream and, when it can, HAProxy on the committed policy. Never throws for a missing HAProxy or a taken port. */
 export async function startDemoGateway(config: Config, settings: GatewaySettings, log: (line: string) => void): Promise<DemoGateway> {
-  const catalog = await loadCatalog(config.contentDir, { cacheDir: config.cacheDir, offline: config.offline });
+  const catalog = await loadCatalog(config.contentDir, { cacheDir: config.cacheDir, offline: config.offline, demoGatewayUrl: config.demoGatewayUrl });
   const upstream = await startDemoUpstream(catalog);
   const url = `http://localhost:${settings.port}`;
   const workDir = path.join(config.dataDir, 'gateway');

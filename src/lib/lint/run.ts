@@ -31,7 +31,7 @@ export function unknownRuleNames(rules: Record<string, boolean>): string[] {
 export function lintCatalog(catalog: Catalog, resources: Resource[], options: Pick<LintOptions, 'rules'> = {}): LintResult {
   const rules = LINT_RULES.filter((r) => options.rules?.[r.name] !== false);
   const input: LintInput = { catalog, resources };
-  const diagnostics = rules.flatMap((rule) => rule.check(input));
+  const diagnostics = rules.flatMap((rule) => checkSafely(rule, input));
   // Loader findings tagged with a rule no lint rule owns are kept, so nothing the catalog knows gets lost.
   const owned = new Set(LINT_RULES.map((r) => r.name));
   diagnostics.push(...catalog.diagnostics.filter((d) => !owned.has(ownerOf(d)) && options.rules?.[d.rule] !== false));
@@ -53,6 +53,18 @@ export async function lintContent(root: string, options: LintOptions = {}): Prom
   let resources: Resource[] = [];
   const catalog = await loadCatalog(root, { ...options, onScan: (scan) => (resources = scan.resources) });
   return lintCatalog(catalog, resources, options);
+}
+
+/** One rule's findings; a rule that fails on some content becomes one finding, so the others still run. */
+function checkSafely(rule: LintRule, input: LintInput): Diagnostic[] {
+  try {
+    return rule.check(input);
+  } catch (err) {
+    return [{
+      severity: 'error', rule: rule.name, file: '.', line: 1, column: 1,
+      message: `the ${rule.name} rule stopped on this content (${(err as Error).message}); the other rules ran, please report it`,
+    }];
+  }
 }
 
 function dedupe(list: Diagnostic[]): Diagnostic[] {

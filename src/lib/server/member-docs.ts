@@ -11,7 +11,7 @@ let catalog: Promise<Catalog> | undefined;
  * Process-wide like the database pool: it holds no request or person.
  */
 export function catalogForServer(config: Config): Promise<Catalog> {
-  catalog ??= loadCatalog(config.contentDir, { cacheDir: config.cacheDir, offline: true });
+  catalog ??= loadCatalog(config.contentDir, { cacheDir: config.cacheDir, offline: true, demoGatewayUrl: config.demoGatewayUrl });
   return catalog;
 }
 

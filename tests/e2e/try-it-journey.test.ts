@@ -1,0 +1,275 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/lib/catalog/load.ts';
+import type { Operation } from '../../src/lib/catalog/model.ts';
+import { buildDocsSite, hrefOfOperation } from '../../src/lib/docs/site.ts';
+import { DEMO_BODY_NOTE, DEMO_BODY_NOTE_PROPERTY } from '../../src/lib/gateway/demo-upstream.ts';
+import { until } from '../support/api.ts';
+import { launchBrowser, type Browser } from '../support/browser.ts';
+import { freePort, projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
+
+/*
+ * A consumer's whole journey in Chromium, through the real HAProxy of `npm start`'s demo gateway:
+ * sign up, create an application, subscribe it, create a key kept in the browser session, call an
+ * operation from its page's Try it panel (200 from the demo upstream), revoke the key (401 in
+ * words), then, with a fresh key, go over the plan's rate limit (429 in words, with the wait).
+ * The gateway listens on a free port, not 8080: the demo content's servers follow it there.
+ */
+
+const OFFER = 'logistics/public-starter';
+const APP = 'Parcel tracker';
+
+let portal: RunningPortal;
+let browser: Browser;
+let page: Page;
+let gatewayPort: number;
+
+/** The operation the journey calls, found in the catalog: a GET of an API the offer covers, whose 200 answer has an example. */
+let operation: { href: string; server: string; typed: Record<string, string>; example: Record<string, unknown>; rate: { requests: number; periodSeconds: number } };
+
+const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(portal.dataDir, 'gitops.git'), encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } }).trim();
+
+/** Is `commit` on the history of `tip`? */
+function contains(tip: string, commit: string): boolean {
+  try {
+    execFileSync('git', ['merge-base', '--is-ancestor', commit, tip], { cwd: path.join(portal.dataDir, 'gitops.git'), stdio: 'ignore', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits until HAProxy runs a commit that includes the target branch as it is now (the grant the
+ * page just showed as active, or its removal). The gateway reads the branch every second here.
+ */
+async function gatewayHasBranchTip(): Promise<void> {
+  const tip = git('rev-parse', 'main');
+  await until(`the demo gateway to load ${tip.slice(0, 7)}`, async () => {
+    const status = (await (await fetch(`${portal.base}/api/v1/gateway`)).json()) as { running: boolean; commit: string | null };
+    return status.running && status.commit && contains(status.commit, tip) ? true : undefined;
+  }, 30);
+}
+
+/** The status words in a subscription's or key's row, as a person reads them. */
+const statusOf = (ref: string) => page.locator(`[data-status-ref="${ref}"] .status`).textContent({ timeout: 5000 }).catch(() => null);
+
+/** A "Failed to load resource" line Chromium logs for an answer of this status, as tests/support/browser.ts records it. */
+const failedLoad = (status: string) => `console error on ${portal.base}${operation.href}: Failed to load resource: the server responded with a status of ${status}`;
+
+/** Creates a key on the application page, ticks "keep in this browser session", and returns it as shown once. */
+async function createKeptKey(title: string): Promise<{ key: string; keyId: string }> {
+  await page.getByLabel('Title', { exact: true }).fill(title);
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const box = page.getByRole('region', { name: 'Your new key: copy it now' });
+  await expect.poll(() => box.innerText(), { timeout: 15_000 }).toContain(`titled "${title}"`);
+  const key = await box.getByLabel('API key').inputValue();
+  expect(key).toMatch(/^ptc_live_[0-9A-Za-z]{38}$/);
+  const keyId = /Key id (\w+)/.exec(await box.innerText())![1]!;
+  await box.getByLabel('Keep in this browser session so the Try it console can use it').check();
+  return { key, keyId };
+}
+
+/**
+ * Opens the operation's page in this tab (its session storage holds the kept keys) and its Try it
+ * panel, and types the path parameters the spec gives no example value for, as a person would.
+ */
+async function openTryIt(): Promise<Locator> {
+  await page.goto(`${portal.base}${operation.href}`);
+  await page.locator('details.try-it > summary').click();
+  const panel = page.locator('details.try-it');
+  await panel.getByRole('button', { name: 'Send GET' }).waitFor();
+  for (const [name, value] of Object.entries(operation.typed)) await panel.getByLabel(new RegExp(`^${name} path`)).fill(value);
+  return panel;
+}
+
+/** Chooses the application in the panel once it has looked up the consumer's applications. */
+async function chooseApplication(panel: Locator): Promise<void> {
+  const application = panel.getByLabel('Application');
+  await expect.poll(() => application.locator('option').allTextContents(), { timeout: 15_000 }).toEqual([`${APP} (plan Starter)`]);
+  await application.selectOption({ label: `${APP} (plan Starter)` });
+}
+
+beforeAll(async () => {
+  const catalog = await loadCatalog(path.join(projectRoot, 'content'), { offline: true });
+  const item = catalog.items.find((i) => i.key === OFFER)!;
+  const plan = catalog.plans.find((p) => p.key === item.plan)!;
+  const exampleOf = (op: Operation) => ((op.responses['200']?.content as Record<string, { example?: unknown }> | undefined)?.['application/json'])?.example;
+  const covered = (op: Operation) => item.operationFilter.length === 0 || item.operationFilter.some((set) => op.operationSets.includes(set));
+  // Its page is in the public docs site, in the newest version of the API.
+  const found = buildDocsSite(catalog)
+    .apis.filter((a) => item.apis.includes(a.api.key))
+    .flatMap((api) => api.versions[0]!.operations.map((op) => ({ api, version: api.versions[0]!, op })))
+    .find(({ op }) => op.method === 'get' && covered(op) && exampleOf(op) !== null && typeof exampleOf(op) === 'object');
+  expect(found, `the offer ${OFFER} covers a GET operation whose 200 answer has an example`).toBeDefined();
+  const { api, version, op } = found!;
+  expect(plan.rateLimit).toBeDefined();
+  // A path parameter without an example value names one in its description ("for example `NL-AMS-HUB1`").
+  const typed = Object.fromEntries(
+    op.parameters.filter((p) => p.in === 'path' && p.example === undefined).map((p) => [String(p.name), /for example `([^`]+)`/.exec(String(p.description))?.[1]]),
+  );
+  expect(Object.values(typed).every((v) => v !== undefined), `a value for each path parameter of ${op.operationId}`).toBe(true);
+  operation = {
+    href: hrefOfOperation(api, version, op),
+    typed: typed as Record<string, string>,
+    server: (op.servers ?? version.version.servers)[0]!.url,
+    example: exampleOf(op) as Record<string, unknown>,
+    rate: plan.rateLimit!,
+  };
+  // The content names the demo gateway at its usual address; this portal's gateway is elsewhere.
+  expect(operation.server).toMatch(/^http:\/\/localhost:8080\//);
+
+  gatewayPort = await freePort();
+  [portal, browser] = await Promise.all([startPortal({ PORTICO_GIT_INTERVAL: '1', PORTICO_GATEWAY_PORT: String(gatewayPort) }), launchBrowser()]);
+  page = await browser.newPage();
+  // A confirm() is the person saying yes; anything else would be unexpected: recorded, never accepted.
+  page.on('dialog', (dialog) => {
+    if (dialog.type() === 'confirm') void dialog.accept();
+    else {
+      browser.errors.push(`unexpected ${dialog.type()} dialog: ${dialog.message()}`);
+      void dialog.dismiss();
+    }
+  });
+}, 200_000);
+afterAll(async () => {
+  await browser?.close();
+  await portal?.stop();
+});
+
+describe('a consumer tries an API from its page, through the demo gateway of npm start', () => {
+  const gatewayServer = () => operation.server.replace('http://localhost:8080', `http://localhost:${gatewayPort}`);
+  let appId: string;
+  let first: { key: string; keyId: string };
+
+  it('runs the demo gateway on its own port, and the docs name that port', async () => {
+    expect(portal.output()).toContain(`the demo gateway (HAProxy`);
+    expect(portal.output()).toContain(`listens on http://localhost:${gatewayPort}`);
+    const status = await (await fetch(`${portal.base}/api/v1/gateway`)).json();
+    expect(status).toMatchObject({ running: true, url: `http://localhost:${gatewayPort}` });
+    const html = await (await fetch(`${portal.base}${operation.href}`)).text();
+    expect(html).toContain(gatewayServer());
+    expect(html).not.toContain('localhost:8080');
+  });
+
+  it('signs up, creates an application and subscribes it to the Starter offer on its page', async () => {
+    await page.goto(`${portal.base}/account/sign-up/`);
+    await page.getByLabel('Email').fill('journey@example.test');
+    await page.getByLabel('Password').fill('a long enough password');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`${portal.base}/account/`);
+
+    await page.getByLabel('Application name').fill(APP);
+    await page.getByRole('button', { name: 'Create application' }).click();
+    await page.waitForURL(/\/account\/applications\/app-[^/]+\/$/);
+    appId = decodeURIComponent(new URL(page.url()).pathname.split('/')[3]!);
+    expect(await page.locator('h1').textContent()).toBe(APP);
+
+    const offers = await page.evaluate(async () => (await (await fetch('/api/v1/catalog')).json()).offers as Array<{ offer: string; title: string; approval: string }>);
+    const starter = offers.find((o) => o.offer === OFFER)!;
+    expect(starter.approval).toBe('instant');
+    const card = page.locator('.offer-list .card', { has: page.getByRole('heading', { name: starter.title, exact: true }) });
+    await card.getByRole('button', { name: `Subscribe to ${starter.title}` }).click();
+    await page.locator('tr[data-row-ref^="sub:"]').waitFor();
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('creates a key kept in this browser session, and the page shows it becoming active', async () => {
+    first = await createKeptKey('laptop');
+    expect(JSON.parse((await page.evaluate((id) => sessionStorage.getItem(`portico.key.${id}`), appId))!)).toEqual(first);
+    // The page follows the statuses itself, without a reload.
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await expect.poll(() => statusOf(`key:${first.keyId}`), { timeout: 60_000, interval: 500 }).toBe('active');
+    await expect.poll(() => page.locator('tr[data-row-ref^="sub:"] .status').textContent(), { timeout: 30_000 }).toBe('active');
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    await gatewayHasBranchTip();
+    expect(browser.errors).toEqual([]);
+  }, 120_000);
+
+  it("sends from the operation's Try it panel with the kept key: 200 from the demo upstream, through HAProxy", async () => {
+    const panel = await openTryIt();
+    expect(await panel.getByLabel('Server').inputValue()).toBe(gatewayServer());
+    await chooseApplication(panel);
+    expect(await panel.locator('.try-it-note').textContent()).toBe(`Using the key ${first.keyId} that this browser session keeps for ${APP}.`);
+    expect(await panel.getByLabel('API key, sent in the header X-API-Key').inputValue()).toBe(first.key);
+    await panel.getByRole('button', { name: 'Send GET' }).click();
+    const answer = panel.getByRole('region', { name: 'Answer' });
+    await answer.locator('.try-it-summary').waitFor();
+    expect(await answer.locator('.try-it-summary').textContent()).toMatch(new RegExp(`^200 OK · \\d+ ms · \\d+ bytes · from ${gatewayServer().replace(/[.]/g, '\\.')}/`));
+    expect(JSON.parse((await answer.locator('pre.try-it-body').textContent())!)).toEqual({ [DEMO_BODY_NOTE_PROPERTY]: DEMO_BODY_NOTE, ...operation.example });
+    await answer.getByText(/^Headers \(\d+\)$/).click();
+    expect(await answer.locator('table').innerText()).toMatch(/x-portico-demo\s+true/);
+    expect(await answer.locator('.try-it-explain').count()).toBe(0);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('revokes the key on the account page; the gateway then refuses it, and the panel says why in words', async () => {
+    await page.goto(`${portal.base}/account/applications/${encodeURIComponent(appId)}/`);
+    await page.getByRole('button', { name: 'Revoke the key laptop' }).click();
+    await expect.poll(() => statusOf(`key:${first.keyId}`), { timeout: 60_000, interval: 500 }).toBe('revoked');
+    await gatewayHasBranchTip();
+
+    const panel = await openTryIt();
+    await chooseApplication(panel);
+    // Revoking forgot the copy this session kept; the consumer pastes the key they copied.
+    expect(await panel.locator('.try-it-note').textContent()).toBe(`This browser holds no key for ${APP}. Paste one below, or create one on your account page and tick “keep in this browser session”.`);
+    await panel.getByLabel('API key, sent in the header X-API-Key').fill(first.key);
+    await panel.getByRole('button', { name: 'Send GET' }).click();
+    const answer = panel.getByRole('region', { name: 'Answer' });
+    await answer.locator('.try-it-summary').waitFor();
+    expect(await answer.locator('.try-it-summary').textContent()).toMatch(/^401 Unauthorized · /);
+    const words = await answer.locator('.try-it-explain').innerText();
+    expect(words).toContain('The gateway does not accept this key (401): it is unknown to it. The key may be mistyped, revoked, suspended or expired');
+    expect(words).toMatch(/The gateway says: \S/);
+    // Chromium logs the 401 answer of the panel's request: that line, and nothing else.
+    await expect.poll(() => browser.errors).toEqual([failedLoad('401 (Unauthorized)')]);
+    browser.errors.length = 0;
+  }, 120_000);
+
+  it("with a fresh key, goes over the plan's rate limit: the panel shows the 429 in words, with the time to wait", async () => {
+    await page.goto(`${portal.base}/account/applications/${encodeURIComponent(appId)}/`);
+    const fresh = await createKeptKey('burst');
+    await expect.poll(() => statusOf(`key:${fresh.keyId}`), { timeout: 60_000, interval: 500 }).toBe('active');
+    await gatewayHasBranchTip();
+
+    const panel = await openTryIt();
+    await chooseApplication(panel);
+    expect(await panel.getByLabel('API key, sent in the header X-API-Key').inputValue()).toBe(fresh.key);
+    const target = /^curl -X GET '([^']+)'/.exec((await panel.locator('.try-it-curl pre').textContent())!)![1]!;
+    expect(target.startsWith(`${gatewayServer()}/`)).toBe(true);
+    const answer = panel.getByRole('region', { name: 'Answer' });
+
+    // More requests than the plan allows in one period, through the relay as the panel sends them,
+    // then the panel's Send at once: the gateway counts them all for this application.
+    const burst = operation.rate.requests + 4;
+    let failedAnswers = 0;
+    let shown = '';
+    for (let attempt = 1; attempt <= 3 && !shown.startsWith('429'); attempt++) {
+      const statuses = await page.evaluate(async ({ target, key, burst }) => {
+        const relayed = `/relay?url=${encodeURIComponent(target)}`;
+        const answers = await Promise.all(Array.from({ length: burst }, () => fetch(relayed, { headers: { 'X-API-Key': key }, cache: 'no-store' }).then((r) => ({ status: r.status, fromGateway: r.headers.has('x-portico-relay') }))));
+        document.querySelector<HTMLButtonElement>('details.try-it button.try-it-send')!.click();
+        return answers;
+      }, { target, key: fresh.key, burst });
+      // Every answer came from the gateway (not a refusal of the relay): 200 until the limit, then 429.
+      expect(statuses.every((s) => s.fromGateway && (s.status === 200 || s.status === 429))).toBe(true);
+      failedAnswers += statuses.filter((s) => s.status === 429).length;
+      await expect.poll(() => answer.locator('.try-it-summary').textContent().catch(() => '')).toMatch(/^\d{3} /);
+      shown = (await answer.locator('.try-it-summary').textContent())!;
+      if (shown.startsWith('429')) failedAnswers++;
+      else expect(shown).toMatch(/^200 OK/); // the period turned before the panel's request: try again
+    }
+    expect(shown).toMatch(/^429 Too Many Requests · /);
+    await answer.getByText(/^Headers \(\d+\)$/).click();
+    const retryAfter = /retry-after\s+(\d+)/.exec(await answer.locator('table').innerText())?.[1];
+    expect(retryAfter).toBe(String(operation.rate.periodSeconds));
+    const words = await answer.locator('.try-it-explain').innerText();
+    expect(words).toContain(`Over the plan's limit (429): retry after ${retryAfter} s. The plan Starter allows 10 requests per second, 1,000 requests per day.`);
+    expect(words).toContain('The gateway says: This application has used every request its plan allows for now.');
+    // The only console lines are Chromium's, one for each 429 answer the page received.
+    await expect.poll(() => browser.errors.length).toBe(failedAnswers);
+    expect(browser.errors).toEqual(Array.from({ length: failedAnswers }, () => failedLoad('429 (Too Many Requests)')));
+    browser.errors.length = 0;
+  }, 150_000);
+});
