@@ -18,7 +18,7 @@ const work = mkdtempSync(path.join(tmpdir(), 'portico-lifecycle-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const author = { name: 'Portico', email: 'portico@example.test' };
 const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' };
-const sh = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: gitEnv }).trim();
+const sh = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: gitEnv, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 // Stands in for SOPS/age here: the writer only carries whatever ciphertext the key step produced.
 const fakeCiphertext = (_key: string, keyId: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: key-${keyId.toLowerCase()}\nstringData:\n  token: ENC[AES256_GCM,data:opaque,type:str]\n`;
 const render = (grants: Grant[]): RenderedFiles => new Map([...renderTraefikHub(grants), ...renderHaproxy(grants, new Map([['logistics/starter', { rateLimit: { requests: 10, periodSeconds: 1 } }], ['logistics/growth', { rateLimit: { requests: 100, periodSeconds: 10 } }]]))]);

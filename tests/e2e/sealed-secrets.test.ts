@@ -36,7 +36,7 @@ describe('keys committed as SealedSecrets', () => {
     const appId = (await api('POST', '/applications', { name: 'Sealed app' })).body.application.id;
     const { key, keyId } = (await api('POST', `/applications/${appId}/keys`, { title: 'production' })).body;
     const file = `main:consumers/traefik-hub/logistics/${appId}/secret-${keyId}.yaml`;
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(portal.dataDir, 'gitops.git'), encoding: 'utf8' });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(portal.dataDir, 'gitops.git'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const deadline = Date.now() + 40_000;
     let text = '';
     while (Date.now() < deadline && !text) {
