@@ -274,10 +274,11 @@ describe('the demo gateway on its own: port taken, and a new commit loaded by a 
     const limits = new Map([['logistics/starter', { rateLimit: { requests: 10, periodSeconds: 1 }, quota: { requests: 1000, periodSeconds: 86_400 } }]]);
     const published = await publishRendered(workspace, 'consumers', () => renderHaproxy([grant], limits), 'Grant a key', { 'Portico-Request': 'req-test' });
     kickGatewaySync();
-    const reply = await until('the new commit to be loaded', async () => {
-      const r = await call(port, OPERATION, { 'X-API-Key': apiKey });
-      return r.status === 200 ? r : undefined;
-    }, 15);
+    // The status names a commit once its reload is done (the new process answers a little before that):
+    // from then on, what HAProxy answers is that commit's policy.
+    await until('the new commit to be loaded', async () => (gateway!.status().commit === published.commit ? true : undefined), 15);
+    const reply = await call(port, OPERATION, { 'X-API-Key': apiKey });
+    expect(reply.status).toBe(200);
     expect(reply.headers['x-portico-demo']).toBe('true');
     expect(gateway.status()).toMatchObject({ running: true, commit: published.commit });
     expect(gateway.status().note).toContain(`it enforces main:consumers/haproxy at ${published.commit!.slice(0, 7)}`);
@@ -297,7 +298,8 @@ describe('the demo gateway on its own: port taken, and a new commit loaded by a 
     const fixed = await publishRendered(workspace, 'consumers', () => renderHaproxy([], limits), 'Revoke the key', { 'Portico-Request': 'req-fixed' });
     expect(fixed.commit).not.toBe(bad.commit);
     kickGatewaySync();
-    await until('the fixed commit to be loaded', async () => ((await call(port, OPERATION, { 'X-API-Key': apiKey })).status === 401 ? true : undefined), 15);
+    await until('the fixed commit to be loaded', async () => (gateway!.status().commit === fixed.commit ? true : undefined), 15);
+    expect((await call(port, OPERATION, { 'X-API-Key': apiKey })).status).toBe(401);
     expect(gateway.status()).toMatchObject({ running: true, commit: fixed.commit });
     expect(gateway.status().note).not.toContain('Last problem');
 

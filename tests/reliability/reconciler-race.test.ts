@@ -7,7 +7,7 @@ import { accounts, apiKeys } from '../../db/schema.ts';
 import { createAccessService } from '../../src/lib/access/service.ts';
 import { ensureLocalRemote, GitWorkspace } from '../../src/lib/gitops/git.ts';
 import { reconcile, type Presence } from '../../src/lib/gitops/reconciler.ts';
-import { renderHaproxy } from '../../src/lib/gitops/render/haproxy.ts';
+import { haproxyPresence, renderHaproxy } from '../../src/lib/gitops/render/haproxy.ts';
 import type { Grant } from '../../src/lib/gitops/render/types.ts';
 import { drainOutbox } from '../../src/lib/gitops/writer.ts';
 import { ENGINES } from '../support/databases.ts';
@@ -44,16 +44,11 @@ describe.each(ENGINES)('a reconciler racing another instance’s writer on %s', 
       // Instance A's writer publishes the first key; instance B's reconciler then knows the branch.
       const writerA = new GitWorkspace(path.join(work, `a-${n}`), { url: bare, branch: 'main', author });
       await drainOutbox(db, writerA, 'consumers', render);
-      const hashes = async () => new Map((await db.select().from(apiKeys)).map((k) => [k.sha256, k.keyId]));
-      let known = await hashes();
-      const presence: Presence = (files) => ({
-        subscriptions: new Map(),
-        keys: new Map((files.get('haproxy/keys.map') ?? '').split('\n').flatMap((l) => (known.has(l.split(' ')[0]!) ? [[known.get(l.split(' ')[0]!)!, 'haproxy/keys.map'] as [string, string]] : []))),
-      });
+      // The product's own reading of keys.map: hashes mapped to key ids by the pass's own database read.
+      const presence: Presence = haproxyPresence;
 
       // A second key is requested; instance A's writer pushes it right after B's reconciler fetched.
       const second = await access.createKey('acct-ada', app.id, { title: 'second' });
-      known = await hashes();
       let raced = false;
       class FetchThenRace extends GitWorkspace {
         override async sync(): Promise<string> {

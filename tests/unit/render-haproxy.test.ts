@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Limit } from '../../src/lib/catalog/model.ts';
-import { renderHaproxy } from '../../src/lib/gitops/render/haproxy.ts';
+import { haproxyPresence, renderHaproxy } from '../../src/lib/gitops/render/haproxy.ts';
 import type { Grant, PlanLimits, RenderedFiles } from '../../src/lib/gitops/render/types.ts';
 
 const golden = path.resolve(import.meta.dirname, '../golden/render-haproxy');
@@ -146,5 +146,30 @@ describe('haproxy renderer', () => {
         expect(text).not.toMatch(/[a-z]{2,10}_(live|test)_[0-9A-Za-z]{38}/);
       }
     }
+  });
+
+  it('reads back what it wrote: keys by the hashes the database knows, subscriptions of planned applications', () => {
+    const files = renderHaproxy([grant('app-a', ['apps/gold'], [{ phrase: 'a1' }, { phrase: 'a2', suspended: true }]), grant('app-b', ['apps/bronze'], [{ phrase: 'b1' }])], LIMITS);
+    const known = {
+      keys: [
+        { keyId: 'A1', sha256: sha('a1'), applicationId: 'app-a', status: 'committed' },
+        { keyId: 'A2', sha256: sha('a2'), applicationId: 'app-a', status: 'suspended' },
+        { keyId: 'B1', sha256: sha('b1'), applicationId: 'app-b', status: 'revoked' },
+        { keyId: 'C1', sha256: sha('c1'), applicationId: 'app-c', status: 'committing' },
+      ],
+      subscriptions: [
+        { id: 'sub-a', applicationId: 'app-a', status: 'active' },
+        { id: 'sub-b', applicationId: 'app-b', status: 'committed' },
+        { id: 'sub-b-old', applicationId: 'app-b', status: 'revoked' },
+        { id: 'sub-c', applicationId: 'app-c', status: 'committed' },
+      ],
+    };
+    const present = haproxyPresence(files, known);
+    // The suspended key is left out of keys.map; a revoked key still in the file is reported (drift).
+    expect(Object.fromEntries(present.keys)).toEqual({ A1: 'haproxy/keys.map', B1: 'haproxy/keys.map' });
+    expect(Object.fromEntries(present.subscriptions)).toEqual({ 'sub-a': 'haproxy/plans.map', 'sub-b': 'haproxy/plans.map' });
+    // Hashes the database does not know and comment lines name nobody; missing files grant nothing.
+    expect(haproxyPresence(files, { keys: [], subscriptions: [] })).toEqual({ keys: new Map(), subscriptions: new Map() });
+    expect(haproxyPresence(new Map(), known)).toEqual({ keys: new Map(), subscriptions: new Map() });
   });
 });

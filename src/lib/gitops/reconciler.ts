@@ -2,9 +2,14 @@ import { and, eq, inArray, isNotNull, like } from 'drizzle-orm';
 import { apiKeys, applications, subscriptions } from '../../../db/schema.ts';
 import type { Database } from '../db/client.ts';
 import type { GitWorkspace } from './git.ts';
-import type { RenderedFiles } from './render/types.ts';
+import type { KnownGrants, RenderedFiles } from './render/types.ts';
 
-export type Presence = (files: RenderedFiles) => { subscriptions: Map<string, string>; keys: Map<string, string> };
+/**
+ * Which grants a branch's files carry: subscription id -> file and key id -> file. `known` is the
+ * reconcile pass's own read of the database, never an earlier one: a grant another instance
+ * committed just before the pass must be recognised in the files, or it would look removed.
+ */
+export type Presence = (files: RenderedFiles, known: KnownGrants) => { subscriptions: Map<string, string>; keys: Map<string, string> };
 
 /** A grant whose Git state differs from what the database says: for the admin area and the metrics. */
 export interface Drift {
@@ -51,7 +56,7 @@ export async function reconcile(
   const subs = await db.select().from(subscriptions);
   const keys = await db.select().from(apiKeys).where(inArray(apiKeys.status, [...GRANTED, 'committing', 'revoking', 'revoked']));
   const tip = await workspace.sync();
-  const present = presence(workspace.readFolder(folder));
+  const present = presence(workspace.readFolder(folder), { keys, subscriptions: subs });
   const result: ReconcileResult = { tip, activated: [], revoked: [], closed: [], drift: [] };
 
   const whyGone = async (applicationId: string): Promise<{ reason: string; commit?: string }> => {

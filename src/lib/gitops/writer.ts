@@ -3,7 +3,6 @@ import { apiKeys, outbox, subscriptions } from '../../../db/schema.ts';
 import { loadGrantState, withPending } from '../access/service.ts';
 import type { Database } from '../db/client.ts';
 import { GitError, publishRendered, type GitWorkspace } from './git.ts';
-import type { Presence } from './reconciler.ts';
 import type { Grant, RenderedFiles } from './render/types.ts';
 
 /** The advisory lock that elects the one writer among all portal instances sharing a database. */
@@ -35,10 +34,10 @@ export interface DrainTimings {
 
 export interface WriterOptions {
   /**
-   * Reads which grants the target branch holds. With it, a pending grant whose proposal was merged
-   * on the Git host is kept in every later render, even before the reconciler has seen the merge.
+   * Reads which subscriptions the target branch holds. With it, a pending grant whose proposal was
+   * merged on the Git host is kept in every later render, even before the reconciler has seen the merge.
    */
-  presence?: Presence;
+  presence?: (files: RenderedFiles) => { subscriptions: Map<string, string> };
 }
 
 function rowsOf(result: unknown): Array<Record<string, unknown>> {

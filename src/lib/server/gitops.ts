@@ -1,8 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
-import { inArray } from 'drizzle-orm';
-import { apiKeys, subscriptions } from '../../../db/schema.ts';
 import type { AccessService } from '../access/service.ts';
 import type { Catalog } from '../catalog/model.ts';
 import type { Config } from '../config.ts';
@@ -11,7 +9,7 @@ import { ensureLocalRemote, GitWorkspace } from '../gitops/git.ts';
 import { kickGatewaySync } from '../gateway/status.ts';
 import { commitUrl } from '../gitops/links.ts';
 import { reconcile, type Drift } from '../gitops/reconciler.ts';
-import { renderHaproxy } from '../gitops/render/haproxy.ts';
+import { haproxyPresence, renderHaproxy } from '../gitops/render/haproxy.ts';
 import { renderTraefikHub, traefikHubPresence } from '../gitops/render/traefik-hub.ts';
 import type { Grant, PlanLimits, RenderedFiles } from '../gitops/render/types.ts';
 import { sealSecret } from '../gitops/secrets/sealed-secret.ts';
@@ -101,24 +99,17 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
     try {
       await access.sweep();
       const drain = await drainOutbox(db, workspace, config.git.directory, render, { presence: traefikHubPresence });
-      // HAProxy carries every key by its hash: map the hashes back to key ids.
-      const hashes = new Map((await db.select({ keyId: apiKeys.keyId, sha256: apiKeys.sha256 }).from(apiKeys).where(inArray(apiKeys.status, ['committed', 'active', 'revoked']))).map((k) => [k.sha256, k.keyId]));
-      // Without traefik-hub files, a subscription is granted while its application has a plan in plans.map.
-      const subscriptionsByApp = config.gateways.includes('traefik-hub') ? undefined : await subscriptionIdsByApplication(db);
       const result = await reconcile(
         db,
         workspace,
         config.git.directory,
-        (files) => {
+        (files, known) => {
           const present = traefikHubPresence(files);
-          for (const line of (files.get('haproxy/keys.map') ?? '').split('\n')) {
-            const keyId = hashes.get(line.split(' ')[0] ?? '');
-            if (keyId) present.keys.set(keyId, 'haproxy/keys.map');
-          }
-          if (subscriptionsByApp) {
-            for (const line of (files.get('haproxy/plans.map') ?? '').split('\n')) {
-              for (const id of subscriptionsByApp.get(line.split(' ')[0] ?? '') ?? []) present.subscriptions.set(id, 'haproxy/plans.map');
-            }
+          if (config.gateways.includes('haproxy')) {
+            const fromHaproxy = haproxyPresence(files, known);
+            for (const [keyId, file] of fromHaproxy.keys) if (!present.keys.has(keyId)) present.keys.set(keyId, file);
+            // With traefik-hub, its ManagedSubscriptions name each subscription; plans.map only names applications.
+            if (!config.gateways.includes('traefik-hub')) for (const [id, file] of fromHaproxy.subscriptions) present.subscriptions.set(id, file);
           }
           return present;
         },
@@ -158,14 +149,6 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
     commitUrl: (sha) => commitUrl(url, sha),
     stop: () => clearInterval(timer),
   };
-}
-
-/** Current subscriptions by application, for reading grants from HAProxy's plans.map. */
-async function subscriptionIdsByApplication(db: Database): Promise<Map<string, string[]>> {
-  const rows = await db.select({ id: subscriptions.id, applicationId: subscriptions.applicationId }).from(subscriptions).where(inArray(subscriptions.status, ['committed', 'active']));
-  const byApp = new Map<string, string[]>();
-  for (const r of rows) byApp.set(r.applicationId, [...(byApp.get(r.applicationId) ?? []), r.id]);
-  return byApp;
 }
 
 /** Feeds one writer pass into the metrics and the log. */

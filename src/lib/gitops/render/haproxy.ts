@@ -1,5 +1,5 @@
 import type { CatalogKey, Limit } from '../../catalog/model.ts';
-import type { Grant, PlanLimits, RenderedFiles } from './types.ts';
+import type { Grant, KnownGrants, PlanLimits, RenderedFiles } from './types.ts';
 
 /*
  * The `haproxy` gateway target. HAProxy verifies hashes, so Git gets only SHA-256 digests of keys:
@@ -234,4 +234,30 @@ function renderConfig(periods: number[], quotaPeriods: number[]): string {
     `    default_backend ${HAPROXY_UPSTREAM_BACKEND}`,
   );
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Which keys and subscriptions the haproxy files on a branch grant: the reconciler's view of Git
+ * for this target. keys.map names a key by its hash, so `known` (the database rows the same
+ * reconcile pass read) maps hashes back to key ids; plans.map names applications, so a current
+ * subscription counts as granted while its application has a line there.
+ */
+export function haproxyPresence(files: RenderedFiles, known: KnownGrants): { subscriptions: Map<string, string>; keys: Map<string, string> } {
+  const keyIds = new Map(known.keys.map((k) => [k.sha256, k.keyId]));
+  const keys = new Map<string, string>();
+  for (const line of mapLines(files.get(`${HAPROXY_DIR}/keys.map`))) {
+    const keyId = keyIds.get(line[0]!);
+    if (keyId) keys.set(keyId, `${HAPROXY_DIR}/keys.map`);
+  }
+  const planned = new Set(mapLines(files.get(`${HAPROXY_DIR}/plans.map`)).map((l) => l[0]!));
+  const subscriptions = new Map<string, string>();
+  for (const s of known.subscriptions) {
+    if (['committed', 'active'].includes(s.status) && planned.has(s.applicationId)) subscriptions.set(s.id, `${HAPROXY_DIR}/plans.map`);
+  }
+  return { subscriptions, keys };
+}
+
+/** The entries of a map file: its non-comment lines, split on spaces. */
+function mapLines(text: string | undefined): string[][] {
+  return (text ?? '').split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.trim().split(/\s+/));
 }

@@ -51,3 +51,12 @@ export type PlanLimits = Map<CatalogKey, { rateLimit?: Limit; quota?: Limit }>;
 
 /** The files a renderer produces: repository path (relative to the configured directory) -> text. */
 export type RenderedFiles = Map<string, string>;
+
+/**
+ * The grants the database knows, as one reconcile pass read them just before reading the branch:
+ * for the targets whose files name a grant by hash (keys.map) or by application (plans.map).
+ */
+export interface KnownGrants {
+  keys: Array<{ keyId: string; sha256: string; applicationId: string; status: string }>;
+  subscriptions: Array<{ id: string; applicationId: string; status: string }>;
+}
