@@ -65,6 +65,29 @@ describe('the docs site in Chromium', () => {
     expect(browser.errors).toEqual([]);
   });
 
+  it('lays out only the operation groups on screen, and a tag link still lands on its group', async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1000, height: 500 });
+    await page.goto(`${portal.base}/apis/shipments/`);
+    const groups = page.locator('main .tag-group');
+    const count = await groups.count();
+    expect(count).toBeGreaterThan(1);
+    // Rendered: a group on screen; skipped until scrolled to: the last one, far below the fold.
+    const rendered = () => groups.evaluateAll((els) => els.map((el) => el.querySelector('li')!.checkVisibility({ contentVisibilityAuto: true })));
+    const before = await rendered();
+    expect(before.at(-1)).toBe(false);
+    const last = groups.last();
+    const id = await last.locator('h3').getAttribute('id');
+    await page.locator(`.sidebar a[href$="#${id}"]`).click();
+    await page.waitForURL(`**#${id}`);
+    await expect.poll(async () => (await rendered()).at(-1)).toBe(true);
+    const box = await last.locator('h3').boundingBox();
+    expect(box!.y).toBeGreaterThanOrEqual(0);
+    expect(box!.y).toBeLessThan(500);
+    expect(await last.locator('li').first().innerText()).toMatch(/^(GET|POST|PUT|PATCH|DELETE) \//);
+    expect(browser.errors).toEqual([]);
+  });
+
   it('opens an operation page and switches to the same operation in the deprecated version', async () => {
     const page = await browser.newPage();
     await page.goto(`${portal.base}/apis/shipments/shipments-v2/`);

@@ -143,6 +143,15 @@ export function hrefOfSchema(api: DocsApi, version: DocsVersion, schemaName: str
   return schemaHref(api.slug, version.version.name, schemaName);
 }
 
+/**
+ * The height a tag's group of operations on an API page is expected to take before it is laid out
+ * (it is skipped until scrolled to): heading and margins, a description, and about a line and a
+ * tenth per operation (long summaries wrap). Close enough that a jump to a tag lands on it.
+ */
+export function groupHeightRem(operations: number, hasDescription: boolean): number {
+  return Math.round((4 + (hasDescription ? 2 : 0) + operations * 1.75) * 10) / 10;
+}
+
 /** Operations grouped by their first tag, in the order the spec declares tags; untagged ones last. */
 export function operationsByTag(version: DocsVersion): Array<{ tag: string; description?: string; operations: Operation[] }> {
   const groups = new Map<string, Operation[]>();
