@@ -54,7 +54,7 @@ describe('the whole consumer flow through the JSON API', () => {
       const item = await statusOf('subscriptions', growth);
       return item.commit ? item : undefined;
     });
-    expect(waiting).toMatchObject({ status: 'pending-approval', statusReason: `waiting for an admin to merge portico/${growthRequest}`, offerTitle: 'public-monitoring' });
+    expect(waiting).toMatchObject({ status: 'pending-approval', statusReason: `waiting for an admin to merge portico/${growthRequest}`, offerTitle: 'Monitoring, read-only' });
     expect(git('for-each-ref', '--format=%(refname:short)', 'refs/heads/portico/')).toBe(`portico/${growthRequest}\n`);
     // Until then the old plan holds.
     expect((await statusOf('subscriptions', starter)).status).toBe('active');

@@ -23,6 +23,10 @@ describe('an account in Chromium', () => {
     await page.waitForURL(`${portal.base}/account/`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Your account');
     expect(await page.locator('dd').first().textContent()).toContain('grace@example.test (not confirmed yet)');
+    // Pages the server renders carry the portal's own name and logo, like the static ones.
+    expect(await page.locator('header .brand').textContent()).toContain('Kestrel Developer Portal');
+    expect(await page.locator('header .brand img').count()).toBe(1);
+    expect(await page.title()).toBe('Your account · Kestrel Developer Portal');
 
     // The home page is static HTML; the header island is rendered per person by the server.
     await page.goto(`${portal.base}/`);
@@ -35,6 +39,7 @@ describe('an account in Chromium', () => {
     await page.locator('.account-menu a', { hasText: 'Sign in' }).waitFor();
 
     await page.goto(`${portal.base}/account/sign-in/`);
+    expect(await page.title()).toBe('Sign in · Kestrel Developer Portal');
     await page.getByLabel('Email').fill('grace@example.test');
     await page.getByLabel('Password').fill('not the right password');
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -6,7 +6,8 @@ import { loadConfig, type Config } from '../config.ts';
 import { openDatabase, type DatabaseHandle } from '../db/client.ts';
 import { createAccessService, type AccessService } from '../access/service.ts';
 import { commitUrl } from '../gitops/links.ts';
-import type { Catalog } from '../catalog/model.ts';
+import type { Catalog, CatalogPortal } from '../catalog/model.ts';
+import { publicCatalog } from '../catalog/visibility.ts';
 import { log } from '../observability/log.ts';
 import { startGitops, type GitopsRuntime } from './gitops.ts';
 import { catalogForServer } from './member-docs.ts';
@@ -18,6 +19,8 @@ export interface ServerContext {
   sessions: SessionStore;
   accounts: AccountService;
   catalog: Catalog;
+  /** The portal whose name and logo every page's header shows (the one the static pages were built for). */
+  portal?: CatalogPortal;
   access: AccessService;
   gitops: GitopsRuntime;
 }
@@ -58,7 +61,8 @@ async function createServerContext(config: Config): Promise<ServerContext> {
   const remote = config.git.url;
   const access = createAccessService(database.db, { keyPrefix: config.keyPrefix, environment: 'live', commitUrl: remote ? (sha) => commitUrl(remote, sha) : undefined });
   const gitops = await startGitops(config, database.db, catalog, access);
-  return { config, database, sessions, accounts, catalog, access, gitops };
+  const { portal } = publicCatalog(catalog.apis, catalog.items, catalog.portals);
+  return { config, database, sessions, accounts, catalog, portal, access, gitops };
 }
 
 /** A mail kept in the local outbox, as one log line: its first line as the message, the body (redacted) as a field. */
