@@ -61,6 +61,9 @@ beforeAll(async () => {
   // A small content repository whose one API's server is the upstream above.
   const content = path.join(work, 'content');
   cpSync(path.join(projectRoot, 'tests/fixtures/catalog/hub-basic'), content, { recursive: true });
+  // The portal's logo from its own /logo.svg, as the demo has it: a page must not reach out to another host.
+  const portalFile = path.join(content, 'catalog.yaml');
+  writeFileSync(portalFile, readFileSync(portalFile, 'utf8').replace('logoUrl: https://developer.example.test/logo.svg', 'logoUrl: /logo.svg'));
   const spec = path.join(content, 'apis/parcels/openapi.yaml');
   writeFileSync(spec, readFileSync(spec, 'utf8').replace('https://api.example.test/parcels', `http://127.0.0.1:${upstreamPort}/parcels`));
 
@@ -334,11 +337,16 @@ describe('oversized request bodies', () => {
     ['creating an application', () => '/api/v1/applications', true],
     ['the try-it relay', () => `/relay?url=${encodeURIComponent(`http://127.0.0.1:${upstreamPort}/parcels`)}`, true],
   ])('refuses a 2 MB body to %s with a 413 problem', async (_what, route, signedIn) => {
-    const client = signedIn ? ada : portalClient(portal.base);
+    // A connection kept alive, as a browser's: the portal may answer before the upload ends, and
+    // then reads the rest away. A client that asked to close after the answer instead has Node
+    // close a socket that is still receiving, and may lose the answer to a reset (EPIPE) under load.
+    const client = portalClient(portal.base, { keepAlive: true });
+    if (signedIn) client.setCookie(ada.cookie());
     const res = await client.call('POST', route(), big);
     expect(res.status, res.text.slice(0, 300)).toBe(413);
     expect(res.headers['content-type']).toBe('application/problem+json');
     expect(res.body.detail).toMatch(/larger than/);
+    client.close();
   });
 
   /**
