@@ -145,8 +145,9 @@ export function hrefOfSchema(api: DocsApi, version: DocsVersion, schemaName: str
 
 /**
  * The height a tag's group of operations on an API page is expected to take before it is laid out
- * (it is skipped until scrolled to): heading and margins, a description, and about a line and a
- * tenth per operation (long summaries wrap). Close enough that a jump to a tag lands on it.
+ * (it is skipped until scrolled to): 4rem for the heading and margins, 2rem for a description, and
+ * 1.75rem per operation (a 1.5rem line, plus long summaries that wrap). Measured on the demo's
+ * Shipments page; close enough that a jump to a tag lands on it.
  */
 export function groupHeightRem(operations: number, hasDescription: boolean): number {
   return Math.round((4 + (hasDescription ? 2 : 0) + operations * 1.75) * 10) / 10;
