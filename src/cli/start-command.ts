@@ -56,8 +56,9 @@ export async function runStartCommand(_args: string[]): Promise<number> {
   } catch (err) {
     console.error(`portico: the demo gateway did not start: ${describeError(err)}`);
   }
-  console.log(`portico: the portal is running at ${config.publicUrl} (data in ${config.dataDir})`);
+  // The gateway's line first: "the portal is running" is the last line start-up prints, which scripts and tests wait for.
   if (gateway) console.log(`portico: ${gateway.summary()}`);
+  console.log(`portico: the portal is running at ${config.publicUrl} (data in ${config.dataDir})`);
   return 0; // the HTTP server keeps the process alive
 }
 
