@@ -8,7 +8,7 @@ import type { Database } from '../db/client.ts';
 import { ensureLocalRemote, GitWorkspace } from '../gitops/git.ts';
 import { kickGatewaySync } from '../gateway/status.ts';
 import { commitUrl } from '../gitops/links.ts';
-import { reconcile, type Drift } from '../gitops/reconciler.ts';
+import { reconcile, type Drift, type Presence } from '../gitops/reconciler.ts';
 import { haproxyPresence, renderHaproxy } from '../gitops/render/haproxy.ts';
 import { renderTraefikHub, traefikHubPresence } from '../gitops/render/traefik-hub.ts';
 import type { Grant, PlanLimits, RenderedFiles } from '../gitops/render/types.ts';
@@ -65,6 +65,7 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
     author: { name: 'Portico', email: 'portico@localhost' },
   });
   const limits = planLimits(catalog);
+  const presence = presenceFor(config.gateways);
   const render = (grants: Grant[]): RenderedFiles => {
     const files: RenderedFiles = new Map();
     if (config.gateways.includes('traefik-hub')) for (const [f, t] of renderTraefikHub(grants)) files.set(f, t);
@@ -103,16 +104,7 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
         db,
         workspace,
         config.git.directory,
-        (files, known) => {
-          const present = traefikHubPresence(files);
-          if (config.gateways.includes('haproxy')) {
-            const fromHaproxy = haproxyPresence(files, known);
-            for (const [keyId, file] of fromHaproxy.keys) if (!present.keys.has(keyId)) present.keys.set(keyId, file);
-            // With traefik-hub, its ManagedSubscriptions name each subscription; plans.map only names applications.
-            if (!config.gateways.includes('traefik-hub')) for (const [id, file] of fromHaproxy.subscriptions) present.subscriptions.set(id, file);
-          }
-          return present;
-        },
+        presence,
         (k) => config.gateways.includes('haproxy') || k.encryptedSecret !== null,
       );
       drift = { checkedAt: new Date(), drift: result.drift };
@@ -148,6 +140,23 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
     drift: () => drift,
     commitUrl: (sha) => commitUrl(url, sha),
     stop: () => clearInterval(timer),
+  };
+}
+
+/**
+ * How the reconciler reads grants from the files of the configured gateways: a key is granted if
+ * either target's files carry it; subscriptions come from traefik-hub's ManagedSubscriptions, which
+ * name each one, and from haproxy's plans.map (which names applications) only without traefik-hub.
+ */
+export function presenceFor(gateways: readonly string[]): Presence {
+  return (files, known) => {
+    const present = gateways.includes('traefik-hub') ? traefikHubPresence(files) : { subscriptions: new Map<string, string>(), keys: new Map<string, string>() };
+    if (gateways.includes('haproxy')) {
+      const fromHaproxy = haproxyPresence(files, known);
+      for (const [keyId, file] of fromHaproxy.keys) if (!present.keys.has(keyId)) present.keys.set(keyId, file);
+      if (!gateways.includes('traefik-hub')) for (const [id, file] of fromHaproxy.subscriptions) present.subscriptions.set(id, file);
+    }
+    return present;
   };
 }
 
