@@ -273,7 +273,7 @@ describe('broken content', async () => {
 
   it('says where it looked when openApiSpec.path names no file', () => {
     expect(at('api-nofile.yaml')).toMatchObject([
-      { severity: 'error', rule: 'openapi', line: 7, message: 'API nofile: no file for openApiSpec.path "/nowhere.yaml"; looked for nofile/nowhere.yaml, nowhere.yaml' },
+      { severity: 'error', rule: 'openapi', line: 7, message: 'API nofile: no file for openApiSpec.path "/nowhere.yaml"; looked for nofile/nowhere.yaml, nowhere.yaml; and in the cluster: no IngressRoute, Ingress or HTTPRoute in namespace default is annotated hub.traefik.io/api: nofile, so no Service is known to serve it' },
     ]);
   });
 });
