@@ -34,16 +34,40 @@ export function stripCredentials(text: string, token?: string): string {
   return out.replace(/(Authorization: (Basic|Bearer) )\S+/gi, '$1***');
 }
 
-function gitEnv(): NodeJS.ProcessEnv {
-  // Never prompt (there is nobody to answer) and never read the user's global config.
-  return { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C' };
+/**
+ * What git may see of Portico's environment: what it needs to run, to reach a remote (proxies,
+ * custom CAs) and to use SSH as the operator set it up (agent socket, key command). Nothing else:
+ * the portal's own secrets (DATABASE_URL, the OIDC client secret, ...) would otherwise reach every
+ * git process, its hooks, its credential helpers and its SSH command.
+ */
+const GIT_ENV_PASSED = [
+  'PATH', 'HOME', 'LANG', 'TMPDIR', 'TZ',
+  'SSH_AUTH_SOCK', 'GIT_SSH', 'GIT_SSH_COMMAND', 'GIT_SSH_VARIANT', 'GIT_EXEC_PATH',
+  'GIT_SSL_CAINFO', 'GIT_SSL_CAPATH', 'SSL_CERT_FILE', 'SSL_CERT_DIR',
+  'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy',
+];
+
+/**
+ * The environment of one git process. The token goes in as environment-only configuration
+ * (GIT_CONFIG_COUNT/KEY/VALUE, git 2.31+), never on the command line: any local user can read a
+ * process's arguments (`ps`, /proc/<pid>/cmdline), while its environment is readable only by its owner.
+ */
+function gitEnvironment(target?: GitTarget, parent: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of GIT_ENV_PASSED) if (parent[name] !== undefined) env[name] = parent[name];
+  // Never prompt (there is nobody to answer) and never read the user's or the system's config.
+  Object.assign(env, { GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C' });
+  if (target?.token) {
+    const basic = Buffer.from(`x-access-token:${target.token}`).toString('base64');
+    Object.assign(env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` });
+  }
+  return env;
 }
 
 /** Runs system git (isomorphic-git cannot push to a local bare repository). */
 function git(args: string[], cwd: string, target?: GitTarget): Promise<string> {
-  const auth = target?.token ? ['-c', `http.extraHeader=Authorization: Basic ${Buffer.from(`x-access-token:${target.token}`).toString('base64')}`] : [];
   return new Promise((resolve, reject) => {
-    execFile('git', [...auth, ...args], { cwd, env: gitEnv(), maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
+    execFile('git', args, { cwd, env: gitEnvironment(target), maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
       if (err) reject(Object.assign(new Error(stripCredentials(`${stderr || err.message}`.trim(), target?.token)), { stderr: stripCredentials(stderr, target?.token) }));
       else resolve(stdout);
     });
