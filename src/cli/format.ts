@@ -20,6 +20,13 @@ export function formatSummary(s: CatalogSummary, colour = false): string {
       out.push(`    ${v.name} ${c.dim(v.release)}${dep}  ${v.operations} operations${v.webhooks ? `, ${v.webhooks} webhooks` : ''}, ${v.schemas} schemas  ${c.dim(`OpenAPI ${v.openapi ?? '-'} from ${v.source}`)}`);
     }
   }
+  if (s.failedApis.length) {
+    out.push('', c.bold(`Left out of the site (${s.failedApis.length} of ${s.apis.length} APIs)`));
+    for (const f of s.failedApis) {
+      out.push(`  ${c.red(f.key)}  ${c.dim(f.source)}`);
+      for (const r of f.reasons) out.push(`    ${r}`);
+    }
+  }
   out.push('', c.bold(`Plans (${s.plans.length})`));
   for (const p of s.plans) out.push(`  ${c.cyan(p.key)}  ${p.title}: ${p.limits}`);
   out.push('', c.bold(`Catalog items (${s.catalogItems.length})`));

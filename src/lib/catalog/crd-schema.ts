@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
@@ -66,13 +68,24 @@ export function validateResource(doc: unknown): SchemaIssue[] | undefined {
 
 // ---------------------------------------------------------------- loading
 
+/**
+ * Where a shipped CRD file is: next to this module (src/ under Vitest and tsx), else in the project
+ * the portal runs from. The Astro build bundles this module into site/server/chunks/, where no
+ * crd-schemas/ folder is, and there every validation failed (the same two places as db/client.ts).
+ */
+function crdSchemaFile(file: string): string {
+  const candidates = [fileURLToPath(new URL(`./crd-schemas/${file}`, import.meta.url)), path.resolve('src/lib/catalog/crd-schemas', file)];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new Error(`the CRD schema ${file} is not where Portico keeps it (src/lib/catalog/crd-schemas); start Portico from the project folder`);
+  return found;
+}
+
 function loadCrd(key: string): Map<string, CompiledCrd> | undefined {
   const cached = compiled.get(key);
   if (cached) return cached;
   const file = CRD_FILES[key];
   if (!file) return undefined;
-  // Relative to this module, so it works from src/ under Vitest and from the Astro/Vite build alike.
-  const text = readFileSync(new URL(`./crd-schemas/${file}`, import.meta.url), 'utf8');
+  const text = readFileSync(crdSchemaFile(file), 'utf8');
   const crd = parse(text) as { spec?: { versions?: Array<{ name: string; schema?: { openAPIV3Schema?: JsonObject } }> } };
   const versions = new Map<string, CompiledCrd>();
   for (const v of crd.spec?.versions ?? []) {

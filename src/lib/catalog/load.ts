@@ -17,6 +17,7 @@ import type {
   CatalogPlan,
   CatalogPortal,
   CatalogSubscription,
+  FailedApi,
   LabelSelector,
   Limit,
   OperationSet,
@@ -81,11 +82,11 @@ export async function loadCatalog(root: string, options: LoadCatalogOptions = {}
     stats,
   };
 
-  validateResources(scan.resources, diagnostics);
+  const resourceErrors = validateResources(scan.resources, diagnostics);
   for (const r of scan.resources) if (r.id.group === HUB && LEGACY_HUB_KINDS.has(r.id.kind)) reportLegacyKind(r, diagnostics);
 
   const plans = [...readHubPlans(byKind), ...readTykPlans(byKind)];
-  const apis = await readApis(ctx, byKind, options.onProgress);
+  const { apis, failedApis } = await readApis(ctx, byKind, resourceErrors, options.onProgress);
   if (options.demoGatewayUrl) for (const api of apis) for (const v of api.versions) moveVersionToDemoGateway(v, options.demoGatewayUrl);
   stats.operations = apis.reduce((n, a) => n + a.versions.reduce((m, v) => m + v.operations.length, 0), 0);
   const apiKeys = new Set(apis.map((a) => a.key));
@@ -112,12 +113,12 @@ export async function loadCatalog(root: string, options: LoadCatalogOptions = {}
 
   cache?.flush();
   diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  return { root: absRoot, apis, plans, bundles, items, portals, applications, subscriptions, guides, references, diagnostics, stats };
+  return { root: absRoot, apis, failedApis, plans, bundles, items, portals, applications, subscriptions, guides, references, diagnostics, stats };
 }
 
 function emptyCatalog(root: string, diagnostics: Diagnostic[]): Catalog {
   return {
-    root, apis: [], plans: [], bundles: [], items: [], portals: [], applications: [], subscriptions: [], guides: [], references: [], diagnostics,
+    root, apis: [], failedApis: [], plans: [], bundles: [], items: [], portals: [], applications: [], subscriptions: [], guides: [], references: [], diagnostics,
     stats: { files: 0, documents: 0, specs: 0, specsFromCache: 0, operations: 0 },
   };
 }
@@ -147,20 +148,28 @@ export function isLegacyHubApi(r: Resource): boolean {
   return r.id.group === HUB && r.id.kind === 'API' && (r.spec.pathPrefix !== undefined || r.spec.service !== undefined);
 }
 
-function validateResources(resources: Resource[], diagnostics: Diagnostic[]): void {
+/** Validates every resource against its CRD schema; returns the errors of each, by identity, so a broken API can name them. */
+function validateResources(resources: Resource[], diagnostics: Diagnostic[]): Map<string, Diagnostic[]> {
+  const errors = new Map<string, Diagnostic[]>();
+  const report = (r: Resource, d: Diagnostic): void => {
+    diagnostics.push(d);
+    if (d.severity === 'error') errors.set(r.identity, [...(errors.get(r.identity) ?? []), d]);
+  };
   for (const r of resources) {
     if (isLegacyHubApi(r)) continue; // reported, with its migration, by the legacy rule
     let issues;
     try {
       issues = validateResource(r.body);
     } catch (err) {
+      // Portico's own failure, not the resource's: reported, but it leaves no API out of the site.
       diagnostics.push(diagnosticAt(r.file, r.doc, [], 'error', 'resource', `cannot validate ${r.id.kind}: ${(err as Error).message}`));
       continue;
     }
     for (const issue of issues ?? []) {
-      diagnostics.push(diagnosticAt(r.file, r.doc, issue.path, issue.severity ?? 'error', 'resource', `${r.id.kind} ${r.id.namespace}/${r.id.name}: ${issue.message}`));
+      report(r, diagnosticAt(r.file, r.doc, issue.path, issue.severity ?? 'error', 'resource', `${r.id.kind} ${r.id.namespace}/${r.id.name}: ${issue.message}`));
     }
   }
+  return errors;
 }
 
 function reportLegacyKind(r: Resource, diagnostics: Diagnostic[]): void {
@@ -247,8 +256,29 @@ interface VersionInput {
   servedBy: { annotation: string; name: string } | { service: ServiceRef };
 }
 
-async function readApis(ctx: SpecLoadContext, index: KindIndex, onProgress: LoadCatalogOptions['onProgress']): Promise<CatalogApi[]> {
+async function readApis(
+  ctx: SpecLoadContext,
+  index: KindIndex,
+  resourceErrors: Map<string, Diagnostic[]>,
+  onProgress: LoadCatalogOptions['onProgress'],
+): Promise<{ apis: CatalogApi[]; failedApis: FailedApi[] }> {
   const apis: CatalogApi[] = [];
+  const failedApis: FailedApi[] = [];
+  /**
+   * Reads one API and notes it as failed when reading it reported an error (a missing or broken spec,
+   * an unknown version) or one of its own resources breaks its CRD schema. APIs are read one after
+   * another, so the diagnostics added while reading one are its own.
+   */
+  const readOne = async (owned: () => Resource[], read: () => Promise<CatalogApi>): Promise<void> => {
+    const before = ctx.diagnostics.length;
+    const api = await read();
+    const reasons = [
+      ...owned().flatMap((r) => resourceErrors.get(r.identity) ?? []),
+      ...ctx.diagnostics.slice(before).filter((d) => d.severity === 'error'),
+    ];
+    apis.push(api);
+    if (reasons.length > 0) failedApis.push({ key: api.key, id: api.id, source: api.source, reasons });
+  };
   const cluster = indexCluster(ctx.scan.resources);
   const hubApis = ofKind(index, HUB, 'API');
   const versionsByKey = new Map(ofKind(index, HUB, 'APIVersion').map((r) => [keyOf(r.id.namespace, r.id.name), r]));
@@ -259,42 +289,8 @@ async function readApis(ctx: SpecLoadContext, index: KindIndex, onProgress: Load
   let done = 0;
 
   for (const r of hubApis) {
-    const legacy = isLegacyHubApi(r);
-    const inputs: VersionInput[] = [];
-    if (legacy) {
-      ctx.diagnostics.push(diagnosticAt(r.file, r.doc, r.spec.pathPrefix !== undefined ? ['spec', 'pathPrefix'] : ['spec', 'service'], 'warning', 'legacy',
-        `API ${r.id.name} uses the Traefik Hub shape from before March 2024 (spec.pathPrefix, spec.service); Portico migrated it in memory`,
-        `move spec.service.openApiSpec to spec.openApiSpec, delete spec.pathPrefix and spec.service, and route the API with an IngressRoute annotated hub.traefik.io/api: ${r.id.name}`));
-      const service = r.spec.service;
-      const servedBy = typeof service?.name === 'string'
-        ? { service: { name: service.name, namespace: r.id.namespace, port: service.port?.number ?? service.port?.name, via: `API ${r.id.name} (spec.service)` } }
-        : { annotation: 'hub.traefik.io/api', name: r.id.name };
-      inputs.push({ name: r.id.name, resource: r, openApiSpec: service?.openApiSpec, openApiSpecPath: ['spec', 'service', 'openApiSpec'], extraSets: [], title: r.spec.title, description: r.spec.description, servedBy });
-    } else if (Array.isArray(r.spec.versions) && r.spec.versions.length > 0) {
-      const apiSets = readOperationSets(r.spec.openApiSpec);
-      r.spec.versions.forEach((v: any, i: number) => {
-        const vr = versionsByKey.get(keyOf(r.id.namespace, String(v?.name)));
-        if (!vr) {
-          ctx.diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'versions', i, 'name'], 'error', 'reference',
-            `API ${r.id.name} lists version "${v?.name}", but there is no APIVersion "${v?.name}" in namespace ${r.id.namespace}`));
-          return;
-        }
-        usedVersions.add(keyOf(vr.id.namespace, vr.id.name));
-        inputs.push({
-          name: vr.id.name, release: vr.spec.release, title: vr.spec.title, description: vr.spec.description,
-          resource: vr, openApiSpec: vr.spec.openApiSpec, openApiSpecPath: ['spec', 'openApiSpec'], extraSets: apiSets,
-          servedBy: { annotation: 'hub.traefik.io/api-version', name: vr.id.name },
-        });
-      });
-    } else {
-      inputs.push({
-        name: r.id.name, resource: r, openApiSpec: r.spec.openApiSpec, openApiSpecPath: ['spec', 'openApiSpec'], extraSets: [], title: r.spec.title, description: r.spec.description,
-        servedBy: { annotation: 'hub.traefik.io/api', name: r.id.name },
-      });
-    }
-    const versions: ApiVersion[] = [];
-    for (const input of inputs) versions.push(await readHubVersion(ctx, cluster, input));
-    apis.push(finishApi(r, versions, { gateway: 'traefik-hub', legacy }, r.spec.title, r.spec.description));
+    const owned: Resource[] = [r];
+    await readOne(() => owned, () => readHubApi(ctx, cluster, r, versionsByKey, usedVersions, owned));
     onProgress?.({ done: ++done, total, api: r.id.name });
   }
 
@@ -308,7 +304,7 @@ async function readApis(ctx: SpecLoadContext, index: KindIndex, onProgress: Load
     (index.get('/ConfigMap') ?? []).map((r) => [keyOf(r.id.namespace, r.id.name), r]),
   );
   for (const r of tykOas) {
-    apis.push(await readTykOasApi(ctx, r, configMaps));
+    await readOne(() => [r], () => readTykOasApi(ctx, r, configMaps));
     onProgress?.({ done: ++done, total, api: r.id.name });
   }
   for (const r of tykClassic) {
@@ -318,10 +314,58 @@ async function readApis(ctx: SpecLoadContext, index: KindIndex, onProgress: Load
       name: r.id.name, release: '0.0.0', title: s.name ?? r.id.name, deprecated: false, origin: { kind: 'none' },
       servers: [], operations: [], webhooks: [], tags: [], schemaNames: [], securitySchemes: {}, operationSets: [], source: sourceOf(r),
     };
-    apis.push(finishApi(r, [version], { gateway: 'tyk', flavour: 'classic', listenPath: s.proxy?.listen_path, upstreamUrl: s.proxy?.target_url, authentication: auth }, s.name, undefined));
+    await readOne(() => [r], async () => finishApi(r, [version], { gateway: 'tyk', flavour: 'classic', listenPath: s.proxy?.listen_path, upstreamUrl: s.proxy?.target_url, authentication: auth }, s.name, undefined));
     onProgress?.({ done: ++done, total, api: r.id.name });
   }
-  return apis.sort((a, b) => a.key.localeCompare(b.key));
+  return { apis: apis.sort((a, b) => a.key.localeCompare(b.key)), failedApis: failedApis.sort((a, b) => a.key.localeCompare(b.key)) };
+}
+
+/** Reads one Traefik Hub API with its versions; adds the APIVersion resources it reads to `owned`. */
+async function readHubApi(
+  ctx: SpecLoadContext,
+  cluster: ClusterIndex,
+  r: Resource,
+  versionsByKey: Map<CatalogKey, Resource>,
+  usedVersions: Set<string>,
+  owned: Resource[],
+): Promise<CatalogApi> {
+  const legacy = isLegacyHubApi(r);
+  const inputs: VersionInput[] = [];
+  if (legacy) {
+    ctx.diagnostics.push(diagnosticAt(r.file, r.doc, r.spec.pathPrefix !== undefined ? ['spec', 'pathPrefix'] : ['spec', 'service'], 'warning', 'legacy',
+      `API ${r.id.name} uses the Traefik Hub shape from before March 2024 (spec.pathPrefix, spec.service); Portico migrated it in memory`,
+      `move spec.service.openApiSpec to spec.openApiSpec, delete spec.pathPrefix and spec.service, and route the API with an IngressRoute annotated hub.traefik.io/api: ${r.id.name}`));
+    const service = r.spec.service;
+    const servedBy = typeof service?.name === 'string'
+      ? { service: { name: service.name, namespace: r.id.namespace, port: service.port?.number ?? service.port?.name, via: `API ${r.id.name} (spec.service)` } }
+      : { annotation: 'hub.traefik.io/api', name: r.id.name };
+    inputs.push({ name: r.id.name, resource: r, openApiSpec: service?.openApiSpec, openApiSpecPath: ['spec', 'service', 'openApiSpec'], extraSets: [], title: r.spec.title, description: r.spec.description, servedBy });
+  } else if (Array.isArray(r.spec.versions) && r.spec.versions.length > 0) {
+    const apiSets = readOperationSets(r.spec.openApiSpec);
+    r.spec.versions.forEach((v: any, i: number) => {
+      const vr = versionsByKey.get(keyOf(r.id.namespace, String(v?.name)));
+      if (!vr) {
+        ctx.diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'versions', i, 'name'], 'error', 'reference',
+          `API ${r.id.name} lists version "${v?.name}", but there is no APIVersion "${v?.name}" in namespace ${r.id.namespace}`));
+        return;
+      }
+      usedVersions.add(keyOf(vr.id.namespace, vr.id.name));
+      inputs.push({
+        name: vr.id.name, release: vr.spec.release, title: vr.spec.title, description: vr.spec.description,
+        resource: vr, openApiSpec: vr.spec.openApiSpec, openApiSpecPath: ['spec', 'openApiSpec'], extraSets: apiSets,
+        servedBy: { annotation: 'hub.traefik.io/api-version', name: vr.id.name },
+      });
+    });
+  } else {
+    inputs.push({
+      name: r.id.name, resource: r, openApiSpec: r.spec.openApiSpec, openApiSpecPath: ['spec', 'openApiSpec'], extraSets: [], title: r.spec.title, description: r.spec.description,
+      servedBy: { annotation: 'hub.traefik.io/api', name: r.id.name },
+    });
+  }
+  const versions: ApiVersion[] = [];
+  for (const input of inputs) versions.push(await readHubVersion(ctx, cluster, input));
+  for (const input of inputs) if (input.resource !== r) owned.push(input.resource);
+  return finishApi(r, versions, { gateway: 'traefik-hub', legacy }, r.spec.title, r.spec.description);
 }
 
 function finishApi(r: Resource, versions: ApiVersion[], gateway: CatalogApi['gateway'], title: unknown, description: unknown): CatalogApi {

@@ -247,10 +247,25 @@ export interface CatalogGuide {
   source: SourceRef;
 }
 
+/**
+ * An API left out of the published site, because one of its own resources or documents has an error
+ * (DESIGN.md section 3: one broken API never hides the others). `portico lint` still fails on it.
+ */
+export interface FailedApi {
+  key: CatalogKey;
+  id: ResourceId;
+  source: SourceRef;
+  /** Its errors: in its API (and APIVersion) resources, and in the OpenAPI documents it reads. */
+  reasons: Diagnostic[];
+}
+
 /** Everything Portico made of a content repository. */
 export interface Catalog {
   root: string;
+  /** Every API read, including those in `failedApis`; `publishedCatalog` leaves those out. */
   apis: CatalogApi[];
+  /** The APIs with errors of their own, which the site and the server leave out. */
+  failedApis: FailedApi[];
   plans: CatalogPlan[];
   bundles: CatalogBundle[];
   items: CatalogItem[];

@@ -23,6 +23,8 @@ export interface CatalogSummary {
       operationSets: string[];
     }>;
   }>;
+  /** APIs the site leaves out, each with its errors as `file:line:column message`. */
+  failedApis: Array<{ key: string; kind: string; source: string; reasons: string[] }>;
   plans: Array<{ key: string; title: string; rateLimit?: Limit; quota?: Limit; limits: string }>;
   catalogItems: Array<{ key: string; visibility: string; apis: string[]; bundles: string[]; plan?: string; operationFilter: string[]; selfService: boolean }>;
   bundles: Array<{ key: string; title: string; apis: string[] }>;
@@ -75,6 +77,12 @@ export function summariseCatalog(catalog: Catalog): CatalogSummary {
         servers: v.servers.map((s) => s.url),
         operationSets: v.operationSets.map((s) => s.name),
       })),
+    })),
+    failedApis: catalog.failedApis.map((f) => ({
+      key: f.key,
+      kind: f.id.kind,
+      source: `${f.source.file}:${f.source.line}`,
+      reasons: f.reasons.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`),
     })),
     plans: catalog.plans.map((p) => ({
       key: p.key,

@@ -1,4 +1,5 @@
 import { loadCatalog } from '../catalog/load.ts';
+import { publishedCatalog } from '../catalog/published.ts';
 import type { Catalog, CatalogItem } from '../catalog/model.ts';
 import { choosePortal } from '../catalog/visibility.ts';
 import { buildDocsSite, type DocsSite } from '../docs/site.ts';
@@ -11,7 +12,8 @@ let catalog: Promise<Catalog> | undefined;
  * Process-wide like the database pool: it holds no request or person.
  */
 export function catalogForServer(config: Config): Promise<Catalog> {
-  catalog ??= loadCatalog(config.contentDir, { cacheDir: config.cacheDir, offline: true, demoGatewayUrl: config.demoGatewayUrl });
+  // The same catalog the static site was built from: failed APIs are left out here too.
+  catalog ??= loadCatalog(config.contentDir, { cacheDir: config.cacheDir, offline: true, demoGatewayUrl: config.demoGatewayUrl }).then(publishedCatalog);
   return catalog;
 }
 
