@@ -73,6 +73,13 @@ const EnvSchema = z.object({
   /** host:port pairs the try-it relay may call although they are private or loopback (the demo's gateway). */
   PORTICO_RELAY_ALLOW: z.string().default('localhost:8080,127.0.0.1:8080'),
   /**
+   * `host:port` pairs (or hosts, any port) that `openApiSpec.url` may be fetched from although they
+   * are private, loopback or reserved addresses; none by default (build-time SSRF, issue 14).
+   */
+  PORTICO_SPEC_URL_ALLOW: z.string().default(''),
+  /** The largest document `openApiSpec.url` may answer, in bytes (50 MiB: Microsoft Graph beta is 47 MB). */
+  PORTICO_SPEC_URL_MAX_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+  /**
    * Where the demo gateway answers when it is not http://localhost:8080, the address the demo content
    * gives it: servers there are shown and called at this address instead. `npm start` sets it from
    * PORTICO_GATEWAY_PORT.
@@ -126,6 +133,28 @@ export interface Config {
   /** The bearer token /metrics requires; undefined leaves /metrics open (it shows counts only). */
   metricsToken?: string;
   logFormat: 'json' | 'pretty';
+}
+
+/** What fetching `openApiSpec.url` may reach, and how much it may read. */
+export interface SpecUrlSettings {
+  /** Normalised PORTICO_SPEC_URL_ALLOW entries. */
+  allow: Set<string>;
+  maxBytes: number;
+}
+
+/**
+ * The settings of build-time `openApiSpec.url` fetches. Read where the catalog is loaded (the
+ * build, `portico lint` and `portico catalog`), which may run without the server's configuration;
+ * the same schema validates them when the portal starts.
+ */
+export function specUrlSettings(env: Record<string, string | undefined> = process.env): SpecUrlSettings {
+  const shape = EnvSchema.pick({ PORTICO_SPEC_URL_ALLOW: true, PORTICO_SPEC_URL_MAX_BYTES: true });
+  const parsed = shape.safeParse({ PORTICO_SPEC_URL_ALLOW: env.PORTICO_SPEC_URL_ALLOW || undefined, PORTICO_SPEC_URL_MAX_BYTES: env.PORTICO_SPEC_URL_MAX_BYTES || undefined });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new PorticoError(`invalid configuration: ${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])] ?? '')}: ${issue.message}`, 'PORTICO_SPEC_URL_MAX_BYTES is a number of bytes, such as 52428800');
+  }
+  return { allow: new Set(list(parsed.data.PORTICO_SPEC_URL_ALLOW).map((x) => x.toLowerCase())), maxBytes: parsed.data.PORTICO_SPEC_URL_MAX_BYTES };
 }
 
 const list = (v: string | undefined) => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);

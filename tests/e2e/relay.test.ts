@@ -33,6 +33,8 @@ afterAll(() => new Promise((resolve) => upstream.close(resolve)));
 const policy = (over: Partial<RelayPolicy> = {}): RelayPolicy => ({
   ...DEFAULT_LIMITS,
   servers: [`http://127.0.0.1:${port}/api`, `http://localhost:${port}/api`, 'https://api.kestrel.example/shipments'],
+  // What the specs would declare: the API key header the tests send.
+  requestHeaders: new Map([`http://127.0.0.1:${port}/api`, `http://localhost:${port}/api`].map((s) => [s, new Set(['x-api-key'])])),
   allowPrivate: new Set([`127.0.0.1:${port}`]),
   ...over,
 });

@@ -18,6 +18,8 @@ let requests = 0;
 const temps: string[] = [];
 
 beforeAll(async () => {
+  // These servers stand for public spec hosts; loopback is refused unless allowed (tests/security/spec-url-ssrf.test.ts).
+  process.env.PORTICO_SPEC_URL_ALLOW = '127.0.0.1';
   server = createServer((req, res) => {
     requests++;
     if (req.url === '/openapi.json') {

@@ -7,6 +7,7 @@ import { declaredOpenApiVersion, missingVersionIssue, normaliseOpenApi, type Nor
 import { diagnosticAt, type ContentScan, type Resource } from './resources.ts';
 import { parseSourceText, type Position } from './source.ts';
 import { sha256Hex, specContentHash, type SpecCache } from './spec-cache.ts';
+import { fetchSpecText } from './spec-url-fetch.ts';
 
 /** The annotation that names a spec file explicitly, relative to the manifest. */
 export const OPENAPI_FILE_ANNOTATION = 'portico.dev/openapi-file';
@@ -116,9 +117,8 @@ export async function loadSpecUrl(ctx: SpecLoadContext, resource: Resource, url:
     fromCache = true;
   } else {
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(ctx.urlTimeoutMs), redirect: 'follow' });
-      if (!res.ok) throw new Error(`the server answered ${res.status} ${res.statusText}`.trim());
-      text = await res.text();
+      // Public addresses only (PORTICO_SPEC_URL_ALLOW names others), size-capped: see spec-url-fetch.ts.
+      text = await fetchSpecText(url, { timeoutMs: ctx.urlTimeoutMs });
       if (cacheFile) {
         mkdirSync(path.dirname(cacheFile), { recursive: true });
         const tmp = `${cacheFile}.${process.pid}.tmp`;
