@@ -153,7 +153,8 @@ export function scanContent(root: string, diagnostics: Diagnostic[], cache?: Spe
         holdsOpenApi = true;
         continue;
       }
-      if (typeof body.apiVersion !== 'string' || typeof body.kind !== 'string') continue; // a fragment of a multi-file spec, or unrelated data
+      if (typeof body.apiVersion !== 'string' || typeof body.kind !== 'string') continue; // a fragment of a multi-file spec, Helm values, or other data
+      if (isToolConfig(body.apiVersion, body.kind)) continue;
       const metadata = body.metadata && typeof body.metadata === 'object' ? body.metadata : {};
       const name = typeof metadata.name === 'string' ? metadata.name : '';
       if (!name) {
@@ -192,6 +193,27 @@ export function scanContent(root: string, diagnostics: Diagnostic[], cache?: Spe
     cache?.rememberKind(sha, holdsOpenApi && parsed.documents.length === 1 && parsed.findings.length === 0 ? 'openapi' : 'other');
   }
   return { resources, parsedFiles, fileHashes, markdownFiles, files, documents };
+}
+
+/** API groups of files that configure a tool and are never applied to a cluster, so they need no metadata.name. */
+const TOOL_CONFIG_GROUPS = new Set([
+  'kustomize.config.k8s.io', // kustomization.yaml: Kustomization, Component
+  'kind.x-k8s.io', // kind's Cluster
+  'k3d.io', // k3d's Simple
+  'kubeadm.k8s.io',
+  'controller-runtime.sigs.k8s.io', // ControllerManagerConfig, fed to a ConfigMap generator
+]);
+
+/**
+ * Is this document the configuration of a tool (kustomize, kind, k3d, kubeadm, a component config,
+ * a kubeconfig, Skaffold) rather than a Kubernetes object? Such files sit in GitOps repositories
+ * next to the manifests; reading them as resources would report each as broken ("no metadata.name").
+ */
+export function isToolConfig(apiVersion: string, kind: string): boolean {
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
+  if (TOOL_CONFIG_GROUPS.has(group) || group.endsWith('.config.k8s.io')) return true; // kubelet, kube-proxy, apiserver component configs
+  if (group === 'skaffold') return true;
+  return apiVersion === 'v1' && kind === 'Config'; // a kubeconfig
 }
 
 function stringRecord(value: unknown): Record<string, string> {

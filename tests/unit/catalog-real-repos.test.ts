@@ -1,0 +1,34 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/lib/catalog/load.ts';
+
+// Public GitOps repositories as published (tests/fixtures/real/*/PROVENANCE.md), read whole.
+const real = path.resolve(import.meta.dirname, '../fixtures/real');
+
+describe('files that configure tools are not resources', async () => {
+  const tyk = await loadCatalog(path.join(real, 'tyk-operator'), { offline: true });
+  const airlines = await loadCatalog(path.join(real, 'traefik-airlines'), { offline: true });
+
+  it('a kustomization.yaml with apiVersion kustomize.config.k8s.io, kind\'s Cluster and a ControllerManagerConfig are not reported', () => {
+    for (const file of ['config/manager/kustomization.yaml', 'hack/kind.yaml', 'config/manager/controller_manager_config.yaml']) {
+      expect(tyk.diagnostics.filter((d) => d.file === file), file).toEqual([]);
+    }
+    expect(tyk.references.map((r) => r.id.kind)).not.toContain('Kustomization');
+    expect(tyk.references.map((r) => r.id.kind)).not.toContain('Cluster');
+    expect(tyk.references.map((r) => r.id.kind)).not.toContain('ControllerManagerConfig');
+    // The manifests next to them are still read.
+    expect(tyk.references.filter((r) => r.source.file === 'config/manager/manager.yaml').map((r) => `${r.id.kind}/${r.id.name}`)).toEqual(['Namespace/system', 'Deployment/controller-manager']);
+  });
+
+  it('kustomizations without apiVersion, Helm values and OpenAPI documents are not reported either', () => {
+    const quiet = [
+      ...['config/samples/kustomization.yaml', 'config/samples/istio/values.yaml', 'ci/helm_values.yaml'].map((f) => [tyk, f] as const),
+      ...['flux/gateway/kustomization.yaml', 'flux/management/kustomization.yaml', 'flux/proxy/kustomization.yaml', 'oas/openapi.yaml', 'oas/anthropic-messages.yaml'].map((f) => [airlines, f] as const),
+    ];
+    for (const [catalog, file] of quiet) expect(catalog.diagnostics.filter((d) => d.file === file), file).toEqual([]);
+  });
+
+  it('no document anywhere in either repository is reported for a missing metadata.name', () => {
+    expect([...tyk.diagnostics, ...airlines.diagnostics].filter((d) => d.message.includes('no metadata.name'))).toEqual([]);
+  });
+});
