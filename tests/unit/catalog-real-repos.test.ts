@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/lib/catalog/load.ts';
+import { lintContent } from '../../src/lib/lint/run.ts';
 
 // Public GitOps repositories as published (tests/fixtures/real/*/PROVENANCE.md), read whole.
 const real = path.resolve(import.meta.dirname, '../fixtures/real');
@@ -30,5 +31,33 @@ describe('files that configure tools are not resources', async () => {
 
   it('no document anywhere in either repository is reported for a missing metadata.name', () => {
     expect([...tyk.diagnostics, ...airlines.diagnostics].filter((d) => d.message.includes('no metadata.name'))).toEqual([]);
+  });
+});
+
+describe('the legacy APIAccess, migrated in memory (traefik/hub tutorial "Protect API infrastructure")', async () => {
+  const root = path.join(real, 'traefik-hub-apiaccess');
+  const catalog = await loadCatalog(root, { offline: true });
+
+  it('keeps the plan and the bundles of each access, and offers those with a plan', () => {
+    const items = Object.fromEntries(catalog.items.map((i) => [i.id.name, i]));
+    expect(items['protect-api-infrastructure-apimanagement-external-bundle']).toMatchObject({
+      visibility: { everyone: false, groups: ['external'] },
+      bundles: ['apps/protect-api-infrastructure-apimanagement-bundle'],
+      apis: ['apps/protect-api-infrastructure-apimanagement-weather', 'apps/protect-api-infrastructure-apimanagement-whoami'],
+      plan: 'apps/plan-for-bundle',
+      selfService: true,
+    });
+    expect(items['protect-api-infrastructure-apimanagement-admin-ratelimit']).toMatchObject({ plan: 'admin/admin', selfService: true, apis: ['admin/protect-api-infrastructure-apimanagement-admin'] });
+    expect(items['protect-api-infrastructure-apimanagement-weather-quota']).toMatchObject({ plan: 'apps/external-premium', selfService: true });
+    expect(items['protect-api-infrastructure-apimanagement-whoami']).toMatchObject({ plan: undefined, selfService: false, bundles: [] });
+  });
+
+  it('lint reports no plan as an orphan that an APIAccess uses', async () => {
+    const result = await lintContent(root, { offline: true });
+    // Only apps/external is unused: the one APIAccess naming it is the duplicate definition that is dropped.
+    expect(result.diagnostics.filter((d) => d.rule === 'orphan').map((d) => d.message)).toEqual([
+      'APIPlan apps/external is used by no catalog item and no subscription, so nobody can subscribe to it',
+    ]);
+    expect(result.diagnostics.filter((d) => d.rule === 'duplicate').map((d) => d.file)).toEqual(['weather-apiaccess-quota.yaml']);
   });
 });

@@ -629,15 +629,19 @@ function readHubCatalogItems(index: KindIndex, apis: CatalogApi[], bundles: Cata
       source: sourceOf(r),
     });
   }
-  // Legacy APIAccess: who sees which APIs, read as a catalog item without a plan.
+  // Legacy APIAccess: who sees which APIs (listed, selected, through bundles), and on which plan,
+  // read as the catalog item that replaced it; with a plan, it is offered as that item would be.
   for (const r of ofKind(index, HUB, 'APIAccess')) {
     const selected = selectApis(r, apis);
+    const bundleKeys = resolveNames(r, r.spec.apiBundles, 'apiBundles', refs.bundles, 'APIBundle', refs.diagnostics);
+    const viaBundles = bundles.filter((b) => bundleKeys.includes(b.key)).flatMap((b) => b.apis);
+    const plan = readPlanRef(r, refs);
     items.push({
-      key: keyOf(r.id.namespace, r.id.name), id: r.id, title: r.id.name, visibility: readVisibility(r),
-      apis: [...new Set([...resolveNames(r, r.spec.apis, 'apis', refs.apis, 'API', refs.diagnostics), ...selected.keys])].sort(),
-      bundles: [], plan: undefined,
-      operationFilter: Array.isArray(r.spec.operationFilter?.include) ? r.spec.operationFilter.include : [],
-      selfService: false, approval: 'instant', source: sourceOf(r),
+      key: keyOf(r.id.namespace, r.id.name), id: r.id, title: r.annotations['portico.dev/title'] ?? r.id.name, visibility: readVisibility(r),
+      apis: [...new Set([...resolveNames(r, r.spec.apis, 'apis', refs.apis, 'API', refs.diagnostics), ...viaBundles, ...selected.keys])].sort(),
+      bundles: bundleKeys, plan,
+      operationFilter: Array.isArray(r.spec.operationFilter?.include) ? r.spec.operationFilter.include.filter((x: unknown) => typeof x === 'string') : [],
+      selfService: plan !== undefined, approval: readApproval(r, refs.diagnostics), source: sourceOf(r),
     });
   }
   return items;
