@@ -61,3 +61,45 @@ describe('the legacy APIAccess, migrated in memory (traefik/hub tutorial "Protec
     expect(result.diagnostics.filter((d) => d.rule === 'duplicate').map((d) => d.file)).toEqual(['weather-apiaccess-quota.yaml']);
   });
 });
+
+describe('traefik-airlines read as a whole repository', async () => {
+  const catalog = await loadCatalog(path.join(real, 'traefik-airlines'), { offline: true });
+
+  it('finds the 4 APIs with their 20 operations, the plans, catalog items, portal and subscriptions', () => {
+    expect(catalog.apis.map((a) => [a.key, a.title, a.versions.map((v) => v.operations.length)])).toEqual([
+      ['traefik-airlines/customers-api', 'Customers', [5]],
+      ['traefik-airlines/employees-api', 'Employee', [5]],
+      ['traefik-airlines/flights-api', 'Flights', [5]],
+      ['traefik-airlines/tickets-api', 'Tickets', [5]],
+    ]);
+    expect(catalog.stats.operations).toBe(20);
+    expect(catalog.failedApis).toEqual([]);
+    expect(catalog.plans.map((p) => [p.id.name, p.rateLimit, p.quota])).toEqual([
+      ['traefik-airlines-bronze-plan', { requests: 1, periodSeconds: 10 }, { requests: 100, periodSeconds: 86400 }],
+      ['traefik-airlines-gold-plan', { requests: 100, periodSeconds: 10 }, { requests: 10000, periodSeconds: 86400 }],
+      ['traefik-airlines-platinum-plan', { requests: 1000, periodSeconds: 1 }, { requests: 1000000, periodSeconds: 86400 }],
+      ['traefik-airlines-silver-plan', { requests: 10, periodSeconds: 10 }, { requests: 1000, periodSeconds: 86400 }],
+    ]);
+    expect(catalog.items.map((i) => [i.id.name, i.visibility, i.apis.length, i.plan, i.selfService])).toEqual([
+      ['traefik-airlines-customers', { everyone: true }, 2, 'traefik-airlines/traefik-airlines-silver-plan', true],
+      ['traefik-airlines-employees', { everyone: false, groups: ['employees'] }, 4, 'traefik-airlines/traefik-airlines-gold-plan', true],
+    ]);
+    expect(catalog.portals.map((p) => [p.key, p.items])).toEqual([
+      ['traefik-airlines/traefik-airlines-portal', ['traefik-airlines/traefik-airlines-customers', 'traefik-airlines/traefik-airlines-employees']],
+    ]);
+    expect(catalog.subscriptions.map((s) => [s.id.name, s.appIds, s.apis.length, s.plan])).toEqual([
+      ['customer-subscription', ['customers'], 2, 'traefik-airlines/traefik-airlines-silver-plan'],
+      ['employee-subscription', ['employees'], 4, 'traefik-airlines/traefik-airlines-gold-plan'],
+    ]);
+  });
+
+  it('reports no warning, and as errors only the variants that Kustomize keeps apart', () => {
+    // The repository holds alternatives of one resource (apis/*/api.yaml and api-tls.yaml; the same
+    // IngressRoute in apis/, routes/ and middlewares/jwt/), which flux/*/kustomization.yaml pick
+    // from for different set-ups. Until Portico renders Kustomize, each second definition is a duplicate.
+    expect(catalog.diagnostics.filter((d) => d.severity !== 'error')).toEqual([]);
+    const errors = catalog.diagnostics.filter((d) => d.severity === 'error');
+    expect(new Set(errors.map((d) => d.rule))).toEqual(new Set(['duplicate']));
+    expect(errors).toHaveLength(25);
+  });
+});
