@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { PorticoError } from '../lib/errors.ts';
 
 /**
@@ -29,17 +31,33 @@ function request(base: string, method: string, route: string, headers: Record<st
 }
 
 /**
- * Signs a new consumer up. Sign-ins are limited per IP address (30 in 15 minutes), so each consumer
- * comes from its own loopback address (127.0.0.2, 127.0.0.3, ...), as real consumers come from
- * their own machines; `index` chooses it.
+ * Signs a new consumer up and confirms the address with the link the portal mailed (a file in its
+ * data directory `dataDir`, as it delivers mail without a mail server). Sign-ups and sign-ins are
+ * limited per IP address, so each consumer comes from its own loopback address (127.0.0.2,
+ * 127.0.0.3, ...), as real consumers come from their own machines; `index` chooses it.
  */
-export async function signUpConsumer(base: string, email: string, index: number): Promise<Consumer> {
+export async function signUpConsumer(base: string, dataDir: string, email: string, index: number): Promise<Consumer> {
   const localAddress = `127.0.${Math.floor((index + 2) / 250)}.${((index + 2) % 250) + 2}`;
   const res = await request(base, 'POST', '/api/v1/auth/signup', { origin: base }, JSON.stringify({ email, password: `bench password for ${email}` }), localAddress);
-  if (res.status !== 201) throw new PorticoError(`signing up ${email} answered ${res.status}: ${res.text.slice(0, 300)}`);
-  const set = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('portico_session='));
-  if (!set) throw new PorticoError(`signing up ${email} set no session cookie`);
+  if (res.status !== 202) throw new PorticoError(`signing up ${email} answered ${res.status}: ${res.text.slice(0, 300)}`);
+  const token = newestMailedToken(path.join(dataDir, 'mail'), email);
+  const confirmed = await request(base, 'POST', '/api/v1/auth/verify-email', { origin: base }, JSON.stringify({ token }), localAddress);
+  if (confirmed.status !== 200) throw new PorticoError(`confirming ${email} answered ${confirmed.status}: ${confirmed.text.slice(0, 300)}`);
+  const set = ([] as string[]).concat(confirmed.headers['set-cookie'] ?? []).find((c) => c.startsWith('portico_session='));
+  if (!set) throw new PorticoError(`confirming ${email} set no session cookie`);
   return consumerWithCookie(base, set.split(';')[0]!);
+}
+
+/** The token of the newest confirmation link delivered to `to` as a file in `mailDir`. */
+function newestMailedToken(mailDir: string, to: string): string {
+  const mail = readdirSync(mailDir)
+    .sort()
+    .map((f) => readFileSync(path.join(mailDir, f), 'utf8'))
+    .filter((text) => text.includes(`\nTo: ${to}\n`))
+    .at(-1);
+  const token = mail && /verify-email\?token=([A-Za-z0-9]+\.[A-Za-z0-9]+)/.exec(mail)?.[1];
+  if (!token) throw new PorticoError(`no confirmation mail to ${to} in ${mailDir}`);
+  return token;
 }
 
 /** A consumer with an existing session, on `base` (another portal instance on the same database takes the same cookie). */

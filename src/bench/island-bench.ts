@@ -116,7 +116,7 @@ export async function benchIsland(work: BenchWork): Promise<{ table: SectionTabl
     console.log(`portico bench: island, signing up ${CONNECTIONS} consumers`);
     const consumers: Consumer[] = [];
     for (let i = 0; i <= CONNECTIONS; i++) {
-      const consumer = await signUpConsumer(portal.base, `island${i}@bench.example`, 100 + i);
+      const consumer = await signUpConsumer(portal.base, path.join(work.dir, 'island-portal'), `island${i}@bench.example`, 100 + i);
       await consumer.api('POST', '/applications', { name: `Island app ${i}` });
       consumers.push(consumer);
     }

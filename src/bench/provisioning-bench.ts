@@ -169,7 +169,7 @@ async function runPortals(work: BenchWork, portalCount: number, recipient: strin
     for (let i = 0; i < Math.max(...CONSUMER_COUNTS); i++) {
       // Consumer i talks to portal i mod N: a load balancer in front of the instances.
       const portal = portals[i % portals.length]!;
-      const signedUp = await signUpConsumer(portals[0]!.base, `consumer${i}@bench.example`, i);
+      const signedUp = await signUpConsumer(portals[0]!.base, path.join(work.dir, `portal-${portalCount}-0`), `consumer${i}@bench.example`, i);
       const consumer = consumerWithCookie(portal.base, signedUp.cookie);
       const { application } = await consumer.api<{ application: { id: string } }>('POST', '/applications', { name: `Bench app ${i}` });
       await consumer.api('POST', `/applications/${application.id}/subscriptions`, { offer: 'logistics/public-starter' });

@@ -99,6 +99,21 @@ const EnvSchema = z.object({
     .regex(/^\S+$/, 'must be one word, without spaces')
     .min(16, 'must be at least 16 characters (a long random string, such as the output of openssl rand -hex 32)')
     .optional(),
+  /** Sign-ups allowed per client address and hour. */
+  PORTICO_SIGNUPS_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  /** Mails (confirmation, reset) per recipient and hour; four times as many per client address. */
+  PORTICO_MAILS_PER_HOUR: z.coerce.number().int().min(1).default(5),
+  /** Personal access tokens an account may create per hour. */
+  PORTICO_TOKENS_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  /** Applications one account may have. */
+  PORTICO_MAX_APPLICATIONS: z.coerce.number().int().min(1).default(20),
+  /** Keys (not revoked) one application may have. */
+  PORTICO_MAX_KEYS_PER_APPLICATION: z.coerce.number().int().min(1).default(10),
+  /** Whether a key needs a confirmed email address (default yes; 0 lets unconfirmed accounts have keys). */
+  PORTICO_KEYS_NEED_CONFIRMED_EMAIL: z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no'], { error: 'must be 1 or 0' })
+    .default('1')
+    .transform((v) => v === '1' || v === 'true' || v === 'yes'),
   /** How the server writes its log: json (one object per line, for log shippers) or pretty (for a terminal). */
   PORTICO_LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json'),
 });
@@ -133,6 +148,8 @@ export interface Config {
   /** The bearer token /metrics requires; undefined leaves /metrics open (it shows counts only). */
   metricsToken?: string;
   logFormat: 'json' | 'pretty';
+  /** Rate limits of the routes that send mail or create things, and caps per account. */
+  limits: { signupsPerHour: number; mailsPerHour: number; tokensPerHour: number; applicationsPerAccount: number; keysPerApplication: number; keysNeedConfirmedEmail: boolean };
 }
 
 /** What fetching `openApiSpec.url` may reach, and how much it may read. */
@@ -241,5 +258,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     relayAllowPrivate,
     metricsToken: e.PORTICO_METRICS_TOKEN,
     logFormat: e.PORTICO_LOG_FORMAT,
+    limits: {
+      signupsPerHour: e.PORTICO_SIGNUPS_PER_HOUR,
+      mailsPerHour: e.PORTICO_MAILS_PER_HOUR,
+      tokensPerHour: e.PORTICO_TOKENS_PER_HOUR,
+      applicationsPerAccount: e.PORTICO_MAX_APPLICATIONS,
+      keysPerApplication: e.PORTICO_MAX_KEYS_PER_APPLICATION,
+      keysNeedConfirmedEmail: e.PORTICO_KEYS_NEED_CONFIRMED_EMAIL,
+    },
   };
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accounts, emailTokens, mailOutbox, personalAccessTokens, sessions } from '../../db/schema.ts';
@@ -25,11 +28,12 @@ describe.each(ENGINES)('accounts on %s', (_engine, open) => {
   let store: SessionStore;
   let clock = Date.now();
   const mailLog: string[] = [];
+  const mailDir = path.join(mkdtempSync(path.join(tmpdir(), 'portico-mail-')), 'mail');
 
   beforeAll(async () => {
     handle = await open();
     store = createSessionStore(handle.db, () => clock);
-    service = createAccountService(handle.db, store, createMailer(handle.db, { from: 'portal@example.test', log: (l) => mailLog.push(l) }), {
+    service = createAccountService(handle.db, store, createMailer(handle.db, { from: 'portal@example.test', mailDir, log: (l) => mailLog.push(l) }), {
       ...DEFAULT_POLICY,
       adminEmails: ['admin@example.test'],
       adminGroups: ['platform'],
@@ -38,34 +42,68 @@ describe.each(ENGINES)('accounts on %s', (_engine, open) => {
   });
   afterAll(async () => handle?.close());
 
-  const lastMailLink = async (to: string) => {
-    const rows = await handle.db.select().from(mailOutbox).where(eq(mailOutbox.to, to));
-    const body = rows.at(-1)!.body;
-    return /token=([a-z0-9]+\.[a-z0-9]+)/.exec(body)![1]!;
+  /** The mail files delivered to `to`, oldest first (the local delivery without a mail server). */
+  const mailFilesTo = (to: string) =>
+    readdirSync(mailDir)
+      .sort()
+      .map((f) => readFileSync(path.join(mailDir, f), 'utf8'))
+      .filter((text) => text.includes(`\nTo: ${to}\n`));
+  const lastMailLink = async (to: string) => /token=([a-z0-9]+\.[a-z0-9]+)/.exec(mailFilesTo(to).at(-1)!)![1]!;
+  const signedUp = async (email: string) => {
+    await service.signUp({ email, password: PASSWORD }, '192.0.2.200');
+    return (await service.confirmEmailAndSignIn(await lastMailLink(email), PASSWORD)).account;
   };
 
-  it('signs up with a normalised email, a hashed password, and sends a verification mail', async () => {
-    const account = await service.signUp({ email: '  Ada@Example.TEST ', password: PASSWORD });
-    expect(account).toMatchObject({ email: 'ada@example.test', emailVerified: false, groups: [], admin: false, hasPassword: true });
-    const [row] = await handle.db.select().from(accounts).where(eq(accounts.id, account.id));
+  it('signs up with a normalised email and a hashed password, and mails a confirmation link only the addressee can read', async () => {
+    await service.signUp({ email: '  Ada@Example.TEST ', password: PASSWORD }, '192.0.2.100');
+    const [row] = await handle.db.select().from(accounts).where(eq(accounts.email, 'ada@example.test'));
+    expect(row).toMatchObject({ emailVerified: false });
     expect(row!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(row!.passwordHash).not.toContain(PASSWORD);
-    const [mail] = await handle.db.select().from(mailOutbox).where(eq(mailOutbox.to, 'ada@example.test'));
-    expect(mail!.subject).toBe('Confirm your email address');
-    expect(mail!.body).toContain('http://portal.example.test/account/verify-email?token=');
-    expect(mailLog.join('\n')).toContain('mail to ada@example.test: Confirm your email address');
-  });
-
-  it('verifies the email with the link, once', async () => {
+    const [file] = mailFilesTo('ada@example.test');
+    expect(file).toContain('Subject: Confirm your email address');
+    expect(file).toContain('http://portal.example.test/account/verify-email?token=');
+    expect(statSync(path.join(mailDir, readdirSync(mailDir)[0]!)).mode & 0o077).toBe(0);
+    // The outbox the admin area shows, and the log, never hold the link's token.
+    const [kept] = await handle.db.select().from(mailOutbox).where(eq(mailOutbox.to, 'ada@example.test'));
     const token = await lastMailLink('ada@example.test');
-    expect(await service.verifyEmail(token)).toMatchObject({ email: 'ada@example.test', emailVerified: true });
-    expect((await problemOf(service.verifyEmail(token))).message).toBe('This link is not valid any more. Ask for a new one.');
+    expect(kept!.body).toContain('token=[removed: sent to the addressee only]');
+    expect(kept!.body).not.toContain(token);
+    expect(mailLog.join('\n')).toMatch(/mail to ada@example\.test \(Confirm your email address\) is in .*mail.*\.txt/);
+    expect(mailLog.join('\n')).not.toContain(token);
   });
 
-  it('refuses a duplicate email, a bad email and a short password, saying why', async () => {
-    expect(await problemOf(service.signUp({ email: 'ada@example.test', password: PASSWORD }))).toMatchObject({ status: 409, code: 'email-taken' });
-    expect(await problemOf(service.signUp({ email: 'not-an-email', password: PASSWORD }))).toMatchObject({ status: 400, message: 'Enter a valid email address.' });
-    expect(await problemOf(service.signUp({ email: 'bob@example.test', password: 'short' }))).toMatchObject({ status: 400, message: 'The password must have at least 10 characters.' });
+  it('confirms the email with the link and signs in, once', async () => {
+    const token = await lastMailLink('ada@example.test');
+    // The link alone is not enough: whoever opens it must know the password chosen at sign-up.
+    expect(await problemOf(service.confirmEmailAndSignIn(token, 'a stranger chose another'))).toMatchObject({ status: 400, code: 'wrong-password' });
+    const confirmed = await service.confirmEmailAndSignIn(token, PASSWORD);
+    expect(confirmed.account).toMatchObject({ email: 'ada@example.test', emailVerified: true });
+    expect((await store.validate(confirmed.token))?.session.accountId).toBe(confirmed.account.id);
+    expect((await problemOf(service.confirmEmailAndSignIn(token, PASSWORD))).message).toBe('This link is not valid any more. Ask for a new one.');
+  });
+
+  it('answers a taken address as a new one, and mails its owner instead of creating anything', async () => {
+    const before = (await handle.db.select().from(accounts)).length;
+    await expect(service.signUp({ email: 'ada@example.test', password: 'another long password' }, '192.0.2.101')).resolves.toBeUndefined();
+    expect((await handle.db.select().from(accounts)).length).toBe(before);
+    const notice = mailFilesTo('ada@example.test').at(-1)!;
+    expect(notice).toContain('Subject: Someone tried to create an account with your address');
+    expect(notice).not.toContain('token=');
+    await expect(service.signIn({ email: 'ada@example.test', password: PASSWORD }, '192.0.2.101')).resolves.toBeDefined();
+  });
+
+  it('refuses a bad email and a short password, saying why', async () => {
+    expect(await problemOf(service.signUp({ email: 'not-an-email', password: PASSWORD }, '192.0.2.102'))).toMatchObject({ status: 400, message: 'Enter a valid email address.' });
+    expect(await problemOf(service.signUp({ email: 'bob@example.test', password: 'short' }, '192.0.2.102'))).toMatchObject({ status: 400, message: 'The password must have at least 10 characters.' });
+  });
+
+  it('limits sign-ups per client address', async () => {
+    const ip = '192.0.2.103';
+    for (let i = 0; i < DEFAULT_POLICY.signupsPerHour; i++) await service.signUp({ email: `many-${i}@example.test`, password: PASSWORD }, ip);
+    const refused = await problemOf(service.signUp({ email: 'one-more@example.test', password: PASSWORD }, ip));
+    expect(refused).toMatchObject({ status: 429, code: 'too-many-requests' });
+    expect(refused.message).toMatch(/^Too many sign-ups from your address\. Try again in \d+ seconds\.$/);
   });
 
   it('signs in, storing only a hash of the session secret', async () => {
@@ -86,15 +124,25 @@ describe.each(ENGINES)('accounts on %s', (_engine, open) => {
     expect(unknown).toMatchObject({ status: 401, code: 'bad-credentials', message: wrong.message });
   });
 
-  it('rate-limits failed sign-ins per account, even with the right password, and says when to retry', async () => {
-    await service.signUp({ email: 'target@example.test', password: PASSWORD });
+  it('rate-limits failed sign-ins per account from one address, even with the right password, and says when to retry', async () => {
+    await signedUp('target@example.test');
     for (let i = 0; i < DEFAULT_POLICY.accountAttempts; i++) {
-      expect((await problemOf(service.signIn({ email: 'target@example.test', password: `guess-number-${i}` }, `198.51.100.${i}`))).status).toBe(401);
+      expect((await problemOf(service.signIn({ email: 'target@example.test', password: `guess-number-${i}` }, '198.51.100.1'))).status).toBe(401);
     }
-    const blocked = await problemOf(service.signIn({ email: 'target@example.test', password: PASSWORD }, '198.51.100.99'));
+    const blocked = await problemOf(service.signIn({ email: 'target@example.test', password: PASSWORD }, '198.51.100.1'));
     expect(blocked.status).toBe(429);
     expect(blocked.message).toMatch(/^Too many sign-in attempts\. Try again in \d+ seconds\.$/);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(800);
+    // Someone guessing from elsewhere does not lock the owner out.
+    await expect(service.signIn({ email: 'target@example.test', password: PASSWORD }, '198.51.100.2')).resolves.toMatchObject({ account: { email: 'target@example.test' } });
+  });
+
+  it('counts each attempt before checking the password, so parallel guesses cannot outrun the limit', async () => {
+    const ip = '198.51.100.60';
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => problemOf(service.signIn({ email: 'target@example.test', password: `parallel guess ${i}` }, ip))));
+    const checked = answers.filter((a) => a.status === 401).length;
+    expect(checked).toBeLessThanOrEqual(DEFAULT_POLICY.accountAttempts);
+    expect(answers.filter((a) => a.status === 429).length).toBe(40 - checked);
   });
 
   it('rate-limits sign-in attempts per IP address', async () => {
@@ -140,33 +188,46 @@ describe.each(ENGINES)('accounts on %s', (_engine, open) => {
     clock = Date.now();
   });
 
-  it('signs out of all sessions', async () => {
+  it('signs out everywhere: every session and every personal access token stop working', async () => {
     const a = await service.signIn({ email: 'ada@example.test', password: PASSWORD }, '192.0.2.5');
     const b = await service.signIn({ email: 'ada@example.test', password: PASSWORD }, '192.0.2.5');
-    await store.invalidateAll(a.account.id);
+    const pat = await service.createAccessToken(a.account.id, 'script');
+    await service.revokeCredentials(a.account.id);
     expect(await store.validate(a.token)).toBeUndefined();
     expect(await store.validate(b.token)).toBeUndefined();
+    expect(await service.accountForAccessToken(pat.token)).toBeUndefined();
   });
 
   it('changes the password: checks the current one, ends other sessions, keeps the caller signed in', async () => {
     const other = await service.signIn({ email: 'ada@example.test', password: PASSWORD }, '192.0.2.6');
     const accountId = other.account.id;
+    const pat = await service.createAccessToken(accountId, 'before the change');
     expect(await problemOf(service.changePassword(accountId, { currentPassword: 'not it at all', newPassword: 'a brand new password' }))).toMatchObject({ status: 400, code: 'bad-current-password' });
     const { token } = await service.changePassword(accountId, { currentPassword: PASSWORD, newPassword: 'a brand new password' });
     expect(await store.validate(other.token)).toBeUndefined();
     expect(await store.validate(token)).toBeDefined();
+    expect(await service.accountForAccessToken(pat.token)).toBeUndefined();
     expect((await problemOf(service.signIn({ email: 'ada@example.test', password: PASSWORD }, '192.0.2.6'))).status).toBe(401);
     await service.changePassword(accountId, { currentPassword: 'a brand new password', newPassword: PASSWORD });
   });
 
   it('resets a forgotten password by email, and says nothing about unknown addresses', async () => {
     const before = (await handle.db.select().from(mailOutbox)).length;
-    await service.requestPasswordReset('nobody-here@example.test');
+    await service.requestPasswordReset('nobody-here@example.test', '192.0.2.7');
     expect((await handle.db.select().from(mailOutbox)).length).toBe(before);
-    await service.requestPasswordReset('ada@example.test');
+    await service.requestPasswordReset('ada@example.test', '192.0.2.7');
+    const first = await lastMailLink('ada@example.test');
+    await service.requestPasswordReset('ada@example.test', '192.0.2.7');
     const token = await lastMailLink('ada@example.test');
+    expect(token).not.toBe(first);
+    const session = await service.signIn({ email: 'ada@example.test', password: PASSWORD }, '192.0.2.7');
+    const pat = await service.createAccessToken(session.account.id, 'before the reset');
     expect(await problemOf(service.resetPassword(token, 'short'))).toMatchObject({ code: 'weak-password' });
     await service.resetPassword(token, 'reset to something long');
+    // Whoever had the account before the reset is out: sessions, tokens and the other link.
+    expect(await store.validate(session.token)).toBeUndefined();
+    expect(await service.accountForAccessToken(pat.token)).toBeUndefined();
+    expect(await problemOf(service.resetPassword(first, 'yet another long password'))).toMatchObject({ code: 'invalid-link' });
     await expect(service.signIn({ email: 'ada@example.test', password: 'reset to something long' }, '192.0.2.7')).resolves.toBeDefined();
     expect(await problemOf(service.resetPassword(token, 'another long password'))).toMatchObject({ code: 'invalid-link' });
     const tokens = await handle.db.select().from(emailTokens);
@@ -174,10 +235,28 @@ describe.each(ENGINES)('accounts on %s', (_engine, open) => {
     await service.changePassword((await service.list()).find((a) => a.email === 'ada@example.test')!.id, { currentPassword: 'reset to something long', newPassword: PASSWORD });
   });
 
-  it('makes admins by email or group, and lets admins assign groups', async () => {
-    const admin = await service.signUp({ email: 'admin@example.test', password: PASSWORD });
+  it('limits reset mails per recipient without saying so, and per client address with a 429', async () => {
+    const count = () => mailFilesTo('target@example.test').length;
+    const before = count();
+    for (let i = 0; i < DEFAULT_POLICY.mailsPerHour + 3; i++) await service.requestPasswordReset('target@example.test', `192.0.2.${120 + i}`);
+    expect(count() - before).toBeLessThanOrEqual(DEFAULT_POLICY.mailsPerHour);
+    const ip = '192.0.2.150';
+    for (let i = 0; i < DEFAULT_POLICY.mailsPerHour * 4; i++) await service.requestPasswordReset(`someone-${i}@example.test`, ip);
+    expect(await problemOf(service.requestPasswordReset('ada@example.test', ip))).toMatchObject({ status: 429 });
+  });
+
+  it('makes admins by a confirmed email or a group, and only confirmed addresses get the groups admins assign', async () => {
+    await service.signUp({ email: 'admin@example.test', password: PASSWORD }, '192.0.2.160');
+    const unconfirmed = (await service.list()).find((a) => a.email === 'admin@example.test')!;
+    expect(unconfirmed).toMatchObject({ emailVerified: false, admin: false });
+    expect((await service.signIn({ email: 'admin@example.test', password: PASSWORD }, '192.0.2.160')).account.admin).toBe(false);
+    const admin = (await service.confirmEmailAndSignIn(await lastMailLink('admin@example.test'), PASSWORD)).account;
     expect(admin.admin).toBe(true);
-    const bob = await service.signUp({ email: 'bob@example.test', password: PASSWORD });
+    await service.signUp({ email: 'carol@example.test', password: PASSWORD }, '192.0.2.160');
+    const carol = (await service.list()).find((a) => a.email === 'carol@example.test')!;
+    expect((await service.setAssignedGroups(carol.id, ['platform'])).groups).toEqual([]);
+    expect((await service.get(carol.id))!.admin).toBe(false);
+    const bob = await signedUp('bob@example.test');
     expect(bob.admin).toBe(false);
     expect((await service.setAssignedGroups(bob.id, ['partners', 'platform', 'partners'])).groups).toEqual(['partners', 'platform']);
     expect((await service.get(bob.id))!.admin).toBe(true);
@@ -211,7 +290,7 @@ describe.each(ENGINES)('accounts on %s', (_engine, open) => {
   });
 
   it('deletes an account with its sessions and tokens', async () => {
-    const gone = await service.signUp({ email: 'leaving@example.test', password: PASSWORD });
+    const gone = await signedUp('leaving@example.test');
     const { token } = await service.signIn({ email: 'leaving@example.test', password: PASSWORD }, '192.0.2.9');
     await service.createAccessToken(gone.id, 'x');
     await service.deleteAccount(gone.id);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonApi, until } from '../support/api.ts';
 import { freePort, startPortal, type RunningPortal } from '../support/portal.ts';
+import { signUpConfirmed } from '../support/mail.ts';
 
 let portal: RunningPortal;
 let gatewayPort: number;
@@ -16,7 +17,7 @@ beforeAll(async () => {
   // The demo gateway's port, with no HAProxy behind it: nothing listens there.
   gatewayPort = await freePort();
   portal = await startPortal({ PORTICO_GIT_INTERVAL: '1', PORTICO_GATEWAY_PORT: String(gatewayPort), PORTICO_HAPROXY_BIN: '/nonexistent/sbin/haproxy' });
-  expect((await api('POST', '/auth/signup', { email: 'dev@example.test', password: 'a long enough password' })).status).toBe(201);
+  await signUpConfirmed(api, portal.dataDir, 'dev@example.test', 'a long enough password', '');
 }, 180_000);
 afterAll(async () => portal?.stop());
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonApi, until } from '../support/api.ts';
 import { startPortal, type RunningPortal } from '../support/portal.ts';
+import { signUpConfirmed } from '../support/mail.ts';
 
 let portal: RunningPortal;
 const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(portal.dataDir, 'gitops.git'), encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
@@ -26,8 +27,8 @@ const settles = (kind: 'subscriptions' | 'keys', id: string, status: string) =>
 
 beforeAll(async () => {
   portal = await startPortal({ PORTICO_GIT_INTERVAL: '1', PORTICO_ADMIN_EMAILS: 'admin@example.test' });
-  expect((await consumer('POST', '/auth/signup', { email: 'dev@example.test', password: 'a long enough password' })).status).toBe(201);
-  expect((await admin('POST', '/auth/signup', { email: 'admin@example.test', password: 'another long password' })).status).toBe(201);
+  await signUpConfirmed(consumer, portal.dataDir, 'dev@example.test', 'a long enough password', '');
+  await signUpConfirmed(admin, portal.dataDir, 'admin@example.test', 'another long password', '');
   appId = (await consumer('POST', '/applications', { name: 'Dispatch board', description: 'Our warehouse screens' })).body.application.id;
 }, 180_000);
 afterAll(async () => portal?.stop());

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { porticoApiDocument } from '../../src/lib/api/openapi.ts';
 import { freshPostgres, type TestDatabase } from '../support/databases.ts';
 import { startPortal, type RunningPortal } from '../support/portal.ts';
+import { mailedToken } from '../support/mail.ts';
 
 const PASSWORD = 'correct horse battery';
 
@@ -40,12 +41,14 @@ describe.each([
     await db?.close();
   });
 
-  it('signs up, says who is signed in, and signs out', async () => {
+  it('signs up through the mailed link, says who is signed in, and signs out', async () => {
     const ada = client(portal.base);
     const signup = await ada.call('POST', '/api/v1/auth/signup', { email: 'ada@example.test', password: PASSWORD });
-    expect(signup.status).toBe(201);
-    expect(signup.body.account).toMatchObject({ email: 'ada@example.test', groups: [], admin: false, emailVerified: false });
-    expect(signup.setCookie).toMatch(/portico_session=[a-z0-9]{24}\.[a-z0-9]{24}; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
+    expect(signup).toMatchObject({ status: 202, setCookie: null, body: { detail: 'Check your mail: we sent a link to this address. Open it to confirm the address and sign in.' } });
+    const confirmed = await ada.call('POST', '/api/v1/auth/verify-email', { token: mailedToken(portal.dataDir, 'ada@example.test'), password: PASSWORD });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.account).toMatchObject({ email: 'ada@example.test', groups: [], admin: false, emailVerified: true });
+    expect(confirmed.setCookie).toMatch(/portico_session=[a-z0-9]{24}\.[a-z0-9]{24}; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
     expect((await ada.call('GET', '/api/v1/me')).body.account.email).toBe('ada@example.test');
     expect((await ada.call('POST', '/api/v1/auth/signout')).status).toBe(204);
     const after = await ada.call('GET', '/api/v1/me');
@@ -143,7 +146,8 @@ describe.each([
     await ada.call('POST', '/api/v1/auth/signin', { email: 'ada@example.test', password: PASSWORD });
     expect((await ada.call('GET', '/api/v1/admin/accounts')).status).toBe(403);
     const admin = client(portal.base);
-    expect((await admin.call('POST', '/api/v1/auth/signup', { email: 'admin@example.test', password: PASSWORD })).body.account.admin).toBe(true);
+    expect((await admin.call('POST', '/api/v1/auth/signup', { email: 'admin@example.test', password: PASSWORD })).status).toBe(202);
+    expect((await admin.call('POST', '/api/v1/auth/verify-email', { token: mailedToken(portal.dataDir, 'admin@example.test'), password: PASSWORD })).body.account.admin).toBe(true);
     const list = await admin.call('GET', '/api/v1/admin/accounts');
     const adaId = list.body.accounts.find((a: { email: string }) => a.email === 'ada@example.test').id;
     expect((await admin.call('PUT', `/api/v1/admin/accounts/${adaId}/groups`, { groups: ['partners'] })).body.account.groups).toEqual(['partners']);
@@ -157,5 +161,8 @@ describe.each([
     expect((await fetch(`${portal.base}/admin/`, { headers: { cookie: ada.cookie() } })).status).toBe(403);
     const mail = await admin.call('GET', '/api/v1/admin/mail');
     expect(mail.body.mail.map((m: { to: string; subject: string }) => `${m.to}: ${m.subject}`)).toContain('ada@example.test: Confirm your email address');
+    // The admin sees that a link went out, never the link: it is for the addressee only.
+    expect(JSON.stringify(mail.body)).toContain('token=[removed: sent to the addressee only]');
+    expect(JSON.stringify(mail.body)).not.toMatch(/token=[a-z0-9]{24}\./);
   });
 });

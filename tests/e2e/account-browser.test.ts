@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type Browser } from '../support/browser.ts';
 import { startPortal, type RunningPortal } from '../support/portal.ts';
+import { signUpInBrowser } from '../support/mail.ts';
 
 let portal: RunningPortal;
 let browser: Browser;
@@ -14,15 +15,11 @@ afterAll(async () => {
 });
 
 describe('an account in Chromium', () => {
-  it('signs up, sees itself in the header island of a static page, signs out and back in', async () => {
+  it('signs up through the mailed link, sees itself in the header island of a static page, signs out and back in', async () => {
     const page = await browser.newPage();
-    await page.goto(`${portal.base}/account/sign-up/`);
-    await page.getByLabel('Email').fill('grace@example.test');
-    await page.getByLabel('Password').fill('a long enough password');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL(`${portal.base}/account/`);
+    await signUpInBrowser(page, portal.base, portal.dataDir, 'grace@example.test', 'a long enough password');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Your account');
-    expect(await page.locator('dd').first().textContent()).toContain('grace@example.test (not confirmed yet)');
+    expect(await page.locator('dd').first().textContent()).toContain('grace@example.test (confirmed)');
     // Pages the server renders carry the portal's own name and logo, like the static ones.
     expect(await page.locator('header .brand').textContent()).toContain('Kestrel Developer Portal');
     expect(await page.locator('header .brand img').count()).toBe(1);

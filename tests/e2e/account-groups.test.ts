@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type Browser } from '../support/browser.ts';
 import { startPortal, type RunningPortal } from '../support/portal.ts';
+import { mailedToken } from '../support/mail.ts';
 
 let portal: RunningPortal;
 let browser: Browser;
 const PASSWORD = 'a long enough password';
 
+/** Signs up and confirms the address through the mailed link (groups an admin assigns need a confirmed address); returns the session. */
 async function signUp(email: string): Promise<string> {
-  const res = await fetch(`${portal.base}/api/v1/auth/signup`, {
-    method: 'POST',
-    headers: { origin: portal.base, 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  expect(res.status).toBe(201);
-  return /portico_session=([^;]+)/.exec(res.headers.get('set-cookie')!)![1]!;
+  const post = (route: string, body: unknown) => fetch(`${portal.base}/api/v1${route}`, { method: 'POST', headers: { origin: portal.base, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect((await post('/auth/signup', { email, password: PASSWORD })).status).toBe(202);
+  const confirmed = await post('/auth/verify-email', { token: mailedToken(portal.dataDir, email), password: PASSWORD });
+  expect(confirmed.status).toBe(200);
+  return /portico_session=([^;]+)/.exec(confirmed.headers.get('set-cookie')!)![1]!;
 }
 
 beforeAll(async () => {

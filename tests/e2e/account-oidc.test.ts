@@ -75,6 +75,8 @@ function browserLike() {
     let res = await send(url, init);
     for (let hops = 0; hops < 20 && res.status >= 300 && res.status < 400; hops++) {
       url = new URL(res.headers.get('location')!, url);
+      // Only the portal and the provider answer here, both on loopback: a redirect elsewhere is where it ends.
+      if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return { res, url, text: '' };
       res = await send(url);
     }
     return { res, url, text: await res.text() };
@@ -92,9 +94,9 @@ function browserLike() {
   return { go, submit, cookieFor: (host: string, name: string) => jars.get(host)?.get(name) };
 }
 
-async function signInThroughProvider(login: string) {
+async function signInThroughProvider(login: string, next = '/account/') {
   const b = browserLike();
-  const loginPage = await b.go(`${portal.base}/auth/oidc/start?next=/account/`);
+  const loginPage = await b.go(`${portal.base}/auth/oidc/start?next=${encodeURIComponent(next)}`);
   expect(loginPage.url.origin).toBe(issuer);
   expect(loginPage.text).toContain('name="login"');
   const consent = await b.submit(loginPage, { login, password: 'any password the dev provider accepts' });
@@ -124,7 +126,14 @@ describe('sign-in with OpenID Connect', () => {
       headers: { origin: portal.base, 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'bob@example.test', password: 'a long enough password' }),
     });
-    const { account } = await signup.json();
+    expect(signup.status).toBe(202);
+    // Bob never opened the confirmation link: the provider's verified claim is what links him.
+    const signin = await fetch(`${portal.base}/api/v1/auth/signin`, {
+      method: 'POST',
+      headers: { origin: portal.base, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'bob@example.test', password: 'a long enough password' }),
+    });
+    const { account } = await signin.json();
     const { b } = await signInThroughProvider('bob');
     const me = await (await fetch(`${portal.base}/api/v1/me`, { headers: { cookie: `portico_session=${b.cookieFor(new URL(portal.base).host, 'portico_session')}` } })).json();
     expect(me.account).toMatchObject({ id: account.id, email: 'bob@example.test', hasPassword: true, emailVerified: true });
@@ -140,6 +149,12 @@ describe('sign-in with OpenID Connect', () => {
     expect(landed.url.pathname).toBe('/account/sign-in/');
     expect(decodeURIComponent(landed.url.search)).toContain('the identity provider has not verified that address');
     expect(landed.text).toContain('the identity provider has not verified that address');
+  });
+
+  it('never lands on another site after signing in, whatever `next` says', async () => {
+    // A tab is dropped by URL parsing, so /\t/evil.example/ is //evil.example/ to a browser.
+    const { landed } = await signInThroughProvider('alice', '/\t/evil.example/');
+    expect(landed.url.href).toBe(`${portal.base}/account/`);
   });
 
   it('rejects a callback that this browser did not start', async () => {

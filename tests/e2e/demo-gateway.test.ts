@@ -14,6 +14,7 @@ import { getGatewayStatus, kickGatewaySync } from '../../src/lib/gateway/status.
 import { ensureLocalRemote, GitWorkspace, publishRendered } from '../../src/lib/gitops/git.ts';
 import { renderHaproxy } from '../../src/lib/gitops/render/haproxy.ts';
 import { freePort, projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
+import { signUpConfirmed } from '../support/mail.ts';
 
 // The Debian package's binary; .ci/run installs it.
 const HAPROXY = '/usr/sbin/haproxy';
@@ -106,7 +107,7 @@ describe('npm start: the portal, the demo gateway (a real HAProxy) and the demo 
   beforeAll(async () => {
     gatewayPort = await freePort();
     portal = await startPortal({ PORTICO_GIT_INTERVAL: '1', PORTICO_GATEWAY_PORT: String(gatewayPort) });
-    expect((await api('POST', '/auth/signup', { email: 'gateway@example.test', password: 'a long enough password' })).status).toBe(201);
+    await signUpConfirmed(api, portal.dataDir, 'gateway@example.test', 'a long enough password', '');
   }, 180_000);
   afterAll(async () => portal?.stop());
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPortal, type RunningPortal } from '../support/portal.ts';
+import { mailedToken } from '../support/mail.ts';
 
 const metricsToken = randomBytes(24).toString('hex');
 let portal: RunningPortal;
@@ -59,7 +60,8 @@ beforeAll(async () => {
   stdoutAtStart = portal.stdout().length;
   stderrAtStart = portal.stderr().length;
   const signup = await api('POST', '/auth/signup', { email: 'ops@example.test', password: 'a long enough password' }, { 'x-request-id': signupRequestId });
-  expect(signup.status).toBe(201);
+  expect(signup.status).toBe(202);
+  expect((await api('POST', '/auth/verify-email', { token: mailedToken(portal.dataDir, 'ops@example.test'), password: 'a long enough password' })).status).toBe(200);
   const created = await api('POST', '/applications', { name: 'Metrics widget' });
   expect(created.status).toBe(201);
   appId = created.body.application.id;
@@ -116,7 +118,7 @@ describe('/metrics', () => {
     const http = { method: 'POST', route: '/api/v1/applications/[id]/keys', status: '201' };
     expect(value(samples, 'portico_http_request_duration_seconds_count', http)).toBe(1);
     expect(value(samples, 'portico_http_request_duration_seconds_sum', http)).toBeGreaterThan(0);
-    expect(value(samples, 'portico_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/auth/signup', status: '201' })).toBe(1);
+    expect(value(samples, 'portico_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/auth/signup', status: '202' })).toBe(1);
     // Buckets are cumulative and end at the count.
     const buckets = samples.get('portico_http_request_duration_seconds_bucket')!.filter((s) => s.labels.route === http.route && s.labels.method === 'POST');
     const counts = buckets.map((b) => b.value);
@@ -143,7 +145,7 @@ describe('the server log', () => {
     for (const r of access) expect(r).toMatchObject({ requestId: expect.any(String), method: expect.any(String), path: expect.stringMatching(/^\//), route: expect.any(String), status: expect.any(Number), durationMs: expect.any(Number) });
 
     const signup = access.find((r) => r.requestId === signupRequestId);
-    expect(signup).toMatchObject({ method: 'POST', path: '/api/v1/auth/signup', route: '/api/v1/auth/signup', status: 201 });
+    expect(signup).toMatchObject({ method: 'POST', path: '/api/v1/auth/signup', route: '/api/v1/auth/signup', status: 202 });
     const keyLine = access.find((r) => r.path === `/api/v1/applications/${appId}/keys`);
     expect(keyLine).toMatchObject({ route: '/api/v1/applications/[id]/keys', status: 201, accountId: expect.any(String) });
     // The path only: a query string may hold a token.

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealingLabel, unsealValue } from '../../src/lib/gitops/secrets/sealed-secret.ts';
 import { jsonApi } from '../support/api.ts';
 import { startPortal, type RunningPortal } from '../support/portal.ts';
+import { signUpConfirmed } from '../support/mail.ts';
 
 // A deployment that commits Bitnami SealedSecrets: the portal gets the controller's certificate,
 // the test plays the controller with the private key.
@@ -24,7 +25,7 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, 'tls.key'), privateKeyPem);
   execFileSync('openssl', ['req', '-x509', '-new', '-key', path.join(dir, 'tls.key'), '-subj', '/O=sealed-secret/CN=sealed-secret', '-days', '1', '-out', path.join(dir, 'cert.pem')], { stdio: 'pipe' });
   portal = await startPortal({ PORTICO_GIT_INTERVAL: '1', PORTICO_SECRET_FORMAT: 'sealed-secret', PORTICO_SEALING_CERT: path.join(dir, 'cert.pem') });
-  expect((await api('POST', '/auth/signup', { email: 'sealed@example.test', password: 'a long enough password' })).status).toBe(201);
+  await signUpConfirmed(api, portal.dataDir, 'sealed@example.test', 'a long enough password', '');
 }, 180_000);
 afterAll(async () => {
   await portal?.stop();

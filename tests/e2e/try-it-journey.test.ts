@@ -9,6 +9,7 @@ import { DEMO_BODY_NOTE, DEMO_BODY_NOTE_PROPERTY } from '../../src/lib/gateway/d
 import { until } from '../support/api.ts';
 import { launchBrowser, type Browser } from '../support/browser.ts';
 import { freePort, projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
+import { signUpInBrowser } from '../support/mail.ts';
 
 /*
  * A consumer's whole journey in Chromium, through the real HAProxy of `npm start`'s demo gateway:
@@ -154,11 +155,7 @@ describe('a consumer tries an API from its page, through the demo gateway of npm
   });
 
   it('signs up, creates an application and subscribes it to the Starter offer on its page', async () => {
-    await page.goto(`${portal.base}/account/sign-up/`);
-    await page.getByLabel('Email').fill('journey@example.test');
-    await page.getByLabel('Password').fill('a long enough password');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL(`${portal.base}/account/`);
+    await signUpInBrowser(page, portal.base, portal.dataDir, 'journey@example.test', 'a long enough password');
 
     await page.getByLabel('Application name').fill(APP);
     await page.getByRole('button', { name: 'Create application' }).click();

@@ -9,6 +9,7 @@ import { freshPostgres, type TestDatabase } from '../support/databases.ts';
 import { gitIn, readHistory } from '../support/git-history.ts';
 import { portalClient, until, type PortalClient } from '../support/http-client.ts';
 import { projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
+import { signUpConfirmed } from '../support/mail.ts';
 
 /*
  * The Git remote goes away for a while (a host outage, a network cut) and comes back. Meanwhile
@@ -34,8 +35,8 @@ beforeAll(async () => {
   portal = await startPortal({ PORTICO_CONTENT_DIR: CONTENT, DATABASE_URL: database.url!, PORTICO_GIT_URL: bare, PORTICO_GIT_INTERVAL: '1', PORTICO_AGE_RECIPIENTS: recipient, PORTICO_ADMIN_EMAILS: 'admin@example.test' });
   ada = portalClient(portal.base);
   admin = portalClient(portal.base);
-  expect((await ada.call('POST', '/api/v1/auth/signup', { email: 'ada@example.test', password: 'a long enough password' })).status).toBe(201);
-  expect((await admin.call('POST', '/api/v1/auth/signup', { email: 'admin@example.test', password: 'a long enough password' })).status).toBe(201);
+  await signUpConfirmed(ada.call, portal.dataDir, 'ada@example.test', 'a long enough password');
+  await signUpConfirmed(admin.call, portal.dataDir, 'admin@example.test', 'a long enough password');
 }, 180_000);
 
 afterAll(async () => {

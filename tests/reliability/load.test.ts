@@ -40,9 +40,9 @@ function residentMiB(pid: number): number {
 
 beforeAll(async () => {
   database = await freshPostgres();
-  // The accounts exist already (sign-up is not what this test measures); one argon2 hash serves all, as each verifies on its own.
+  // The accounts exist already, confirmed (sign-up is not what this test measures); one argon2 hash serves all, as each verifies on its own.
   const passwordHash = await hashPassword(PASSWORD);
-  await database.db.insert(accounts).values(Array.from({ length: PEOPLE + 1 }, (_, i) => ({ id: generateSecureRandomString(), email: `person-${i}@example.test`, passwordHash })));
+  await database.db.insert(accounts).values(Array.from({ length: PEOPLE + 1 }, (_, i) => ({ id: generateSecureRandomString(), email: `person-${i}@example.test`, emailVerified: true, passwordHash })));
   portal = await startPortal({ PORTICO_CONTENT_DIR: CONTENT, DATABASE_URL: database.url!, PORTICO_GIT_INTERVAL: '5' });
 }, 180_000);
 

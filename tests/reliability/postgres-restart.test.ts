@@ -6,6 +6,7 @@ import { gitIn, readHistory } from '../support/git-history.ts';
 import { portalClient, until, type Answer, type PortalClient } from '../support/http-client.ts';
 import { projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.ts';
+import { signUpConfirmed } from '../support/mail.ts';
 
 /*
  * PostgreSQL goes away under a running portal (a restart, a failover) and comes back. Requests
@@ -27,7 +28,7 @@ beforeAll(async () => {
   pg = await startPrivatePostgres();
   portal = await startPortal({ PORTICO_CONTENT_DIR: CONTENT, DATABASE_URL: pg.url, PORTICO_GIT_INTERVAL: '1' });
   ada = portalClient(portal.base);
-  expect((await ada.call('POST', '/api/v1/auth/signup', { email: 'ada@example.test', password: 'a long enough password' })).status).toBe(201);
+  await signUpConfirmed(ada.call, portal.dataDir, 'ada@example.test', 'a long enough password');
   const app = await ada.call('POST', '/api/v1/applications', { name: 'Survives restarts' });
   expect(app.status).toBe(201);
   appId = app.body.application.id;

@@ -11,6 +11,7 @@ import { freshPostgres, type TestDatabase } from '../support/databases.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { portalClient, type Answer, type PortalClient } from '../support/http-client.ts';
 import { projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
+import { signUpConfirmed } from '../support/mail.ts';
 
 /*
  * Attacks against a running portal, each refused. Hostile Markdown in specs and guides is covered
@@ -76,8 +77,8 @@ beforeAll(async () => {
   });
   admin = portalClient(portal.base);
   ada = portalClient(portal.base);
-  expect((await admin.call('POST', '/api/v1/auth/signup', { email: 'admin@example.test', password: PASSWORD })).status).toBe(201);
-  expect((await ada.call('POST', '/api/v1/auth/signup', { email: 'ada@example.test', password: PASSWORD })).status).toBe(201);
+  await signUpConfirmed(admin.call, portal.dataDir, 'admin@example.test', PASSWORD);
+  await signUpConfirmed(ada.call, portal.dataDir, 'ada@example.test', PASSWORD);
 }, 180_000);
 
 afterAll(async () => {
@@ -151,7 +152,7 @@ describe('sessions', () => {
 
   it("does not turn an attacker's own planted session into the victim's", async () => {
     const attacker = portalClient(portal.base);
-    expect((await attacker.call('POST', '/api/v1/auth/signup', { email: 'mallory@example.test', password: PASSWORD })).status).toBe(201);
+    await signUpConfirmed(attacker.call, portal.dataDir, 'mallory@example.test', PASSWORD);
     const plantedSession = attacker.cookie();
     const victim = portalClient(portal.base);
     victim.setCookie(plantedSession);

@@ -39,6 +39,18 @@ export interface AccessOptions {
   environment: KeyEnvironment;
   /** A link to a commit on the remote's web host, when it is one Portico knows. */
   commitUrl?: (sha: string) => string | undefined;
+  /** What one account may hold; without it, nothing is capped (tests of the writer, scripts). */
+  limits?: AccessLimits;
+}
+
+/** Caps that keep one account from filling the database and the GitOps repository. */
+export interface AccessLimits {
+  /** Applications per account. */
+  applicationsPerAccount: number;
+  /** Keys per application that are not revoked. */
+  keysPerApplication: number;
+  /** Whether a key needs a confirmed email address (or a provider-verified one). */
+  keysNeedConfirmedEmail: boolean;
 }
 
 /** What a subscription is to: one offer (catalog item) of the catalog, on its plan. */
@@ -129,6 +141,20 @@ export function createAccessService(db: Database, options: AccessOptions) {
     };
   }
 
+  /** Refuses a new key to an unconfirmed address (when so set) and past the cap of live keys per application. */
+  async function checkKeyLimits(ownerId: string, applicationId: string, limits: AccessLimits): Promise<void> {
+    if (limits.keysNeedConfirmedEmail) {
+      const [owner] = await db.select({ emailVerified: accounts.emailVerified }).from(accounts).where(eq(accounts.id, ownerId)).limit(1);
+      if (owner && !owner.emailVerified) {
+        throw new ProblemError(403, 'email-not-confirmed', 'Confirm your email address first: open the link we mailed you, or send it again from your account page.');
+      }
+    }
+    const live = await db.select({ keyId: apiKeys.keyId }).from(apiKeys).where(and(eq(apiKeys.applicationId, applicationId), inArray(apiKeys.status, [...ENFORCED, 'suspended'])));
+    if (live.length >= limits.keysPerApplication) {
+      throw new ProblemError(409, 'too-many-keys', `An application may have ${limits.keysPerApplication} keys; revoke one you no longer use first.`);
+    }
+  }
+
   return {
     async createApplication(ownerId: string, input: { name: unknown; description?: unknown; namespace: string }) {
       if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 100) throw new ProblemError(400, 'invalid-name', 'Give the application a name of 1 to 100 characters.');
@@ -136,6 +162,12 @@ export function createAccessService(db: Database, options: AccessOptions) {
         throw new ProblemError(400, 'invalid-description', 'The description must be text of at most 1,000 characters.');
       }
       const id = newId('app');
+      if (options.limits) {
+        const owned = await db.select({ id: applications.id }).from(applications).where(eq(applications.ownerId, ownerId));
+        if (owned.length >= options.limits.applicationsPerAccount) {
+          throw new ProblemError(409, 'too-many-applications', `An account may have ${options.limits.applicationsPerAccount} applications; delete one you no longer use first.`);
+        }
+      }
       await db.transaction(async (tx) => {
         await tx.insert(applications).values({ id, ownerId, name: input.name as string, description: typeof input.description === 'string' && input.description ? input.description : null, namespace: input.namespace });
         await enqueue(tx, newId('req'), ownerId, `Create application ${id}`);
@@ -220,6 +252,7 @@ export function createAccessService(db: Database, options: AccessOptions) {
     /** Creates a key: the plaintext is in the result and nowhere else; the database keeps its hash. */
     async createKey(ownerId: string, applicationId: string, input: { title: unknown; expiresAt?: Date; encryptSecret?: EncryptSecret }) {
       const title = checkTitle(input.title);
+      if (options.limits) await checkKeyLimits(ownerId, applicationId, options.limits);
       const generated = generateApiKey(options.keyPrefix, options.environment);
       const requestId = newId('req');
       // The only form of the key itself that is kept: encrypted for the gateway, at this moment.

@@ -4,7 +4,7 @@ import type { Database } from '../db/client.ts';
 import { ProblemError } from '../errors.ts';
 import type { Mailer } from './mail.ts';
 import { checkPasswordRules, hashPassword, verifyPassword } from './passwords.ts';
-import { checkRateLimit, clearRateLimit, hitRateLimit } from './rate-limit.ts';
+import { clearRateLimit, hitRateLimit, releaseRateLimit } from './rate-limit.ts';
 import type { SessionStore } from './sessions.ts';
 import { generateSecureRandomString, hashSecret, secretMatches, splitToken } from './tokens.ts';
 
@@ -26,11 +26,17 @@ export interface AccountView {
 export interface AccountPolicy {
   adminEmails: string[];
   adminGroups: string[];
-  /** Failed sign-ins allowed per account and window. */
+  /** Failed sign-ins allowed per account from one client address, per window. */
   accountAttempts: number;
-  /** Sign-in attempts allowed per client IP and window. */
+  /** Failed sign-ins allowed per client address, per window (whatever the account). */
   ipAttempts: number;
   windowSeconds: number;
+  /** Sign-ups allowed per client address and hour. */
+  signupsPerHour: number;
+  /** Mails (reset links, confirmations) sent per recipient and hour; and per client address, four times that. */
+  mailsPerHour: number;
+  /** Personal access tokens created per account and hour. */
+  tokensPerHour: number;
   publicUrl: string;
 }
 
@@ -38,7 +44,13 @@ export const DEFAULT_POLICY: Omit<AccountPolicy, 'adminEmails' | 'adminGroups' |
   accountAttempts: 5,
   ipAttempts: 30,
   windowSeconds: 15 * 60,
+  signupsPerHour: 20,
+  mailsPerHour: 5,
+  tokensPerHour: 20,
 };
+
+/** What sign-up answers, whether the address is new or taken: nothing to learn about who has an account. */
+export const SIGN_UP_SENT = 'Check your mail: we sent a link to this address. Open it to confirm the address and sign in.';
 
 // The same words whether the email is unknown or the password wrong: nothing to learn about who has an account.
 const BAD_CREDENTIALS = 'The email or the password is not right.';
@@ -56,7 +68,12 @@ export function normaliseEmail(value: unknown): string | undefined {
 /** The account service: everything a person can do with their account, on any database. */
 export function createAccountService(db: Database, sessions: SessionStore, mailer: Mailer, policy: AccountPolicy) {
   const toView = (row: AccountRow): AccountView => {
-    const groups = [...new Set([...row.assignedGroups, ...row.providerGroups])].sort();
+    // Rights tied to an email address (admin by PORTICO_ADMIN_EMAILS, groups an admin assigned to
+    // that address) need the address confirmed: anyone can sign up with any address. Groups from an
+    // identity provider are that provider's claim and count as they are.
+    const confirmed = row.emailVerified;
+    const assigned = confirmed ? row.assignedGroups : [];
+    const groups = [...new Set([...assigned, ...row.providerGroups])].sort();
     return {
       id: row.id,
       email: row.email,
@@ -64,7 +81,7 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
       displayName: row.displayName,
       groups,
       assignedGroups: [...row.assignedGroups].sort(),
-      admin: policy.adminEmails.includes(row.email) || groups.some((g) => policy.adminGroups.includes(g)),
+      admin: (confirmed && policy.adminEmails.includes(row.email)) || groups.some((g) => policy.adminGroups.includes(g)),
       hasPassword: row.passwordHash !== null,
       createdAt: row.createdAt,
     };
@@ -72,6 +89,22 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
 
   const byEmail = async (email: string) => (await db.select().from(accounts).where(eq(accounts.email, email)).limit(1))[0];
   const byId = async (id: string) => (await db.select().from(accounts).where(eq(accounts.id, id)).limit(1))[0];
+
+  /** Counts one event before the work it guards (so parallel requests cannot all slip through); a 429 when over. */
+  const limit = async (key: string, max: number, windowSeconds: number, what: string) => {
+    const result = await hitRateLimit(db, key, max, windowSeconds);
+    if (!result.allowed) {
+      throw new ProblemError(429, 'too-many-requests', `Too many ${what}. Try again in ${result.retryAfterSeconds} seconds.`, { headers: { 'retry-after': String(result.retryAfterSeconds) } });
+    }
+  };
+  /**
+   * Mail asked for from one client address is limited (a 429 says so); mail to one recipient is
+   * limited too, silently: a refusal there would tell whether an account has that address.
+   */
+  const mayMail = async (to: string, clientIp: string): Promise<boolean> => {
+    await limit(`mail:ip:${clientIp}`, policy.mailsPerHour * 4, 3600, 'mails were asked for from your address');
+    return (await hitRateLimit(db, `mail:to:${to}`, policy.mailsPerHour, 3600)).allowed;
+  };
 
   const sendEmailLink = async (account: AccountRow, purpose: 'verify-email' | 'reset-password') => {
     const id = generateSecureRandomString();
@@ -85,7 +118,11 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
     await mailer.send({ to: account.email, ...mail, secrets: [`${id}.${secret}`] });
   };
 
-  const consumeEmailToken = async (token: unknown, purpose: 'verify-email' | 'reset-password'): Promise<AccountRow> => {
+  /**
+   * Uses a mailed link once. `before` runs after the link is found valid and before it is used up,
+   * so a check that fails there (a wrong password) leaves the link working.
+   */
+  const consumeEmailToken = async (token: unknown, purpose: 'verify-email' | 'reset-password', before?: (account: AccountRow) => Promise<void>): Promise<AccountRow> => {
     const parts = typeof token === 'string' ? splitToken(token) : undefined;
     const invalid = new ProblemError(400, 'invalid-link', 'This link is not valid any more. Ask for a new one.');
     if (!parts) throw invalid;
@@ -95,46 +132,96 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
       .where(and(eq(emailTokens.id, parts.id), eq(emailTokens.purpose, purpose), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, new Date())))
       .limit(1);
     if (!row || !secretMatches(parts.secret, row.secretHash)) throw invalid;
-    await db.update(emailTokens).set({ usedAt: new Date() }).where(eq(emailTokens.id, row.id));
     const account = await byId(row.accountId);
     if (!account) throw invalid;
+    await before?.(account);
+    // Used once: of two requests with the same link, only the one that marks it used goes on.
+    const used = await db.update(emailTokens).set({ usedAt: new Date() }).where(and(eq(emailTokens.id, row.id), isNull(emailTokens.usedAt))).returning({ id: emailTokens.id });
+    if (used.length === 0) throw invalid;
     return account;
+  };
+
+  /**
+   * After a password reset or change, or "sign out everywhere": every session, every personal access
+   * token and every link still outstanding in someone's mailbox stops working, so whoever had the
+   * account before is out.
+   */
+  const revokeCredentials = async (accountId: string) => {
+    await sessions.invalidateAll(accountId);
+    await db.delete(personalAccessTokens).where(eq(personalAccessTokens.accountId, accountId));
+    await db.update(emailTokens).set({ usedAt: new Date() }).where(and(eq(emailTokens.accountId, accountId), isNull(emailTokens.usedAt)));
   };
 
   return {
     toView,
+    revokeCredentials,
 
     async get(id: string): Promise<AccountView | undefined> {
       const row = await byId(id);
       return row ? toView(row) : undefined;
     },
 
-    /** Creates a password account and sends the verification mail. */
-    async signUp(input: { email: unknown; password: unknown }): Promise<AccountView> {
+    /**
+     * Starts a sign-up: a new address gets an account and a link to confirm it (which signs in); a
+     * taken address gets a mail telling its owner, and the caller the same answer either way, in
+     * about the same time (the password is hashed in both cases).
+     */
+    async signUp(input: { email: unknown; password: unknown }, clientIp: string): Promise<void> {
       const email = normaliseEmail(input.email);
       if (!email) throw new ProblemError(400, 'invalid-email', 'Enter a valid email address.');
       const rule = checkPasswordRules(input.password);
       if (rule) throw new ProblemError(400, 'weak-password', `${rule[0]!.toUpperCase()}${rule.slice(1)}.`);
-      if (await byEmail(email)) throw new ProblemError(409, 'email-taken', 'An account with this email already exists. Sign in, or reset the password.');
-      const id = generateSecureRandomString();
+      await limit(`signup:ip:${clientIp}`, policy.signupsPerHour, 3600, 'sign-ups from your address');
       const passwordHash = await hashPassword(input.password as string);
-      try {
-        await db.insert(accounts).values({ id, email, passwordHash });
-      } catch {
-        throw new ProblemError(409, 'email-taken', 'An account with this email already exists. Sign in, or reset the password.');
+      const id = generateSecureRandomString();
+      const created = (await byEmail(email))
+        ? false
+        : await db.insert(accounts).values({ id, email, passwordHash }).then(
+            () => true,
+            () => false, // taken a moment ago by a parallel sign-up
+          );
+      if (!(await mayMail(email, clientIp))) return;
+      if (created) {
+        await sendEmailLink((await byId(id))!, 'verify-email');
+      } else {
+        await mailer.send({
+          to: email,
+          subject: 'Someone tried to create an account with your address',
+          body: `Someone (hopefully you) tried to create a developer portal account with ${email}, which already has one.\nSign in at ${policy.publicUrl}/account/sign-in/ or, if you forgot the password, reset it at ${policy.publicUrl}/account/reset-password/.\n\nIf it was not you, you need not do anything: nothing was changed.`,
+        });
       }
-      const row = (await byId(id))!;
-      await sendEmailLink(row, 'verify-email');
-      return toView(row);
     },
 
-    /** Checks email and password under per-account and per-IP limits; returns a new session token. */
+    /**
+     * Confirms the address with the mailed link and signs in. A password account also needs its
+     * password: anyone can sign up with someone else's address, and the owner who opens the link
+     * must not confirm an account whose password a stranger chose (that stranger would then hold a
+     * confirmed account, an admin one if the address is listed). The owner resets the password instead.
+     */
+    async confirmEmailAndSignIn(token: unknown, password: unknown): Promise<{ token: string; account: AccountView; expiresAt: Date }> {
+      const account = await consumeEmailToken(token, 'verify-email', async (row) => {
+        if (row.passwordHash && !(await verifyPassword(row.passwordHash, typeof password === 'string' ? password : ''))) {
+          throw new ProblemError(400, 'wrong-password', 'This is not the password chosen when the account was made. If you did not make it yourself, reset the password instead: that confirms the address too.');
+        }
+      });
+      await db.update(accounts).set({ emailVerified: true }).where(eq(accounts.id, account.id));
+      const session = await sessions.create(account.id);
+      return { token: session.token, account: toView({ ...account, emailVerified: true }), expiresAt: session.session.expiresAt };
+    },
+
+    /**
+     * Checks email and password. Each attempt is counted before the password is checked (one
+     * statement per count, so parallel attempts cannot outrun the limit), per client address and
+     * per account from that address: someone elsewhere cannot lock a person out. A success takes
+     * its counts back, so a team behind one address can all sign in.
+     */
     async signIn(input: { email: unknown; password: unknown }, clientIp: string): Promise<{ token: string; account: AccountView; expiresAt: Date }> {
       const email = normaliseEmail(input.email) ?? '';
       const password = typeof input.password === 'string' ? input.password : '';
-      // Failures count, per account and per address; successes do not, so a team behind one NAT can all sign in.
-      const ip = await checkRateLimit(db, `signin:ip:${clientIp}`, policy.ipAttempts);
-      const perAccount = await checkRateLimit(db, `signin:account:${email}`, policy.accountAttempts);
+      const ipKey = `signin:ip:${clientIp}`;
+      const accountKey = `signin:account:${email}:${clientIp}`;
+      const ip = await hitRateLimit(db, ipKey, policy.ipAttempts, policy.windowSeconds);
+      const perAccount = await hitRateLimit(db, accountKey, policy.accountAttempts, policy.windowSeconds);
       const blocked = !ip.allowed ? ip : !perAccount.allowed ? perAccount : undefined;
       if (blocked) {
         throw new ProblemError(429, 'too-many-attempts', `Too many sign-in attempts. Try again in ${blocked.retryAfterSeconds} seconds.`, {
@@ -143,12 +230,9 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
       }
       const row = email ? await byEmail(email) : undefined;
       const ok = await verifyPassword(row?.passwordHash, password);
-      if (!row || !ok) {
-        await hitRateLimit(db, `signin:ip:${clientIp}`, policy.ipAttempts, policy.windowSeconds);
-        await hitRateLimit(db, `signin:account:${email}`, policy.accountAttempts, policy.windowSeconds);
-        throw new ProblemError(401, 'bad-credentials', BAD_CREDENTIALS);
-      }
-      await clearRateLimit(db, `signin:account:${email}`);
+      if (!row || !ok) throw new ProblemError(401, 'bad-credentials', BAD_CREDENTIALS);
+      await releaseRateLimit(db, ipKey);
+      await clearRateLimit(db, accountKey);
       const { token, session } = await sessions.create(row.id);
       return { token, account: toView(row), expiresAt: session.expiresAt };
     },
@@ -163,7 +247,7 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
       const rule = checkPasswordRules(input.newPassword);
       if (rule) throw new ProblemError(400, 'weak-password', `${rule[0]!.toUpperCase()}${rule.slice(1)}.`);
       await db.update(accounts).set({ passwordHash: await hashPassword(input.newPassword as string) }).where(eq(accounts.id, accountId));
-      await sessions.invalidateAll(accountId);
+      await revokeCredentials(accountId);
       const { token, session } = await sessions.create(accountId);
       return { token, expiresAt: session.expiresAt };
     },
@@ -173,9 +257,12 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
       await db.delete(accounts).where(eq(accounts.id, accountId));
     },
 
-    async requestPasswordReset(emailInput: unknown): Promise<void> {
+    /** Mails a reset link when the address has an account; answers alike either way. */
+    async requestPasswordReset(emailInput: unknown, clientIp: string): Promise<void> {
       const email = normaliseEmail(emailInput);
-      const row = email ? await byEmail(email) : undefined;
+      if (!email) return;
+      if (!(await mayMail(email, clientIp))) return;
+      const row = await byEmail(email);
       if (row) await sendEmailLink(row, 'reset-password'); // silent otherwise: nothing to learn about who has an account
     },
 
@@ -184,18 +271,16 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
       if (rule) throw new ProblemError(400, 'weak-password', `${rule[0]!.toUpperCase()}${rule.slice(1)}.`);
       const account = await consumeEmailToken(token, 'reset-password');
       await db.update(accounts).set({ passwordHash: await hashPassword(newPassword as string), emailVerified: true }).where(eq(accounts.id, account.id));
-      await sessions.invalidateAll(account.id);
+      await revokeCredentials(account.id);
     },
 
-    async verifyEmail(token: unknown): Promise<AccountView> {
-      const account = await consumeEmailToken(token, 'verify-email');
-      await db.update(accounts).set({ emailVerified: true }).where(eq(accounts.id, account.id));
-      return toView({ ...account, emailVerified: true });
-    },
-
-    async resendVerification(accountId: string): Promise<void> {
+    /** Sends the confirmation link again (limited per recipient and client address, with a 429 that says when to retry). */
+    async resendVerification(accountId: string, clientIp: string): Promise<void> {
       const row = await byId(accountId);
-      if (row && !row.emailVerified) await sendEmailLink(row, 'verify-email');
+      if (!row || row.emailVerified) return;
+      await limit(`mail:ip:${clientIp}`, policy.mailsPerHour * 4, 3600, 'mails were asked for from your address');
+      await limit(`mail:to:${row.email}`, policy.mailsPerHour, 3600, 'confirmation mails were sent to this address');
+      await sendEmailLink(row, 'verify-email');
     },
 
     /**
@@ -244,6 +329,7 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
     /** Creates a personal access token; the token is returned once and stored hashed. */
     async createAccessToken(accountId: string, name: unknown): Promise<{ id: string; name: string; token: string }> {
       if (typeof name !== 'string' || !name.trim() || name.length > 100) throw new ProblemError(400, 'invalid-name', 'Give the token a name of 1 to 100 characters.');
+      await limit(`tokens:${accountId}`, policy.tokensPerHour, 3600, 'access tokens were created');
       const id = generateSecureRandomString();
       const secret = generateSecureRandomString();
       await db.insert(personalAccessTokens).values({ id, accountId, name: name.trim(), secretHash: hashSecret(secret) });

@@ -35,9 +35,7 @@ export async function clearRateLimit(db: Database, key: string): Promise<void> {
   await db.delete(rateLimits).where(sql`${rateLimits.key} = ${key}`);
 }
 
-/** Whether `key` is over `limit` in its current window, without counting anything. */
-export async function checkRateLimit(db: Database, key: string, limit: number, now = new Date()): Promise<RateLimitResult> {
-  const [row] = await db.select().from(rateLimits).where(sql`${rateLimits.key} = ${key}`).limit(1);
-  if (!row || row.resetAt.getTime() <= now.getTime() || row.count < limit) return { allowed: true, retryAfterSeconds: 0 };
-  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((row.resetAt.getTime() - now.getTime()) / 1000)) };
+/** Takes one counted event back (a sign-in that succeeded); never below zero. */
+export async function releaseRateLimit(db: Database, key: string): Promise<void> {
+  await db.update(rateLimits).set({ count: sql`greatest(${rateLimits.count} - 1, 0)` }).where(sql`${rateLimits.key} = ${key}`);
 }

@@ -49,26 +49,23 @@ async function createServerContext(config: Config): Promise<ServerContext> {
   process.once('SIGTERM', closeOnExit);
   process.once('SIGINT', closeOnExit);
   const sessions = createSessionStore(database.db);
-  // Without a mail server the admin area's outbox is the delivery; the log notes each mail, its links redacted.
-  const mailer = createMailer(database.db, { smtpUrl: config.smtpUrl, from: config.mailFrom, log: (line) => logMail(line) });
+  // Without a mail server mail is delivered as files in the data directory; the log says which file, never its links.
+  const mailer = createMailer(database.db, { smtpUrl: config.smtpUrl, mailDir: path.join(config.dataDir, 'mail'), from: config.mailFrom, log: (line) => log.info(line) });
   const accounts = createAccountService(database.db, sessions, mailer, {
     ...DEFAULT_POLICY,
     adminEmails: config.adminEmails,
     adminGroups: config.adminGroups,
     publicUrl: config.publicUrl,
+    signupsPerHour: config.limits.signupsPerHour,
+    mailsPerHour: config.limits.mailsPerHour,
+    tokensPerHour: config.limits.tokensPerHour,
   });
   const catalog = await catalogForServer(config);
   const remote = config.git.url;
-  const access = createAccessService(database.db, { keyPrefix: config.keyPrefix, environment: 'live', commitUrl: remote ? (sha) => commitUrl(remote, sha) : undefined });
+  const access = createAccessService(database.db, { keyPrefix: config.keyPrefix, environment: 'live', commitUrl: remote ? (sha) => commitUrl(remote, sha) : undefined, limits: config.limits });
   const gitops = await startGitops(config, database.db, catalog, access);
   const { portal } = publicCatalog(catalog.apis, catalog.items, catalog.portals);
   return { config, database, sessions, accounts, catalog, portal, access, gitops };
-}
-
-/** A mail kept in the local outbox, as one log line: its first line as the message, the body (redacted) as a field. */
-function logMail(text: string): void {
-  const [first = '', ...body] = text.split('\n');
-  log.info(`${first} (read it in the admin area's mail outbox)`, { body: body.join('\n') });
 }
 
 /** Name of the session cookie. */

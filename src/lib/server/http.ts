@@ -39,7 +39,15 @@ export async function handle(context: APIContext, handler: (server: ServerContex
   }
 }
 
-/** A same-site path to go to after signing in; anything else (another host, `//evil`) becomes /account/. */
-export function safeNext(next: string | null | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/account/';
+/**
+ * A path on the portal to go to after signing in; anything else becomes /account/. Parsed as the
+ * browser will parse it (WHATWG URL drops tabs and newlines, so `/%09/evil.example/` is
+ * `//evil.example/`), and kept only when it lands on the portal's own origin.
+ */
+export function safeNext(next: string | null | undefined, publicUrl: string): string {
+  if (!next) return '/account/';
+  const origin = new URL(publicUrl).origin;
+  const target = URL.parse(next, origin);
+  if (!target || target.origin !== origin || !next.startsWith('/')) return '/account/';
+  return `${target.pathname}${target.search}${target.hash}`;
 }

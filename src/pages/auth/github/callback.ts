@@ -2,7 +2,7 @@ import type { APIRoute } from 'astro';
 import { finishGitHubSignIn, GITHUB_STATE_COOKIE, githubClient } from '../../../lib/auth/github.ts';
 import { ProblemError } from '../../../lib/errors.ts';
 import { getServerContext } from '../../../lib/server/context.ts';
-import { setSessionCookie } from '../../../lib/server/http.ts';
+import { safeNext, setSessionCookie } from '../../../lib/server/http.ts';
 
 export const prerender = false;
 
@@ -21,7 +21,7 @@ export const GET: APIRoute = async (context) => {
     const identity = await finishGitHubSignIn(githubClient(config.github, config.publicUrl), context.url.searchParams.get('code'), context.url.searchParams.get('state'), pending.state);
     const { token, expiresAt } = await accounts.signInWithIdentity({ provider: 'github', ...identity });
     setSessionCookie(context.cookies, token, expiresAt, config.publicUrl);
-    return context.redirect(pending.next ?? '/account/', 302);
+    return context.redirect(safeNext(pending.next, config.publicUrl), 302);
   } catch (err) {
     const message = err instanceof ProblemError ? err.message : 'The sign-in failed. Start again.';
     if (!(err instanceof ProblemError)) console.error(`portico: GitHub callback: ${(err as Error).message}`);

@@ -2,7 +2,7 @@ import type { APIRoute } from 'astro';
 import { finishOidcSignIn, OIDC_COOKIE, type OidcPending } from '../../../lib/auth/oidc.ts';
 import { ProblemError } from '../../../lib/errors.ts';
 import { getServerContext } from '../../../lib/server/context.ts';
-import { setSessionCookie } from '../../../lib/server/http.ts';
+import { safeNext, setSessionCookie } from '../../../lib/server/http.ts';
 
 export const prerender = false;
 
@@ -21,7 +21,7 @@ export const GET: APIRoute = async (context) => {
     const identity = await finishOidcSignIn(config.oidc, new URL(context.url.pathname + context.url.search, config.publicUrl), pending);
     const { token, expiresAt } = await accounts.signInWithIdentity({ provider: `oidc:${config.oidc.issuer}`, ...identity });
     setSessionCookie(context.cookies, token, expiresAt, config.publicUrl);
-    return context.redirect(pending?.next ?? '/account/', 302);
+    return context.redirect(safeNext(pending?.next, config.publicUrl), 302);
   } catch (err) {
     const message = err instanceof ProblemError ? err.message : 'The sign-in failed. Start again.';
     if (!(err instanceof ProblemError)) console.error(`portico: OIDC callback: ${(err as Error).message}`);

@@ -11,7 +11,7 @@ export const GET: APIRoute = async (context) => {
   const { config } = await getServerContext();
   if (!config.oidc) return new Response('Single sign-on is not configured on this portal.', { status: 404 });
   try {
-    const { url, pending } = await startOidcSignIn(config.oidc, `${config.publicUrl}/auth/oidc/callback`, safeNext(context.url.searchParams.get('next')));
+    const { url, pending } = await startOidcSignIn(config.oidc, `${config.publicUrl}/auth/oidc/callback`, safeNext(context.url.searchParams.get('next'), config.publicUrl));
     context.cookies.set(OIDC_COOKIE, JSON.stringify(pending), { httpOnly: true, sameSite: 'lax', secure: config.publicUrl.startsWith('https://'), path: '/auth/oidc', maxAge: 600 });
     return context.redirect(url, 302);
   } catch (err) {

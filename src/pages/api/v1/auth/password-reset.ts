@@ -13,8 +13,8 @@ export const POST: APIRoute = (context) =>
     const body = await readJsonBody(context.request);
     if (body.token !== undefined) {
       await accounts.resetPassword(body.token, body.newPassword);
-      return jsonResponse({ reset: true });
+      return jsonResponse({ reset: true, detail: 'Your password is changed. Every session, access token and other reset link of your account has stopped working; sign in with the new password.' });
     }
-    await accounts.requestPasswordReset(body.email);
+    await accounts.requestPasswordReset(body.email, context.clientAddress);
     return jsonResponse({ sent: true, detail: 'If an account has this address, a link to reset its password is on its way.' }, 202);
   });

@@ -3,11 +3,11 @@ import { clearSessionCookie, handle, requireAccount } from '../../../../lib/serv
 
 export const prerender = false;
 
-/** Ends every session of the signed-in account, on every device. */
+/** Ends every session of the signed-in account on every device, and revokes its personal access tokens and outstanding links. */
 export const POST: APIRoute = (context) =>
-  handle(context, async ({ sessions }) => {
+  handle(context, async ({ accounts }) => {
     const account = requireAccount(context);
-    await sessions.invalidateAll(account.id);
+    await accounts.revokeCredentials(account.id);
     clearSessionCookie(context.cookies);
     return new Response(null, { status: 204 });
   });

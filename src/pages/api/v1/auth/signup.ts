@@ -1,15 +1,17 @@
 import type { APIRoute } from 'astro';
 import { jsonResponse, readJsonBody } from '../../../../lib/http/problem.ts';
-import { handle, setSessionCookie } from '../../../../lib/server/http.ts';
+import { SIGN_UP_SENT } from '../../../../lib/auth/accounts.ts';
+import { handle } from '../../../../lib/server/http.ts';
 
 export const prerender = false;
 
-/** Creates a password account and signs it in. */
+/**
+ * Starts a sign-up: the same 202 whether the address is new (it gets a confirmation link, which
+ * signs in) or taken (its owner gets a mail), so the answer tells nobody who has an account.
+ */
 export const POST: APIRoute = (context) =>
-  handle(context, async ({ accounts, config }) => {
+  handle(context, async ({ accounts }) => {
     const body = await readJsonBody(context.request);
-    await accounts.signUp({ email: body.email, password: body.password });
-    const { token, account, expiresAt } = await accounts.signIn({ email: body.email, password: body.password }, context.clientAddress);
-    setSessionCookie(context.cookies, token, expiresAt, config.publicUrl);
-    return jsonResponse({ account }, 201);
+    await accounts.signUp({ email: body.email, password: body.password }, context.clientAddress);
+    return jsonResponse({ sent: true, detail: SIGN_UP_SENT }, 202);
   });

@@ -4,7 +4,7 @@ import { handle, requireAccount, setSessionCookie } from '../../../../lib/server
 
 export const prerender = false;
 
-/** Changes the password; every other session ends, this one continues with a new token. */
+/** Changes the password; every other session and every personal access token ends, this session continues with a new token. */
 export const POST: APIRoute = (context) =>
   handle(context, async ({ accounts, config }) => {
     const account = requireAccount(context);
