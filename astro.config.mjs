@@ -7,6 +7,7 @@ import { defineConfig } from 'astro/config';
 import { indexSite } from './src/lib/docs/search-index.ts';
 import { finishApiPages, rendererFingerprint } from './src/lib/docs/page-cache.ts';
 import { copyVendorFiles } from './src/lib/docs/vendor.ts';
+import { writePageCspFile } from './src/lib/http/security-headers.ts';
 
 const buildStarted = Date.now();
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
@@ -30,6 +31,8 @@ const pagefindIntegration = {
       const clientDir = fileURLToPath(dir);
       const pages = finishApiPages(clientDir, process.env.PORTICO_PAGE_CACHE_DIR ?? '', process.env.PORTICO_BUILD_ID ?? '');
       copyVendorFiles(clientDir);
+      // Each static page's Content-Security-Policy allows its own inline scripts by hash (src/lib/server/serve.ts sends it).
+      writePageCspFile(clientDir);
       const indexed = await indexSite(clientDir);
       // One screen at the end of a long build: what was built, what was reused, what was indexed.
       const seconds = ((Date.now() - buildStarted) / 1000).toFixed(1);

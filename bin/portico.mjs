@@ -14,5 +14,5 @@ const args = process.argv.slice(2);
 const code = await main(args);
 // A portal that failed to become ready must not keep serving; other commands end on their own,
 // so their output (say, a long --json) is never cut short by an early exit.
-if (code !== 0 && args[0] === 'start') process.exit(code);
+if (code !== 0 && (args[0] === 'start' || args[0] === 'serve')) process.exit(code);
 process.exitCode = code;

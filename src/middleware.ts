@@ -2,6 +2,7 @@ import type { APIContext, MiddlewareNext } from 'astro';
 import { defineMiddleware } from 'astro:middleware';
 import { describeError, PorticoError } from './lib/errors.ts';
 import { checkSameOrigin, isStateChanging } from './lib/http/origin.ts';
+import { inlineScriptHashes, isPrivatePath, pageCsp } from './lib/http/security-headers.ts';
 import { errorToResponse, isDatabaseUnavailable, problemResponse } from './lib/http/problem.ts';
 import { log } from './lib/observability/log.ts';
 import { observeHttpRequest } from './lib/observability/metrics.ts';
@@ -34,9 +35,24 @@ export const onRequest = defineMiddleware(async (context, next) => {
     }
   }
   response = withHeader(response, 'x-request-id', requestId);
+  response = await withPagePolicy(response, context.url.pathname);
   recordRequest(context, response.status, started);
   return response;
 });
+
+/**
+ * Server-rendered pages get a Content-Security-Policy that allows their own inline scripts by hash
+ * (static pages get theirs from src/lib/server/serve.ts); account, application and admin pages and
+ * the JSON about a person are never stored by a browser or a proxy.
+ */
+async function withPagePolicy(response: Response, pathname: string): Promise<Response> {
+  if (isPrivatePath(pathname)) response = withHeader(response, 'cache-control', 'no-store');
+  if (!response.body || !(response.headers.get('content-type') ?? '').startsWith('text/html') || response.headers.has('content-security-policy')) return response;
+  const html = await response.text();
+  const page = new Response(html, response);
+  page.headers.set('content-security-policy', pageCsp(inlineScriptHashes(html)));
+  return page;
+}
 
 async function authenticate(context: APIContext, next: MiddlewareNext, requestId: string): Promise<Response> {
   const problem = (status: number, code: string, detail: string, headers: Record<string, string> = {}) => problemResponse(status, code, detail, headers, { requestId });

@@ -28,8 +28,8 @@ export interface PortalProcess {
 }
 
 /**
- * Serves an already built site as `portico start` does after its build step: the adapter's
- * server entry, with the portal's settings in the environment. Several instances can serve one
+ * Serves an already built site with `portico serve`, as `portico start` does after its build
+ * step, with the portal's settings in the environment. Several instances can serve one
  * build (each with its own data directory), which is how the provisioning benchmark runs two
  * portals on one database without building twice.
  */
@@ -37,7 +37,8 @@ export async function startBuiltPortal(projectRoot: string, siteDir: string, env
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [path.join(siteDir, 'server', 'entry.mjs')], {
+  // `portico serve`, as a deployment runs a built portal: the security headers come with it.
+  const child: ChildProcess = spawn(process.execPath, [path.join(projectRoot, 'bin', 'portico.mjs'), 'serve', '--site', siteDir], {
     cwd: projectRoot, // as `portico start`: the migrations are found from the project folder
     env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', NO_COLOR: '1', HOST: '127.0.0.1', PORT: String(port), PORTICO_OFFLINE: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ const HELP = `portico: a GitOps-native developer portal
 
 Usage:
   portico start                       build the docs and start the portal (embedded defaults)
+  portico serve [--site dir]          serve a portal built before (default: the data directory's site/)
   portico catalog [root] [--json]     show what Portico makes of a content repository
                   [--offline] [--no-cache]
   portico lint [root] [--format human|json|sarif|checkstyle|github]
@@ -30,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./impact-command.ts')).runImpactCommand(rest);
       case 'start':
         return await (await import('./start-command.ts')).runStartCommand(rest);
+      case 'serve':
+        return await (await import('./serve-command.ts')).runServeCommand(rest);
       case 'bench':
         return await (await import('../bench/run.ts')).runBench(rest);
       case undefined:

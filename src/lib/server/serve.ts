@@ -1,0 +1,58 @@
+import { existsSync, readFileSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PorticoError } from '../errors.ts';
+import { baseSecurityHeaders, PAGE_CSP_FILE, pageCsp, SCRIPT_FILE_CSP } from '../http/security-headers.ts';
+
+type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Serves a built portal (the output of the docs build: `client/`, `server/entry.mjs`) on
+ * `host:port`, with the security headers on every answer. The adapter's own handler serves the
+ * static files and the server routes; this wrapper is the one place that sees both, so static pages
+ * get their headers too. Resolves once the port is listening.
+ */
+export async function serveBuiltSite(siteDir: string, options: { host: string; port: number; publicUrl: string }): Promise<http.Server> {
+  const entry = path.join(siteDir, 'server', 'entry.mjs');
+  if (!existsSync(entry)) throw new PorticoError(`there is no built portal in ${siteDir} (no server/entry.mjs)`, 'build it first: `npx portico start` builds and serves; a build for `serve` is its data directory\'s site/ folder');
+  // The adapter would start its own server on import; this one is started here instead.
+  process.env.ASTRO_NODE_AUTOSTART = 'disabled';
+  const { handler } = (await import(pathToFileURL(entry).href)) as { handler: NodeHandler };
+  const pages = readPageHashes(siteDir);
+  const base = baseSecurityHeaders(options.publicUrl);
+  const server = http.createServer((req, res) => {
+    for (const [name, value] of Object.entries(base)) res.setHeader(name, value);
+    // A static page's own policy; anything the server renders sets its own (src/middleware.ts),
+    // which takes precedence over these defaults.
+    const pathname = staticPathOf(req.url);
+    const hashes = pages.get(pathname);
+    if (hashes && (req.method === 'GET' || req.method === 'HEAD')) res.setHeader('content-security-policy', pageCsp(hashes));
+    else if (/\.m?js$/.test(pathname)) res.setHeader('content-security-policy', SCRIPT_FILE_CSP);
+    handler(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new PorticoError(err.code === 'EADDRINUSE' ? `port ${options.port} on ${options.host} is already in use` : `cannot listen on ${options.host}:${options.port}: ${err.message}`, 'stop the other process, or choose another port with PORT=...')),
+    );
+    server.listen(options.port, options.host, () => resolve());
+  });
+  return server;
+}
+
+/** The URL path of a request, without its query, as the page map keys it. */
+function staticPathOf(url: string | undefined): string {
+  const pathname = (url ?? '/').split(/[?#]/, 1)[0]!;
+  try {
+    return decodeURI(pathname);
+  } catch {
+    return pathname;
+  }
+}
+
+/** The script hashes of every static page of the build (written by the build, see astro.config.mjs). */
+function readPageHashes(siteDir: string): Map<string, string[]> {
+  const file = path.join(siteDir, PAGE_CSP_FILE);
+  if (!existsSync(file)) return new Map();
+  return new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>));
+}
