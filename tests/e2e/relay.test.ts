@@ -135,6 +135,16 @@ describe('the try-it relay', () => {
     expect(expandServer({ url: 'https://{tenant}.api.example' })).toEqual([]);
   });
 
+  it('leaves out a server URL that does not parse, and still matches the others (issue 14)', () => {
+    const broken = { url: 'http://{host}/api', variables: { host: { default: '">x' } } };
+    expect(expandServer(broken)).toEqual([]);
+    expect(expandServer({ url: '/relative/{v}', variables: { v: { default: 'v1' } } })).toEqual(['/relative/v1']);
+    const catalog = { apis: [{ versions: [{ servers: [broken, { url: 'https://api.kestrel.example/v2' }], operations: [] }] }] } as unknown as Catalog;
+    expect(declaredServers(catalog)).toEqual(['https://api.kestrel.example/v2']);
+    expect(checkDeclared('https://api.kestrel.example/v2/parcels', { servers: declaredServers(catalog) }).href).toBe('https://api.kestrel.example/v2/parcels');
+    expect(() => checkDeclared('https://evil.example/', { servers: ['http://">x/api', ...declaredServers(catalog)] })).toThrow('evil.example is not a server any API of this portal declares');
+  });
+
   it('counts the servers of single operations among those the specs declare', () => {
     // Only the fields the relay reads: a version's servers and its operations' servers.
     const catalog = {

@@ -103,7 +103,8 @@ export function expandServer(server: Server): string[] {
     const values = [...new Set([variable.default, ...(variable.enum ?? [])])];
     urls = urls.flatMap((u) => values.map((v) => u.split(`{${name}}`).join(v)));
   }
-  return urls.filter((u) => !/[{}]/.test(u));
+  // An absolute URL that does not parse (a variable default holding `">`) could never be called.
+  return urls.filter((u) => !/[{}]/.test(u) && (!/^[a-z][a-z0-9+.-]*:/i.test(u) || URL.canParse(u)));
 }
 
 /** The declared servers a URL falls under: same origin, and a path within the server's path. */
