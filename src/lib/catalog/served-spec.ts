@@ -20,13 +20,11 @@ export interface ServiceRef {
   via: string;
 }
 
-/** The document found: the ConfigMap and key that hold it, and the chain that led there. */
+/** The document found: the ConfigMap and the key that hold it. */
 export interface ServedDocument {
   configMap: Resource;
   key: string;
   text: string;
-  /** `Service flights-app -> Deployment flights-app -> ConfigMap flights-openapi[openapi.yaml] at /public/openapi.yaml`. */
-  chain: string;
 }
 
 /** Either the document, or the one link of the chain that is missing, said for people. */
@@ -198,9 +196,7 @@ export function findServedDocument(index: ClusterIndex, ref: ServiceRef, httpPat
   let firstMissing: string | undefined;
   for (const workload of workloads) {
     const result = findInWorkload(index, workload, ref.namespace, targetPort, target);
-    if ('found' in result) {
-      return { found: { ...result.found, chain: `Service ${service.id.name} -> ${result.found.chain}` } };
-    }
+    if ('found' in result) return result;
     firstMissing ??= result.missing;
   }
   return { missing: firstMissing! };
@@ -304,12 +300,7 @@ function findInWorkload(index: ClusterIndex, workload: Resource, namespace: stri
     }
     const data = configMap.body.data && typeof configMap.body.data === 'object' ? (configMap.body.data as Record<string, unknown>) : {};
     if (key !== undefined && typeof data[key] === 'string') {
-      return {
-        found: {
-          configMap, key, text: data[key] as string,
-          chain: `${workload.id.kind} ${workload.id.name} -> ConfigMap ${configMap.id.name}[${key}] mounted at ${c.file}`,
-        },
-      };
+      return { found: { configMap, key, text: data[key] as string } };
     }
     if (c.exact || c.named) {
       firstMissing ??= key === undefined
