@@ -4,6 +4,20 @@ import type { DocPath, Severity } from './diagnostics.ts';
 import { describeBadPercent, parsePointer, percentDecode } from './openapi-refs.ts';
 import { decodeSourceBytes, parseDecodedSource, type ParsedFile, type Position } from './source.ts';
 
+/**
+ * How much a document may grow when its external `$ref`s are inlined. Each inlined part is shared,
+ * not copied, so bundling itself stays cheap, but everything after it (validation, conversion, the
+ * cache, the docs, the YAML download) walks the document as a tree: a part used twice on each of
+ * 22 levels is 2^22 copies. The whole GitHub REST description is about 260,000 objects and arrays;
+ * 500,000 inlined ones already make a 90 MB download that takes 4 s and 1.3 GB to write as YAML.
+ */
+export const BUNDLE_BUDGET = {
+  /** Most objects and arrays the inlined `$ref`s may add to the document, counting every copy. */
+  maxInlinedNodes: 500_000,
+  /** Deepest nesting of inlined `$ref`s (a part that inlines a part that inlines ...). */
+  maxRefDepth: 64,
+};
+
 /** A problem found while bundling, placed in the file where it is. */
 export interface BundleIssue {
   file: string;
@@ -65,6 +79,10 @@ export function bundleOpenApiFile(
   const chain: RefFrame[] = [];
   const hoist = new Map<string, string>();
   const hoisted: Record<string, unknown> = {};
+  // The budget: objects and arrays inlined so far, counting every copy; the size of each inlined part.
+  let inlined = 0;
+  const inlinedSize = new Map<string, number>();
+  let tooComplex = false;
 
   const load = (file: string): LoadedFile => {
     const done = loaded.get(file);
@@ -151,7 +169,14 @@ export function bundleOpenApiFile(
     if (target === rootFile) return { $ref: `#${pointer}` };
     const key = `${target}#${pointer}`;
     if (hoist.has(key)) return { $ref: `${schemaRefPrefix}${hoist.get(key)}` };
-    if (memo.has(key)) return memo.get(key);
+    if (tooComplex) return {};
+    if (memo.has(key)) {
+      // Shared, not copied; but every reader after this one walks it once per use.
+      inlined += inlinedSize.get(key) ?? 0;
+      if (inlined > BUNDLE_BUDGET.maxInlinedNodes) return overBudget(report, ref, tooManyNodes);
+      return memo.get(key);
+    }
+    if (chain.length >= BUNDLE_BUDGET.maxRefDepth) return overBudget(report, ref, `its $refs to other files nest more than ${BUNDLE_BUDGET.maxRefDepth} deep (a part that inlines a part that inlines ...)`);
     const top = chain[chain.length - 1];
     const direct = top !== undefined && top.file === fromFile && samePath(top.pointer, refPath);
     if (inProgress.has(key)) {
@@ -195,9 +220,13 @@ export function bundleOpenApiFile(
     inProgress.add(key);
     chain.push({ key, file: target, pointer: pointerPath, direct });
     provenance.push({ bundledPath, file: target, sourcePath: pointerPath });
+    const before = inlined;
     const result = walk(value, target, pointerPath, bundledPath);
     chain.pop();
     inProgress.delete(key);
+    if (tooComplex) return {};
+    inlinedSize.set(key, inlined - before);
+    if (inlined > BUNDLE_BUDGET.maxInlinedNodes) return overBudget(report, ref, tooManyNodes);
     if (hoist.has(key)) {
       const name = hoist.get(key)!;
       hoisted[name] = result;
@@ -208,7 +237,17 @@ export function bundleOpenApiFile(
     return result;
   };
 
+  const tooManyNodes = `inlining its $refs to other files makes more than ${BUNDLE_BUDGET.maxInlinedNodes.toLocaleString('en')} objects (each use of a part is a full copy, and here parts use other parts again and again)`;
+  /** Stops inlining for good: the document is reported once, at the `$ref` where the budget ran out. */
+  const overBudget = (report: (severity: Severity, message: string) => void, ref: string, why: string): Record<string, never> => {
+    tooComplex = true;
+    report('error', `this OpenAPI document is too complex: ${why}; the limit was reached at this $ref "${ref}". Portico leaves the document out; keep shared schemas in components/schemas of the main file and use local "#/components/schemas/..." $refs to them, which are not copied`);
+    return {};
+  };
+
   const walk = (node: unknown, file: string, srcPath: DocPath, bundledPath: string[]): unknown => {
+    if (tooComplex) return node;
+    if (chain.length > 0 && node !== null && typeof node === 'object') inlined++;
     if (Array.isArray(node)) return node.map((item, i) => walk(item, file, [...srcPath, i], [...bundledPath, String(i)]));
     if (node === null || typeof node !== 'object') return node;
     const obj = node as Record<string, unknown>;
@@ -255,6 +294,8 @@ export function bundleOpenApiFile(
     // Most large specs are one self-contained file: skip the walk when no $ref leaves the document.
     document = hasExternalRef(rootText) ? (walk(rootValue, rootFile, [], []) as Record<string, unknown>) : (rootValue as Record<string, unknown>);
     if (Object.keys(hoisted).length > 0) document = withHoistedSchemas(document, hoisted, schemaRefPrefix === '#/definitions/');
+    // Half a document would be documented as if it were whole: a document over budget is not used at all.
+    if (tooComplex) document = undefined;
   }
 
   const locate = (bundledPath: DocPath): { file: string; position: Position } => {

@@ -22,15 +22,22 @@ const SAMPLE_STRINGS: Record<string, string> = {
 };
 
 /**
- * An example value for a schema when the spec gives none: authored `example`/`examples`/`default`
- * first, then one made from the types. Recursion stops at the first repeat of a component.
+ * Most schema nodes one generated example visits. Depth alone does not bound it: a schema inlined
+ * from another file with fifty properties per level is 50^8 nodes at depth 8.
  */
-export function exampleFromSchema(doc: OpenApiObject, schema: unknown, stack: string[] = [], depth = 0): unknown {
-  if (!isObject(schema) || depth > 8) return undefined;
+export const MAX_EXAMPLE_NODES = 2_000;
+
+/**
+ * An example value for a schema when the spec gives none: authored `example`/`examples`/`default`
+ * first, then one made from the types. Recursion stops at the first repeat of a component, at
+ * depth 8, and after `budget.nodes` schema nodes (what is left out is simply not in the example).
+ */
+export function exampleFromSchema(doc: OpenApiObject, schema: unknown, stack: string[] = [], depth = 0, budget = { nodes: MAX_EXAMPLE_NODES }): unknown {
+  if (!isObject(schema) || depth > 8 || --budget.nodes < 0) return undefined;
   const name = componentName(schema.$ref);
   if (name !== undefined) {
     if (stack.includes(name)) return undefined;
-    return exampleFromSchema(doc, resolveLocalRef(doc, schema), [...stack, name], depth + 1);
+    return exampleFromSchema(doc, resolveLocalRef(doc, schema), [...stack, name], depth + 1, budget);
   }
   if (schema.example !== undefined) return schema.example;
   if (Array.isArray(schema.examples) && schema.examples.length > 0) return schema.examples[0];
@@ -38,14 +45,14 @@ export function exampleFromSchema(doc: OpenApiObject, schema: unknown, stack: st
   if (schema.default !== undefined) return schema.default;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
   if (Array.isArray(schema.allOf)) {
-    const parts = schema.allOf.map((p) => exampleFromSchema(doc, p, stack, depth + 1));
+    const parts = schema.allOf.map((p) => exampleFromSchema(doc, p, stack, depth + 1, budget));
     const merged = parts.filter(isObject).reduce<OpenApiObject>((acc, p) => ({ ...acc, ...p }), {});
-    const own = schema.properties ? exampleFromSchema(doc, { ...schema, allOf: undefined }, stack, depth + 1) : undefined;
+    const own = schema.properties ? exampleFromSchema(doc, { ...schema, allOf: undefined }, stack, depth + 1, budget) : undefined;
     return { ...merged, ...(isObject(own) ? own : {}) };
   }
   for (const kind of ['oneOf', 'anyOf'] as const) {
     const list = schema[kind];
-    if (Array.isArray(list) && list.length > 0) return exampleFromSchema(doc, list[0], stack, depth + 1);
+    if (Array.isArray(list) && list.length > 0) return exampleFromSchema(doc, list[0], stack, depth + 1, budget);
   }
   const types = Array.isArray(schema.type) ? (schema.type as string[]).filter((t) => t !== 'null') : [schema.type as string | undefined];
   const type = types[0] ?? (schema.properties ? 'object' : schema.items ? 'array' : undefined);
@@ -53,13 +60,13 @@ export function exampleFromSchema(doc: OpenApiObject, schema: unknown, stack: st
     case 'object': {
       const out: OpenApiObject = {};
       for (const [key, value] of Object.entries((schema.properties as OpenApiObject | undefined) ?? {})) {
-        const v = exampleFromSchema(doc, value, stack, depth + 1);
+        const v = exampleFromSchema(doc, value, stack, depth + 1, budget);
         if (v !== undefined) out[key] = v;
       }
       return out;
     }
     case 'array': {
-      const item = exampleFromSchema(doc, schema.items, stack, depth + 1);
+      const item = exampleFromSchema(doc, schema.items, stack, depth + 1, budget);
       return item === undefined ? [] : [item];
     }
     case 'string':
@@ -90,7 +97,7 @@ export interface MediaExample {
 export function mediaExamples(doc: OpenApiObject, media: OpenApiObject, maxChars = 4000): MediaExample[] {
   const out: MediaExample[] = [];
   const show = (name: string, value: unknown, generated: boolean, summary?: string) => {
-    const full = typeof value === 'string' ? value : JSON.stringify(value, null, 2) ?? '';
+    const full = typeof value === 'string' ? value : prettyJsonWithin(value, maxChars);
     const truncated = full.length > maxChars;
     out.push({ name, summary, generated, truncated, text: truncated ? `${full.slice(0, maxChars)}\n…` : full });
   };
@@ -107,4 +114,47 @@ export function mediaExamples(doc: OpenApiObject, media: OpenApiObject, maxChars
     if (value !== undefined) show('generated', value, true);
   }
   return out;
+}
+
+/**
+ * `JSON.stringify(value, null, 2)`, stopped soon after `maxChars` characters: the page shows only the
+ * start of an example, and an authored example inlined from other files may be millions of nodes.
+ */
+export function prettyJsonWithin(value: unknown, maxChars: number): string {
+  let text = '';
+  for (const chunk of jsonChunks(value, '')) {
+    text += chunk;
+    if (text.length > maxChars) break;
+  }
+  return text;
+}
+
+/** The pieces of pretty-printed JSON, produced lazily so the caller can stop early. */
+function* jsonChunks(value: unknown, indent: string): Generator<string> {
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') value = (value as { toJSON(): unknown }).toJSON();
+  if (value === null || typeof value !== 'object') {
+    yield JSON.stringify(value) ?? 'null';
+    return;
+  }
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return void (yield '[]');
+    yield '[';
+    for (let i = 0; i < value.length; i++) {
+      yield `${i > 0 ? ',' : ''}\n${inner}`;
+      const item = value[i];
+      yield* jsonChunks(item === undefined || typeof item === 'function' || typeof item === 'symbol' ? null : item, inner);
+    }
+    yield `\n${indent}]`;
+    return;
+  }
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol');
+  if (entries.length === 0) return void (yield '{}');
+  yield '{';
+  for (let i = 0; i < entries.length; i++) {
+    const [key, item] = entries[i]!;
+    yield `${i > 0 ? ',' : ''}\n${inner}${JSON.stringify(key)}: `;
+    yield* jsonChunks(item, inner);
+  }
+  yield `\n${indent}}`;
 }

@@ -28,7 +28,7 @@ export interface SchemaNode {
   allOf?: string[];
   /** The schema refers to one of its ancestors: shown as a link, not expanded again. */
   recursive?: boolean;
-  /** Not expanded here (size budget); the schema page shows it in full. */
+  /** Not expanded here (size budget); a named component's schema page shows it in full. */
   collapsed?: boolean;
 }
 
@@ -40,6 +40,20 @@ export interface TreeOptions {
   maxRefDepth?: number;
 }
 
+/**
+ * Hard limits on every tree, whatever the options: past `maxNodes` only `$ref`s stop being expanded,
+ * but a schema inlined from another file has no name to link to, and a document may nest such
+ * schemas (each one using the last twice) until the tree has millions of nodes.
+ */
+export const TREE_BUDGET = {
+  /** Most nodes in one tree, counting inline schemas; beyond it, nodes show their type only. */
+  maxTotalNodes: 2_000,
+  /** Deepest nesting shown; deeper schemas show their type only. */
+  maxDepth: 32,
+  /** Most allOf parts merged for one node, nested allOf parts included. */
+  maxAllOfParts: 200,
+};
+
 const COMPONENT_PREFIX = '#/components/schemas/';
 
 /** The component name behind a `$ref`, or undefined for other refs. */
@@ -50,7 +64,7 @@ export function componentName(ref: unknown): string | undefined {
 /** Builds the tree a reader sees for `schema`, resolving `$ref`s within `doc`, with recursion and size handled. */
 export function buildSchemaTree(doc: OpenApiObject, schema: unknown, options: TreeOptions = {}): SchemaNode {
   const state = { doc, nodes: 0, maxNodes: options.maxNodes ?? 250, maxRefDepth: options.maxRefDepth ?? 3 };
-  return walk(state, schema, [], 0);
+  return walk(state, schema, [], 0, 0);
 }
 
 interface State {
@@ -68,7 +82,7 @@ function isObject(x: unknown): x is OpenApiObject {
   return x !== null && typeof x === 'object' && !Array.isArray(x);
 }
 
-function walk(state: State, raw: unknown, stack: string[], refDepth: number): SchemaNode {
+function walk(state: State, raw: unknown, stack: string[], refDepth: number, depth: number): SchemaNode {
   state.nodes++;
   if (raw === true || raw === undefined) return { type: 'any', constraints: [] };
   if (raw === false) return { type: 'never', constraints: [] };
@@ -82,10 +96,11 @@ function walk(state: State, raw: unknown, stack: string[], refDepth: number): Sc
     }
     // 3.1 allows siblings next to $ref: they describe this use, so they win over the component's.
     const { $ref: _ref, ...siblings } = raw;
-    const node = walk(state, isObject(target) ? { ...target, ...siblings } : target, [...stack, name], refDepth + 1);
+    const node = walk(state, isObject(target) ? { ...target, ...siblings } : target, [...stack, name], refDepth + 1, depth);
     return { ...node, ref: name };
   }
   const node: SchemaNode = { type: typeLabel(state, raw), constraints: constraints(raw) };
+  if (depth >= TREE_BUDGET.maxDepth || state.nodes > TREE_BUDGET.maxTotalNodes) return { ...node, collapsed: true };
   if (raw.description) node.description = renderMarkdown(String(raw.description));
   if (Array.isArray(raw.enum)) node.enum = raw.enum.map((v) => JSON.stringify(v));
   if (raw.const !== undefined) node.enum = [JSON.stringify(raw.const)];
@@ -102,7 +117,7 @@ function walk(state: State, raw: unknown, stack: string[], refDepth: number): Sc
     const parts = raw.allOf.map((p) => ({ name: componentName((p as OpenApiObject)?.$ref), schema: resolve(state, p) }));
     node.allOf = parts.map((p) => p.name).filter((n): n is string => !!n);
     const recursiveParts = parts.filter((p) => p.name && stack.includes(p.name));
-    merged = mergeAllOf([...parts.filter((p) => !recursiveParts.includes(p)).map((p) => p.schema), { ...raw, allOf: undefined }]);
+    merged = mergeAllOf([...parts.filter((p) => !recursiveParts.includes(p)).map((p) => p.schema), { ...raw, allOf: undefined }], { parts: TREE_BUDGET.maxAllOfParts });
     if (node.type === 'any') node.type = typeLabel(state, merged);
     stack = [...stack, ...node.allOf];
   }
@@ -110,13 +125,13 @@ function walk(state: State, raw: unknown, stack: string[], refDepth: number): Sc
   const properties = isObject(merged.properties) ? merged.properties : undefined;
   if (properties) {
     const required = new Set(Array.isArray(merged.required) ? (merged.required as string[]) : []);
-    node.children = Object.entries(properties).map(([key, value]) => ({ ...walk(state, value, stack, refDepth), name: key, required: required.has(key) }));
+    node.children = Object.entries(properties).map(([key, value]) => ({ ...walk(state, value, stack, refDepth, depth + 1), name: key, required: required.has(key) }));
   }
   if (isObject(merged.additionalProperties)) {
-    node.children = [...(node.children ?? []), { ...walk(state, merged.additionalProperties, stack, refDepth), name: '{any key}' }];
+    node.children = [...(node.children ?? []), { ...walk(state, merged.additionalProperties, stack, refDepth, depth + 1), name: '{any key}' }];
   }
   if (merged.items !== undefined && !properties) {
-    const items = walk(state, merged.items, stack, refDepth);
+    const items = walk(state, merged.items, stack, refDepth, depth + 1);
     if (items.children) node.children = items.children;
     if (items.variants) node.variants = items.variants;
     if (items.recursive) node.recursive = true;
@@ -135,7 +150,7 @@ function walk(state: State, raw: unknown, stack: string[], refDepth: number): Sc
             mapping: Object.entries((disc.mapping as Record<string, string>) ?? {}).map(([value, ref]) => ({ value, schema: componentName(ref) ?? ref })),
           }
         : undefined,
-      options: list.map((option) => walk(state, option, stack, refDepth)),
+      options: list.map((option) => walk(state, option, stack, refDepth, depth + 1)),
     };
   }
   return node;
@@ -148,13 +163,18 @@ function resolve(state: State, value: unknown, depth = 0): OpenApiObject {
   return resolve(state, components(state.doc)[name], depth + 1);
 }
 
-/** Merges allOf parts into one schema: properties and required lists are joined, the rest is taken from the first part that has it. */
-function mergeAllOf(parts: OpenApiObject[]): OpenApiObject {
+/**
+ * Merges allOf parts into one schema: properties and required lists are joined, the rest is taken
+ * from the first part that has it. `budget` is shared by the nested merges: inlined allOf parts that
+ * each combine the previous one twice would otherwise be merged 2^n times.
+ */
+function mergeAllOf(parts: OpenApiObject[], budget: { parts: number }): OpenApiObject {
   const out: OpenApiObject = {};
   const properties: Record<string, unknown> = {};
   const required: string[] = [];
   for (const part of parts) {
-    const flat = Array.isArray(part.allOf) ? mergeAllOf(part.allOf.filter(isObject)) : part;
+    if (--budget.parts < 0) break;
+    const flat = Array.isArray(part.allOf) ? mergeAllOf(part.allOf.filter(isObject), budget) : part;
     for (const [k, v] of Object.entries(flat)) {
       if (k === 'properties' && isObject(v)) {
         // The same property in two parts (a base and a refinement) is one property: keep both parts' keywords.

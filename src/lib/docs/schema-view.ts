@@ -1,5 +1,5 @@
 import type { Operation } from '../catalog/model.ts';
-import { exampleFromSchema } from './example.ts';
+import { exampleFromSchema, prettyJsonWithin } from './example.ts';
 import { buildSchemaTree, type SchemaNode } from './schema-tree.ts';
 import { hrefOfOperation, type DocsApi, type DocsVersion } from './site.ts';
 
@@ -17,7 +17,7 @@ export function buildSchemaView(api: DocsApi, version: DocsVersion, name: string
   const doc = version.version.spec?.document ?? {};
   const ref = { $ref: `#/components/schemas/${name.replace(/~/g, '~0').replace(/\//g, '~1')}` };
   const example = exampleFromSchema(doc, ref);
-  const text = example === undefined ? undefined : JSON.stringify(example, null, 2);
+  const text = example === undefined ? undefined : prettyJsonWithin(example, 6000);
   return {
     name,
     tree: buildSchemaTree(doc, ref, { maxNodes: 400, maxRefDepth: 2 }),
