@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEMO_GATEWAY_ORIGINS } from '../lib/catalog/demo-servers.ts';
 import { loadConfig } from '../lib/config.ts';
+import { protectDataDir, restrictToOwner } from '../lib/data-dir.ts';
 import { describeError, PorticoError } from '../lib/errors.ts';
 import { startDemoGateway, type DemoGateway } from '../lib/gateway/demo-gateway.ts';
 import { DEFAULT_GATEWAY_PORT, loadGatewaySettings } from '../lib/gateway/settings.ts';
@@ -24,6 +25,7 @@ export async function runStartCommand(_args: string[]): Promise<number> {
   }
   const config = loadConfig();
   mkdirSync(config.dataDir, { recursive: true });
+  protectDataDir(config.dataDir); // 0700, and umask 077 for everything written from here on
   process.env.ASTRO_TELEMETRY_DISABLED = '1'; // the portal phones nowhere
   process.env.PORTICO_CONTENT_DIR = config.contentDir;
   process.env.PORTICO_DATA_DIR = config.dataDir;
@@ -48,6 +50,7 @@ export async function runStartCommand(_args: string[]): Promise<number> {
   process.env.PORT = String(config.port);
   await import(pathToFileURL(path.join(outDir, 'server/entry.mjs')).href);
   await waitUntilReady(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`);
+  restrictToOwner(config.dataDir); // what the build copied and PGlite's first cluster were given modes the umask does not cover
   // After the portal is ready: its Git side has made the embedded remote the gateway reads.
   let gateway: DemoGateway | undefined;
   try {

@@ -41,6 +41,8 @@ export function errorToResponse(err: unknown, requestId?: string): Response {
 }
 
 const MAX_JSON_BYTES = 64 * 1024;
+/** Deepest nesting of arrays and objects a request body may have; Portico's own bodies are two or three levels deep. */
+export const MAX_JSON_DEPTH = 32;
 
 /**
  * Reads a JSON object body. Only `application/json` is accepted: a cross-site form cannot send it
@@ -51,6 +53,11 @@ export async function readJsonBody(request: Request): Promise<Record<string, unk
   if (!/^application\/json\b/i.test(type)) throw new ProblemError(415, 'json-only', 'Send the request body as application/json.');
   const bytes = await readBodyWithin(request, MAX_JSON_BYTES, () => new ProblemError(413, 'body-too-large', `The request body is larger than ${MAX_JSON_BYTES / 1024} KiB.`));
   const text = new TextDecoder().decode(bytes);
+  // Checked before parsing: every recursive walk after JSON.parse (the NUL check, validation) would
+  // overflow the stack on 20,000 levels, and a stack overflow is a 500 with a trace in the log.
+  if (jsonNestingDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new ProblemError(400, 'json-too-deep', `The request body is nested too deeply: at most ${MAX_JSON_DEPTH} levels of arrays and objects are accepted.`);
+  }
   let value: unknown;
   try {
     value = text ? JSON.parse(text) : {};
@@ -61,6 +68,27 @@ export async function readJsonBody(request: Request): Promise<Record<string, unk
   const where = findNulCharacter(value, '');
   if (where !== undefined) throw new ProblemError(400, 'nul-character', `The request body has a NUL character (\\u0000) in ${where}; the portal cannot store one.`);
   return value as Record<string, unknown>;
+}
+
+/**
+ * How deeply arrays and objects nest in JSON text, counting no further than one past `limit`.
+ * A scan of the text without parsing it: brackets inside strings do not count, and it never recurses.
+ */
+export function jsonNestingDepth(text: string, limit = Infinity): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character, a quote included
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > deepest && (deepest = depth) > limit) return deepest;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
 }
 
 /**
