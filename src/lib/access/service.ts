@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, lte, or } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { accounts, apiKeys, applications, outbox, subscriptions } from '../../../db/schema.ts';
 import { generateSecureRandomString } from '../auth/tokens.ts';
 import type { ApprovalMode } from '../catalog/model.ts';
@@ -376,6 +376,16 @@ export function createAccessService(db: Database, options: AccessOptions) {
         if (s.branch) await enqueue(tx, requestId, app!.ownerId, `Close ${s.branch}: rejected`, { action: 'close', branch: s.branch });
         return { requestId, status: 'rejected' };
       });
+    },
+
+    /** When the next key expires or ends its rotation overlap, so the sweep can run then and not an interval later. */
+    async nextKeyDeadline(now = new Date()): Promise<Date | undefined> {
+      const [row] = await db
+        .select({ expires: sql<Date | null>`min(${apiKeys.expiresAt})`, retires: sql<Date | null>`min(${apiKeys.retireAt})` })
+        .from(apiKeys)
+        .where(and(inArray(apiKeys.status, [...ENFORCED, 'suspended']), or(gt(apiKeys.expiresAt, now), gt(apiKeys.retireAt, now))));
+      const times = [row?.expires, row?.retires].filter((t): t is Date => t !== null && t !== undefined).map((t) => new Date(t)).filter((t) => t > now);
+      return times.length ? new Date(Math.min(...times.map((t) => t.getTime()))) : undefined;
     },
 
     /**

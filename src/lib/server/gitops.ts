@@ -124,8 +124,22 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
       if (again) {
         again = false;
         void pass();
+      } else {
+        void wakeAtNextDeadline(interval);
       }
     }
+  };
+  // A key that expires (or ends its rotation overlap) before the next pass is swept at that moment,
+  // so the gateway stops taking it within one commit of its expiry, not up to an interval later.
+  let deadlineTimer: NodeJS.Timeout | undefined;
+  const wakeAtNextDeadline = async (interval: number) => {
+    clearTimeout(deadlineTimer);
+    const next = await access.nextKeyDeadline().catch(() => undefined);
+    if (!next) return;
+    const delay = Math.max(0, next.getTime() - Date.now()) + 50;
+    if (delay >= interval) return; // the regular pass comes first
+    deadlineTimer = setTimeout(() => void pass(), delay);
+    deadlineTimer.unref();
   };
   registerCollector(() => [{ name: 'portico_drift', help: 'Grants whose Git state differs from the database, at the last reconcile.', type: 'gauge', samples: [{ value: drift.drift.length }] }]);
   const timer = setInterval(() => void pass(), config.git.intervalSeconds * 1000);
@@ -139,7 +153,10 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
     lastPass: () => last,
     drift: () => drift,
     commitUrl: (sha) => commitUrl(url, sha),
-    stop: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(timer);
+      clearTimeout(deadlineTimer);
+    },
   };
 }
 
