@@ -117,6 +117,24 @@ describe('a Traefik Hub API whose spec a ConfigMap holds (traefik-airlines)', as
     expect(loaded.apis.find((a) => a.key === 'traefik-airlines/flights-api')!.versions[0]!.origin).toMatchObject({ kind: 'configmap', key: 'openapi.yaml' });
   });
 
+  it('follows spec.service of the legacy API shape, without any route', async () => {
+    const legacy = [
+      'apiVersion: hub.traefik.io/v1alpha1', 'kind: API', 'metadata:', '  name: flights-api', '  namespace: traefik-airlines', 'spec:',
+      '  pathPrefix: /flights', '  service:', '    name: flights-app', '    port:', '      number: 3000', '    openApiSpec:', '      path: /openapi.yaml', '',
+    ].join('\n');
+    const root = variant({
+      'apis/flights/api-tls.yaml': () => legacy,
+      'apis/flights/route-tls.yaml': (t) => t.replace('hub.traefik.io/api: flights-api', 'hub.traefik.io/api: nothing'),
+      'apis/flights/route.yaml': (t) => t.replace('hub.traefik.io/api: flights-api', 'hub.traefik.io/api: nothing'),
+    });
+    const loaded = await loadCatalog(root, { offline: true });
+    expect(flightsSpecErrors(loaded)).toEqual([]);
+    expect(loaded.apis.find((a) => a.key === 'traefik-airlines/flights-api')).toMatchObject({
+      gateway: { gateway: 'traefik-hub', legacy: true },
+      versions: [{ origin: { kind: 'configmap', configMap: 'default/flights-openapi', key: 'openapi.yaml' }, operations: expect.arrayContaining([expect.objectContaining({ path: '/flights' })]) }],
+    });
+  });
+
   it('follows an HTTPRoute to its backend Service as well', async () => {
     const httpRoute = [
       'apiVersion: gateway.networking.k8s.io/v1', 'kind: HTTPRoute', 'metadata:', '  name: flights', '  annotations:', '    hub.traefik.io/api: flights-api',
