@@ -1,14 +1,14 @@
-import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portalClient, until, type PortalClient } from '../support/http-client.ts';
+import { signUpConfirmed } from '../support/mail.ts';
 import { projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
 
 /*
- * A running portal against two attacks that need no account and no special access: a request body
- * nested deeper than any parser walk survives, and a look at its data directory by another user of
- * the machine.
+ * A running portal against two cheap attacks: a request body nested deeper than any recursive walk
+ * of it survives (signed in or not), and a look at its data directory by another user of the machine.
  */
 
 const work = mkdtempSync(path.join(tmpdir(), 'portico-hardening-'));
@@ -20,27 +20,12 @@ const EMAIL = 'ada@example.test';
 let portal: RunningPortal;
 let ada: PortalClient;
 
-/** Signs `client` up and in, confirming the address with the link mailed to a file when the portal asks for that. */
-async function signUp(client: PortalClient, email: string): Promise<void> {
-  const asked = await client.call('POST', '/api/v1/auth/signup', { email, password: PASSWORD });
-  if (asked.status === 201) return;
-  expect(asked.status, asked.text).toBe(202);
-  const token = await until('the confirmation mail', () => {
-    const dir = path.join(dataDir, 'mail');
-    if (!existsSync(dir)) return undefined;
-    const mail = readdirSync(dir).sort().map((f) => readFileSync(path.join(dir, f), 'utf8')).filter((m) => m.includes(`\nTo: ${email}\n`)).at(-1);
-    return mail ? /verify-email\?token=([A-Za-z0-9]+\.[A-Za-z0-9]+)/.exec(mail)?.[1] : undefined;
-  });
-  const confirmed = await client.call('POST', '/api/v1/auth/verify-email', { token });
-  expect(confirmed.status, confirmed.text).toBe(200);
-}
-
 beforeAll(async () => {
   const content = path.join(work, 'content');
   cpSync(path.join(projectRoot, 'tests/fixtures/catalog/hub-basic'), content, { recursive: true });
   portal = await startPortal({ PORTICO_CONTENT_DIR: content, PORTICO_DATA_DIR: dataDir });
   ada = portalClient(portal.base);
-  await signUp(ada, EMAIL);
+  await signUpConfirmed(ada.call, dataDir, EMAIL, PASSWORD);
 }, 300_000);
 
 afterAll(async () => {
