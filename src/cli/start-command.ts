@@ -1,13 +1,14 @@
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { DEMO_GATEWAY_ORIGINS } from '../lib/catalog/demo-servers.ts';
 import { loadConfig } from '../lib/config.ts';
 import { protectDataDir, restrictToOwner } from '../lib/data-dir.ts';
 import { describeError, PorticoError } from '../lib/errors.ts';
 import { startDemoGateway, type DemoGateway } from '../lib/gateway/demo-gateway.ts';
 import { DEFAULT_GATEWAY_PORT, loadGatewaySettings } from '../lib/gateway/settings.ts';
+import { serveBuiltSite } from '../lib/server/serve.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -48,7 +49,7 @@ export async function runStartCommand(_args: string[]): Promise<number> {
   await ensurePortFree(config.host, config.port);
   process.env.HOST = config.host;
   process.env.PORT = String(config.port);
-  await import(pathToFileURL(path.join(outDir, 'server/entry.mjs')).href);
+  await serveBuiltSite(outDir, { host: config.host, port: config.port, publicUrl: config.publicUrl });
   await waitUntilReady(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`);
   restrictToOwner(config.dataDir); // what the build copied and PGlite's first cluster were given modes the umask does not cover
   // After the portal is ready: its Git side has made the embedded remote the gateway reads.
@@ -103,7 +104,7 @@ async function ensurePortFree(host: string, port: number): Promise<void> {
  * Asks the portal whether it is ready (its database answers). A wrong DATABASE_URL or a data
  * directory held by another process stops the start here, with the reason, not at the first request.
  */
-async function waitUntilReady(base: string): Promise<void> {
+export async function waitUntilReady(base: string): Promise<void> {
   let last = 'no answer';
   for (let attempt = 0; attempt < 50; attempt++) {
     try {

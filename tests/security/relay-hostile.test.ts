@@ -320,6 +320,13 @@ describe('what the relay sends on', () => {
     expect(ada.cookie()).toMatch(/^portico_session=/);
   });
 
+  it("sends a signed-out visitor's bearer token for the API on, instead of taking it for a portal token", async () => {
+    const visitor = from(9);
+    const res = await visitor.call('GET', relayPath(api('echo')), undefined, { authorization: 'Bearer token-for-the-api' });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.authorization).toBe('Bearer token-for-the-api');
+  });
+
   it('keeps working when one declared server URL does not parse, and logs nothing about it', async () => {
     const client = from(8);
     expect((await client.call('GET', relayPath(api('data.json')))).status).toBe(200);
