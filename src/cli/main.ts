@@ -4,6 +4,9 @@ const HELP = `portico: a GitOps-native developer portal
 
 Usage:
   portico start                       build the docs and start the portal (embedded defaults)
+  portico build [--out dir] [--strict]
+                                      build the site and server once, for serve (default: the data
+                                      directory's site/); --strict: exit 1 on content errors
   portico serve [--site dir]          serve a portal built before (default: the data directory's site/)
   portico catalog [root] [--json]     show what Portico makes of a content repository
                   [--offline] [--no-cache]
@@ -31,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./impact-command.ts')).runImpactCommand(rest);
       case 'start':
         return await (await import('./start-command.ts')).runStartCommand(rest);
+      case 'build':
+        return await (await import('./build-command.ts')).runBuildCommand(rest);
       case 'serve':
         return await (await import('./serve-command.ts')).runServeCommand(rest);
       case 'bench':

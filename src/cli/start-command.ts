@@ -1,16 +1,11 @@
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DEMO_GATEWAY_ORIGINS } from '../lib/catalog/demo-servers.ts';
 import { loadConfig } from '../lib/config.ts';
-import { protectDataDir, restrictToOwner } from '../lib/data-dir.ts';
+import { restrictToOwner } from '../lib/data-dir.ts';
 import { describeError, PorticoError } from '../lib/errors.ts';
 import { startDemoGateway, type DemoGateway } from '../lib/gateway/demo-gateway.ts';
 import { DEFAULT_GATEWAY_PORT, loadGatewaySettings } from '../lib/gateway/settings.ts';
 import { serveBuiltSite } from '../lib/server/serve.ts';
-
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { buildSite, defaultSiteDir } from './build-command.ts';
 
 /**
  * `portico start`: builds the docs from the content repository and serves the portal.
@@ -25,27 +20,10 @@ export async function runStartCommand(_args: string[]): Promise<number> {
     process.env.PORTICO_DEMO_GATEWAY_URL = `http://localhost:${gatewaySettings.port}`;
   }
   const config = loadConfig();
-  mkdirSync(config.dataDir, { recursive: true });
-  protectDataDir(config.dataDir); // 0700, and umask 077 for everything written from here on
-  process.env.ASTRO_TELEMETRY_DISABLED = '1'; // the portal phones nowhere
-  process.env.PORTICO_CONTENT_DIR = config.contentDir;
-  process.env.PORTICO_DATA_DIR = config.dataDir;
-  console.log(`portico: building the docs from ${config.contentDir}`);
-  if (config.demoGatewayUrl && !DEMO_GATEWAY_ORIGINS.includes(config.demoGatewayUrl)) {
-    console.log(`portico: servers the content gives at ${DEMO_GATEWAY_ORIGINS.join(' or ')} are shown and called at ${config.demoGatewayUrl}, where the demo gateway answers`);
-  }
-  const { build } = await import('astro');
   // The running portal's site lives in its data directory, so two portals (or a portal and a
   // developer's `npm run build`) never write over each other's files.
-  const outDir = path.join(config.dataDir, 'site');
-  linkDependencies(config.dataDir);
-  try {
-    await build({ root: projectRoot, outDir, cacheDir: path.join(config.dataDir, 'cache', 'astro'), logLevel: 'warn' });
-  } catch (err) {
-    const message = (err as Error).message;
-    const aboutContent = message.includes('content repository');
-    throw new PorticoError(`the docs build failed: ${message}`, aboutContent ? 'run `npx portico catalog` to see every problem in the content repository' : undefined);
-  }
+  const outDir = defaultSiteDir(config);
+  await buildSite(config, outDir);
   await ensurePortFree(config.host, config.port);
   process.env.HOST = config.host;
   process.env.PORT = String(config.port);
@@ -118,16 +96,4 @@ export async function waitUntilReady(base: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new PorticoError(`the portal started but is not ready: ${last}`, 'check DATABASE_URL (or PORTICO_DATA_DIR for the embedded database) and start again');
-}
-
-/**
- * The built server imports packages (react, the adapter) at run time, and Node finds them by
- * walking up from the file's own folder. A data directory outside the project gets a link to
- * the project's node_modules so that walk succeeds; bundling every package into the build instead
- * would break native ones (argon2) and WebAssembly ones (PGlite).
- */
-function linkDependencies(dataDir: string): void {
-  const link = path.join(dataDir, 'node_modules');
-  if (path.resolve(dataDir).startsWith(projectRoot + path.sep) || existsSync(link)) return;
-  symlinkSync(path.join(projectRoot, 'node_modules'), link, 'dir');
 }

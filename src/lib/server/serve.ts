@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PorticoError } from '../errors.ts';
 import { baseSecurityHeaders, PAGE_CSP_FILE, pageCsp, SCRIPT_FILE_CSP } from '../http/security-headers.ts';
+import { cacheControlOfStatic, listStaticPaths } from './static-cache.ts';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -20,6 +21,7 @@ export async function serveBuiltSite(siteDir: string, options: { host: string; p
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const { handler } = (await import(pathToFileURL(entry).href)) as { handler: NodeHandler };
   const pages = readPageHashes(siteDir);
+  const staticPaths = listStaticPaths(path.join(siteDir, 'client'));
   const base = baseSecurityHeaders(options.publicUrl);
   const server = http.createServer((req, res) => {
     for (const [name, value] of Object.entries(base)) res.setHeader(name, value);
@@ -29,6 +31,10 @@ export async function serveBuiltSite(siteDir: string, options: { host: string; p
     const hashes = pages.get(pathname);
     if (hashes && (req.method === 'GET' || req.method === 'HEAD')) res.setHeader('content-security-policy', pageCsp(hashes));
     else if (/\.m?js$/.test(pathname)) res.setHeader('content-security-policy', SCRIPT_FILE_CSP);
+    // For a CDN in front: static files get a policy by name (the adapter's file server keeps a
+    // Cache-Control already set, and adds ETag and Last-Modified, answering 304 to a request that
+    // has them). What the server renders sets its own, private where it is per person.
+    if (staticPaths.has(pathname) && (req.method === 'GET' || req.method === 'HEAD')) res.setHeader('cache-control', cacheControlOfStatic(pathname));
     handler(req, res);
   });
   await new Promise<void>((resolve, reject) => {
