@@ -40,3 +40,17 @@ export function formatDocPath(path: DocPath): string {
   }
   return out;
 }
+
+/**
+ * Drops the `yaml` parse errors that an `openapi` diagnostic repeats: a spec file that does not parse
+ * is read by the content scan and again by the bundler, and one problem is counted once. The `openapi`
+ * one is kept, because it is the reason its API is left out.
+ */
+export function dropRepeatedParseErrors(diagnostics: Diagnostic[]): void {
+  const fromSpecs = new Set(
+    diagnostics.filter((d) => d.rule === 'openapi' && d.message.startsWith('cannot parse')).map((d) => `${d.file}:${d.line}:${d.column}:${d.message.replace(/^cannot parse( YAML| JSON)?: /, '')}`),
+  );
+  if (fromSpecs.size === 0) return;
+  const kept = diagnostics.filter((d) => !(d.rule === 'yaml' && fromSpecs.has(`${d.file}:${d.line}:${d.column}:${d.message.replace(/^cannot parse( YAML| JSON)?: /, '')}`)));
+  diagnostics.splice(0, diagnostics.length, ...kept);
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 import { parseGoDuration, validateResource } from './crd-schema.ts';
-import type { Diagnostic } from './diagnostics.ts';
+import { dropRepeatedParseErrors, type Diagnostic } from './diagnostics.ts';
 import type {
   ApprovalMode,
   ApiVersion,
@@ -112,6 +112,7 @@ export async function loadCatalog(root: string, options: LoadCatalogOptions = {}
     .map((r) => ({ id: r.id, source: sourceOf(r), annotations: r.annotations }));
 
   cache?.flush();
+  dropRepeatedParseErrors(diagnostics);
   diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   return { root: absRoot, apis, failedApis, plans, bundles, items, portals, applications, subscriptions, guides, references, diagnostics, stats };
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ContentRoot } from './content-files.ts';
 import type { DocPath, Severity } from './diagnostics.ts';
+import { childRole, type NodeRole } from './openapi-literals.ts';
 import { describeBadPercent, parsePointer, percentDecode } from './openapi-refs.ts';
 import { decodeSourceBytes, parseDecodedSource, type ParsedFile, type Position } from './source.ts';
 
@@ -104,7 +105,7 @@ export function bundleOpenApiFile(
     texts.set(file, decoded.text);
     const parsed = parseDecodedSource(decoded, file);
     for (const err of parsed.errors) {
-      issues.push({ file, position: err.position, path: [], message: `cannot parse: ${err.message}`, severity: 'error' });
+      issues.push({ file, position: err.position, path: [], message: `cannot parse ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${err.message}`, severity: 'error' });
     }
     for (const finding of parsed.findings) {
       issues.push({ file, position: finding.position, path: [], message: finding.message, severity: finding.severity });
@@ -245,10 +246,10 @@ export function bundleOpenApiFile(
     return {};
   };
 
-  const walk = (node: unknown, file: string, srcPath: DocPath, bundledPath: string[]): unknown => {
+  const walk = (node: unknown, file: string, srcPath: DocPath, bundledPath: string[], role: NodeRole = 'keywords'): unknown => {
     if (tooComplex) return node;
     if (chain.length > 0 && node !== null && typeof node === 'object') inlined++;
-    if (Array.isArray(node)) return node.map((item, i) => walk(item, file, [...srcPath, i], [...bundledPath, String(i)]));
+    if (Array.isArray(node)) return node.map((item, i) => walk(item, file, [...srcPath, i], [...bundledPath, String(i)], role));
     if (node === null || typeof node !== 'object') return node;
     const obj = node as Record<string, unknown>;
     if (typeof obj.$ref === 'string' && !(file === rootFile && obj.$ref.startsWith('#'))) {
@@ -256,7 +257,10 @@ export function bundleOpenApiFile(
       const siblings = Object.keys(obj).filter((k) => k !== '$ref');
       if (siblings.length === 0 || resolved === null || typeof resolved !== 'object') return resolved;
       const merged: Record<string, unknown> = { ...(resolved as Record<string, unknown>) };
-      for (const k of siblings) merged[k] = walk(obj[k], file, [...srcPath, k], [...bundledPath, k]);
+      for (const k of siblings) {
+        const next = childRole(role, k, obj[k]);
+        merged[k] = next === undefined ? obj[k] : walk(obj[k], file, [...srcPath, k], [...bundledPath, k], next);
+      }
       return merged;
     }
     // Fast path: a subtree with no external refs is shared, not copied (keeps a 13 MB spec cheap).
@@ -264,7 +268,10 @@ export function bundleOpenApiFile(
     for (const k of Object.keys(obj)) {
       const v = obj[k];
       if (v === null || typeof v !== 'object') continue;
-      const w = walk(v, file, [...srcPath, k], [...bundledPath, k]);
+      // Example values, defaults, enums and extensions are data: a `$ref` in them is text, not a file to read.
+      const next = childRole(role, k, v);
+      if (next === undefined) continue;
+      const w = walk(v, file, [...srcPath, k], [...bundledPath, k], next);
       if (w !== v) {
         out ??= { ...obj };
         out[k] = w;

@@ -1,4 +1,5 @@
 import { formatDocPath, type DocPath, type SchemaIssue } from './diagnostics.ts';
+import { childRole, type NodeRole } from './openapi-literals.ts';
 import { closestName } from './openapi-schema.ts';
 
 /**
@@ -34,9 +35,6 @@ export function describeBadPercent(text: string): string {
   return 'its percent-encoded bytes do not make UTF-8 text';
 }
 
-/** Keys whose values are example data, not part of the description: a `$ref` in them is text. */
-const LITERAL_KEYS = new Set(['example', 'default', 'enum', 'const']);
-
 /**
  * Checks every local `$ref` (`#/...`) of a document: that its percent-encoding decodes, that it points
  * at something, and that a chain of `$ref`s ends at a definition. A recursive schema (a `$ref` back
@@ -51,13 +49,13 @@ export function checkLocalRefs(doc: Record<string, unknown>): SchemaIssue[] {
   const reportedCycles = new Set<string>();
 
   const seen = new Set<object>(); // bundled parts and YAML aliases share objects: each is walked once
-  const todo: object[] = [doc];
+  const todo: Array<{ node: object; role: NodeRole }> = [{ node: doc, role: 'keywords' }];
   while (todo.length > 0) {
-    const node = todo.pop()!;
+    const { node, role } = todo.pop()!;
     if (seen.has(node)) continue;
     seen.add(node);
     if (Array.isArray(node)) {
-      for (const item of node) if (item !== null && typeof item === 'object') todo.push(item);
+      for (const item of node) if (item !== null && typeof item === 'object') todo.push({ node: item, role });
       continue;
     }
     const obj = node as Record<string, unknown>;
@@ -68,8 +66,10 @@ export function checkLocalRefs(doc: Record<string, unknown>): SchemaIssue[] {
     }
     for (const k in obj) {
       const v = obj[k];
-      if (v === null || typeof v !== 'object' || LITERAL_KEYS.has(k) || (k === 'examples' && Array.isArray(v))) continue;
-      todo.push(v);
+      if (v === null || typeof v !== 'object') continue;
+      // Example values, defaults, enums and extensions are data: a `$ref` in them is text.
+      const next = childRole(role, k, v);
+      if (next !== undefined) todo.push({ node: v, role: next });
     }
   }
 
@@ -104,10 +104,10 @@ export function checkLocalRefs(doc: Record<string, unknown>): SchemaIssue[] {
 /** Where each of `refs` is first used, in document order: one search, run only when some `$ref` is reported. */
 function firstUses(doc: object, refs: ReadonlySet<string>): Map<string, DocPath> {
   const found = new Map<string, DocPath>();
-  const stack: Array<{ node: object; path: Array<string | number> }> = [{ node: doc, path: [] }];
+  const stack: Array<{ node: object; path: Array<string | number>; role: NodeRole }> = [{ node: doc, path: [], role: 'keywords' }];
   const seen = new Set<object>();
   while (stack.length > 0 && found.size < refs.size) {
-    const { node, path } = stack.pop()!;
+    const { node, path, role } = stack.pop()!;
     if (seen.has(node)) continue;
     seen.add(node);
     const ref = Array.isArray(node) ? undefined : (node as Record<string, unknown>).$ref;
@@ -115,8 +115,9 @@ function firstUses(doc: object, refs: ReadonlySet<string>): Map<string, DocPath>
     const entries: Array<[string | number, unknown]> = Array.isArray(node) ? node.map((v, i) => [i, v]) : Object.entries(node);
     for (let i = entries.length - 1; i >= 0; i--) {
       const [k, v] = entries[i]!;
-      if (v === null || typeof v !== 'object' || (typeof k === 'string' && LITERAL_KEYS.has(k)) || (k === 'examples' && Array.isArray(v))) continue;
-      stack.push({ node: v, path: [...path, k] });
+      if (v === null || typeof v !== 'object') continue;
+      const next = typeof k === 'number' ? role : childRole(role, k, v);
+      if (next !== undefined) stack.push({ node: v, path: [...path, k], role: next });
     }
   }
   return found;

@@ -1,15 +1,19 @@
 import type { OpenApiObject, Operation } from '../catalog/model.ts';
+import { childRole, type NodeRole } from '../catalog/openapi-literals.ts';
 import { componentName } from './schema-tree.ts';
 
-/** Component schema names referred to anywhere inside `value`, without following the references. */
-export function directSchemaRefs(value: unknown, out = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) for (const v of value) directSchemaRefs(v, out);
+/** Component schema names referred to anywhere inside `value`, without following the references; example data is skipped. */
+export function directSchemaRefs(value: unknown, out = new Set<string>(), role: NodeRole = 'keywords'): Set<string> {
+  if (Array.isArray(value)) for (const v of value) directSchemaRefs(v, out, role);
   else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (k === '$ref') {
         const name = componentName(v);
         if (name) out.add(name);
-      } else directSchemaRefs(v, out);
+        continue;
+      }
+      const next = childRole(role, k, v);
+      if (next !== undefined) directSchemaRefs(v, out, next);
     }
   }
   return out;
@@ -42,7 +46,8 @@ export function schemaBacklinks(doc: OpenApiObject, operations: Operation[]): Ma
   };
   const usage = new Map<string, Operation[]>();
   for (const op of operations) {
-    const refs = directSchemaRefs([op.parameters, op.requestBody, op.responses]);
+    // `responses` maps status codes (and `default`) to responses: names, not keywords.
+    const refs = directSchemaRefs(op.responses, directSchemaRefs([op.parameters, op.requestBody]), 'names');
     // Refs to #/components/responses etc. were resolved one level by the catalog; what remains are schema refs.
     const all = new Set<string>();
     for (const r of refs) for (const n of reach(r)) all.add(n);

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/lib/catalog/load.ts';
+import { buildDocsSite, findVersion, hrefOfOperation, type DocsSite } from '../../src/lib/docs/site.ts';
+import { projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
+
+// The pages the docs build makes from excerpts of published OpenAPI documents
+// (tests/fixtures/openapi-real/*/PROVENANCE.md), read as HTML the way a browser receives them.
+const content = path.join(projectRoot, 'tests/fixtures/openapi-real');
+let portal: RunningPortal;
+let site: DocsSite;
+
+beforeAll(async () => {
+  [portal, site] = await Promise.all([startPortal({ PORTICO_CONTENT_DIR: content }), loadCatalog(content, { offline: true }).then(buildDocsSite)]);
+}, 160_000);
+afterAll(async () => {
+  await portal?.stop();
+});
+
+/** Where the page of an operation is. */
+function operationPage(api: string, operationId: string): string {
+  const { api: docsApi, version } = findVersion(site, api)!;
+  return hrefOfOperation(docsApi, version, version.operations.find((o) => o.operationId === operationId)!);
+}
+
+/** The page's main region as text: tags dropped, entities decoded, white space collapsed. */
+async function pageText(pathname: string): Promise<string> {
+  const response = await fetch(`${portal.base}${pathname}`);
+  expect(response.status, pathname).toBe(200);
+  const html = await response.text();
+  const main = /<main[\s\S]*<\/main>/.exec(html)?.[0] ?? html;
+  return main
+    .replace(/<script[\s\S]*?<\/script>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+describe('pages of real OpenAPI documents', () => {
+  it('GitHub Enterprise Cloud: the example with $ref keys is shown as the data it is, and the API is published', async () => {
+    const text = await pageText(operationPage('ghec', 'enterprise-admin/get-server-statistics'));
+    expect(text).toContain('"actions_stats": { "$ref": "server-statistics-actions.yaml" }');
+    expect(portal.output()).not.toContain('server-statistics-actions.yaml');
+  });
+});

@@ -1,0 +1,106 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/lib/catalog/load.ts';
+import type { Catalog } from '../../src/lib/catalog/model.ts';
+import { lintContent } from '../../src/lib/lint/run.ts';
+import { buildDocsSite, findVersion, type DocsSite } from '../../src/lib/docs/site.ts';
+import { buildOperationView } from '../../src/lib/docs/operation-view.ts';
+import { projectRoot } from '../support/portal.ts';
+
+// Excerpts of published OpenAPI documents (tests/fixtures/openapi-real/*/PROVENANCE.md): the model the
+// pages are built from. tests/e2e/openapi-real-pages.test.ts checks the pages themselves.
+const fixtures = path.join(projectRoot, 'tests/fixtures/openapi-real');
+const work = mkdtempSync(path.join(tmpdir(), 'portico-openapi-real-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+let catalog: Catalog;
+let site: DocsSite;
+beforeAll(async () => {
+  catalog = await loadCatalog(fixtures, { offline: true });
+  site = buildDocsSite(catalog);
+}, 60_000);
+
+function operation(api: string, operationId: string) {
+  const found = findVersion(site, api)!;
+  const op = found.version.operations.find((o) => o.operationId === operationId)!;
+  expect(op, operationId).toBeDefined();
+  return buildOperationView(found.api, found.version, op);
+}
+
+describe('real OpenAPI documents', () => {
+  it('load without a single diagnostic', () => {
+    expect(catalog.diagnostics.map((d) => `${d.file}:${d.line} ${d.rule} ${d.message}`)).toEqual([]);
+    expect(catalog.failedApis).toEqual([]);
+  });
+
+  it('GitHub Enterprise Cloud: a $ref inside an example value is data, not a reference', () => {
+    const view = operation('ghec', 'enterprise-admin/get-server-statistics');
+    const example = view.responses.find((r) => r.status === '200')!.content[0]!.examples[0]!;
+    expect(example.text).toMatch(/"actions_stats": \{\s+"\$ref": "server-statistics-actions.yaml"/);
+  });
+});
+
+/** A content root with one API whose spec is `specText` (written as `file`). */
+function contentWith(name: string, file: string, specText: string): string {
+  const root = path.join(work, name);
+  mkdirSync(root, { recursive: true });
+  writeFileSync(path.join(root, file), specText);
+  writeFileSync(
+    path.join(root, 'api.yaml'),
+    ['apiVersion: hub.traefik.io/v1alpha1', 'kind: API', 'metadata:', '  name: broken', '  annotations:', `    portico.dev/openapi-file: ${file}`, 'spec:', '  openApiSpec:', '    path: /openapi.yaml', ''].join('\n'),
+  );
+  return root;
+}
+
+describe('a $ref in literal data', () => {
+  it('is not followed in example, examples, default, const, enum or x- values, but a property named so is a schema', async () => {
+    const root = contentWith('literal-refs', 'spec.yaml', `openapi: 3.1.0
+info: { title: Literal refs, version: '1' }
+paths:
+  /things:
+    get:
+      parameters:
+        - name: kind
+          in: query
+          schema: { type: object, default: { $ref: nowhere-default.yaml }, enum: [{ $ref: nowhere-enum.yaml }], const: { $ref: '#/nowhere/const' } }
+          examples:
+            one: { value: { $ref: nowhere-example.yaml }, x-note: { $ref: '#/nowhere/x' } }
+      x-internal: { $ref: nowhere-extension.yaml }
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              example: { $ref: '#/nowhere/example' }
+              schema:
+                type: object
+                examples: [{ $ref: nowhere-examples.yaml }]
+                properties:
+                  example: { $ref: '#/components/schemas/Missing' }
+`);
+    const loaded = await loadCatalog(root);
+    // Only the property called `example` is a schema, and its $ref is checked.
+    expect(loaded.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('$ref "#/components/schemas/Missing" points to nothing')]);
+  });
+});
+
+describe('a spec that does not parse', () => {
+  it('is one error per problem, under the openapi rule, and its API is named as failed', async () => {
+    const root = contentWith('unparsable', 'spec.yaml', 'openapi: 3.0.3\ninfo:\n  title: Unclosed\n  version: 1.0.0\n  tags: [one, two\npaths: {}\n');
+    cpSync(path.join(projectRoot, 'tests/fixtures/bad-openapi/json-syntax-error.json'), path.join(root, 'other.json'));
+    const loaded = await loadCatalog(root);
+    const about = loaded.diagnostics.filter((d) => d.file === 'spec.yaml');
+    expect(about.length).toBeGreaterThan(0);
+    const keys = about.map((d) => `${d.line}:${d.column} ${d.message.replace(/^cannot parse( YAML)?: /, '')}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(about.every((d) => d.rule === 'openapi' && d.message.startsWith('cannot parse YAML: '))).toBe(true);
+    expect(loaded.failedApis.map((f) => f.key)).toEqual(['default/broken']);
+    // A broken file that is no API's spec is still reported, once, as the file it is.
+    expect(loaded.diagnostics.filter((d) => d.file === 'other.json').map((d) => d.rule)).toEqual(['yaml']);
+    const lint = await lintContent(root);
+    const lintKeys = lint.diagnostics.filter((d) => d.file === 'spec.yaml').map((d) => `${d.line}:${d.column}`);
+    expect(lintKeys.length).toBe(keys.length);
+  });
+});
