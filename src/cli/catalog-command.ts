@@ -4,6 +4,7 @@ import { loadCatalog } from '../lib/catalog/load.ts';
 import { summariseCatalog } from '../lib/catalog/summary.ts';
 import { loadConfig } from '../lib/config.ts';
 import { PorticoError } from '../lib/errors.ts';
+import { resolveContentRoot } from './content-root.ts';
 import { formatSummary } from './format.ts';
 
 /** `portico catalog [root] [--json]`: prints the normalised catalog and its diagnostics; exit 1 on errors. */
@@ -19,7 +20,7 @@ export async function runCatalogCommand(args: string[]): Promise<number> {
     throw new PorticoError((err as Error).message, 'usage: portico catalog [root] [--json] [--offline] [--no-cache]');
   }
   const config = loadConfig();
-  const root = parsed.positionals[0] ? path.resolve(parsed.positionals[0]) : config.contentDir;
+  const root = resolveContentRoot(parsed.positionals[0]);
   const catalog = await loadCatalog(root, {
     cacheDir: parsed.values['no-cache'] ? undefined : config.cacheDir,
     offline: parsed.values.offline || config.offline,

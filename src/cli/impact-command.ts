@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../lib/config.ts';
 import { PorticoError } from '../lib/errors.ts';
 import { impactBetween } from '../lib/impact/impact.ts';
 import { impactToMarkdown } from '../lib/impact/markdown.ts';
+import { resolveContentRoot } from './content-root.ts';
 
 const USAGE = 'usage: portico impact <base>..<head> [--json] [--root <content dir in the repository>]';
 
@@ -17,7 +17,7 @@ export async function runImpactCommand(args: string[]): Promise<number> {
   }
   const range = parsed.positionals[0];
   if (!range || parsed.positionals.length > 1) throw new PorticoError('give one revision range', USAGE);
-  const root = parsed.values.root ? path.resolve(parsed.values.root) : loadConfig().contentDir;
+  const root = resolveContentRoot(parsed.values.root);
   const report = await impactBetween(root, range);
   process.stdout.write(parsed.values.json ? `${JSON.stringify(report, null, 2)}\n` : impactToMarkdown(report));
   return 0;

@@ -6,6 +6,7 @@ import { PorticoError } from '../lib/errors.ts';
 import { formatLintReport, isLintFormat, LINT_FORMATS, toLintReport } from '../lib/lint/formatters/index.ts';
 import { LINT_RULES } from '../lib/lint/rules/index.ts';
 import { lintContent, unknownRuleNames } from '../lib/lint/run.ts';
+import { resolveContentRoot } from './content-root.ts';
 
 const USAGE = `usage: portico lint [root] [--format ${LINT_FORMATS.join('|')}] [--output file] [--max-warnings N]
                     [--rule.<name>=false ...] [--offline] [--no-cache]
@@ -54,7 +55,7 @@ export async function runLintCommand(args: string[]): Promise<number> {
   if (!Number.isInteger(maxWarnings) && maxWarnings !== Infinity) throw new PorticoError('--max-warnings takes a whole number', USAGE);
 
   const config = loadConfig();
-  const root = parsed.positionals[0] ? path.resolve(parsed.positionals[0]) : config.contentDir;
+  const root = resolveContentRoot(parsed.positionals[0]);
   const result = await lintContent(root, {
     rules,
     cacheDir: parsed.values['no-cache'] ? undefined : config.cacheDir,

@@ -817,6 +817,22 @@ function readContentItems(index: KindIndex, refs: RefCheck): CatalogGuide[] {
   });
 }
 
+/** The text of a Markdown document's first level-1 heading, outside code blocks, trimmed. */
+export function firstHeading(markdown: string): string | undefined {
+  let fence: string | undefined;
+  for (const line of markdown.split(/\r?\n/)) {
+    const marker = /^\s{0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (marker && (!fence || marker[0] === fence[0])) {
+      fence = fence ? undefined : marker;
+      continue;
+    }
+    if (fence) continue;
+    const heading = /^\s{0,3}#\s+(.+?)\s*#*\s*$/.exec(line)?.[1]?.trim();
+    if (heading) return heading;
+  }
+  return undefined;
+}
+
 /** Guides from Markdown files under `docs/` in the content root, with optional YAML frontmatter. */
 function readMarkdownGuides(root: string, scan: ContentScan, diagnostics: Diagnostic[]): CatalogGuide[] {
   const guides: CatalogGuide[] = [];
@@ -840,10 +856,12 @@ function readMarkdownGuides(root: string, scan: ContentScan, diagnostics: Diagno
         diagnostics.push({ severity: 'error', rule: 'yaml', message: `cannot parse the frontmatter: ${(err as Error).message.split('\n')[0]}`, file, line: 2, column: 1 });
       }
     }
-    const heading = /^#\s+(.+)$/m.exec(body)?.[1];
+    const heading = firstHeading(body);
+    const title = typeof meta.title === 'string' && meta.title.trim() ? meta.title.trim() : heading ?? path.basename(file, '.md');
     guides.push({
-      slug: file.replace(/^docs\//, '').replace(/\.md$/i, '').replace(/[^A-Za-z0-9/-]+/g, '-').toLowerCase(),
-      title: typeof meta.title === 'string' ? meta.title : heading ?? path.basename(file, '.md'),
+      // Sub-folders stay in the slug (docs/setup/install.md is /guides/setup/install/); README and index name their folder.
+      slug: file.replace(/^docs\//, '').replace(/\.md$/i, '').replace(/(^|\/)(readme|index)$/i, '').replace(/[^A-Za-z0-9/-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'index',
+      title,
       description: typeof meta.description === 'string' ? meta.description : undefined,
       order: typeof meta.order === 'number' ? meta.order : 100,
       markdown: body,

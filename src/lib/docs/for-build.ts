@@ -1,5 +1,6 @@
 import { catalogForBuild } from '../catalog/astro-loader.ts';
 import type { Operation } from '../catalog/model.ts';
+import { repositoryLinksOf } from './guide-links.ts';
 import { schemaBacklinks } from './schema-usage.ts';
 import { planApiPages } from './page-cache.ts';
 import { buildDocsSite, type DocsApi, type DocsSite, type DocsVersion } from './site.ts';
@@ -9,7 +10,7 @@ const backlinks = new WeakMap<DocsVersion, Map<string, Operation[]>>();
 
 /** The public docs site of this build, computed once for every route. Build-time data, never per-request state. */
 export function docsForBuild(): Promise<DocsSite> {
-  pending ??= catalogForBuild().then((catalog) => buildDocsSite(catalog));
+  pending ??= catalogForBuild().then((catalog) => ({ ...buildDocsSite(catalog), repository: repositoryLinksOf(catalog.root) }));
   return pending;
 }
 

@@ -34,9 +34,14 @@ const SANITIZE: sanitizeHtml.IOptions = {
 const cache = new Map<string, string>();
 const PLAIN = /^[^<>&*_`[\]#|~\\\n!]*$/;
 
-/** Markdown from a spec or a guide to HTML that is safe to inline: no scripts, handlers or javascript: URLs. */
-export function renderMarkdown(markdown: string | undefined): string {
+/**
+ * Markdown from a spec or a guide to HTML that is safe to inline: no scripts, handlers or
+ * javascript: URLs. `rewriteHref` may change each link's target, or drop the link (null) and keep
+ * its text.
+ */
+export function renderMarkdown(markdown: string | undefined, options: { rewriteHref?: (href: string) => string | null } = {}): string {
   if (!markdown) return '';
+  if (options.rewriteHref) return sanitizeHtml(marked.parser(rewriteLinks(marked.lexer(markdown), options.rewriteHref)), SANITIZE);
   const hit = cache.get(markdown);
   if (hit !== undefined) return hit;
   // Large specs repeat the same short plain descriptions thousands of times: skip the parser for those.
@@ -44,6 +49,17 @@ export function renderMarkdown(markdown: string | undefined): string {
   if (cache.size > 50_000) cache.clear();
   cache.set(markdown, html);
   return html;
+}
+
+/** Rewrites (or unlinks) every link and image of a token list, in place. */
+function rewriteLinks(tokens: ReturnType<typeof marked.lexer>, rewrite: (href: string) => string | null): ReturnType<typeof marked.lexer> {
+  marked.walkTokens(tokens, (token) => {
+    if (token.type !== 'link') return;
+    const href = rewrite(token.href);
+    if (href !== null) token.href = href;
+    else Object.assign(token, { type: 'text', text: token.text, escaped: false });
+  });
+  return tokens;
 }
 
 /** The first sentence or line of Markdown as plain text, for cards and meta descriptions. */

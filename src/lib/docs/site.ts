@@ -1,6 +1,7 @@
 import type { ApiVersion, Catalog, CatalogApi, CatalogBundle, CatalogGuide, CatalogItem, CatalogPlan, CatalogPortal, Limit, Operation } from '../catalog/model.ts';
 import { describeLimit } from '../catalog/summary.ts';
 import { publicCatalog } from '../catalog/visibility.ts';
+import type { RepositoryLinks } from './guide-links.ts';
 import { apiSlugs, operationHref, operationSlug, schemaHref, slugify, versionHref } from './urls.ts';
 
 /** A plan as the docs show it: limits in words and the APIs it covers. */
@@ -46,6 +47,8 @@ export interface DocsSite {
   bundles: Array<{ bundle: CatalogBundle; slug: string; apis: string[] }>;
   tags: string[];
   guides: CatalogGuide[];
+  /** Where the content repository's files are on the web (for guides' links to them); set by the build. */
+  repository?: RepositoryLinks;
 }
 
 /** The limits of a plan in plain words. */

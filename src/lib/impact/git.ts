@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +12,11 @@ async function git(cwd: string, args: string[]): Promise<string> {
     const { stdout } = await run('git', args, { cwd, maxBuffer: 256 * 1024 * 1024 });
     return stdout;
   } catch (err) {
-    const e = err as { stderr?: string; message: string };
+    const e = err as { stderr?: string; message: string; code?: string };
+    // Node reports a missing working directory as a missing program: say which one it is.
+    if (e.code === 'ENOENT') {
+      throw new PorticoError(existsSync(cwd) ? 'git is not installed (or not on the PATH)' : `the folder ${cwd} does not exist`, existsSync(cwd) ? 'install git (apt-get install git)' : 'run the command in your repository, or give --root');
+    }
     throw new PorticoError(`git ${args[0]} failed: ${(e.stderr || e.message).trim().split('\n')[0]}`);
   }
 }
