@@ -34,6 +34,7 @@ describe('portico lint, rule by rule (each with a failing and a passing fixture)
     expect(await findings('reference-fail', 'reference')).toEqual([
       'resources.yaml:9 error APICatalogItem item refers to API "missing-api", which does not exist in namespace shop',
       'resources.yaml:11 error APICatalogItem item refers to APIPlan "missing-plan", which does not exist in namespace shop',
+      'resources.yaml:19 error IngressRoute route is annotated hub.traefik.io/api: missing-api, but there is no API "missing-api" in namespace shop',
       'resources.yaml:25 error IngressRoute route routes to Service "not-deployed", which does not exist in namespace shop',
     ]);
   });

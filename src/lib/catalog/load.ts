@@ -26,6 +26,8 @@ import type {
   SpecOrigin,
 } from './model.ts';
 import { moveVersionToDemoGateway } from './demo-servers.ts';
+import { applyGatewayAuthToApis } from './gateway-auth.ts';
+import { applyRouteServers } from './route-servers.ts';
 import { extractSpec } from './openapi.ts';
 import { diagnosticAt, scanContent, sourceOf, type ContentScan, type Resource } from './resources.ts';
 import { SpecCache } from './spec-cache.ts';
@@ -87,6 +89,9 @@ export async function loadCatalog(root: string, options: LoadCatalogOptions = {}
 
   const plans = [...readHubPlans(byKind), ...readTykPlans(byKind)];
   const { apis, failedApis } = await readApis(ctx, byKind, resourceErrors, options.onProgress);
+  // What the gateway enforces and where it answers, for specs that do not say (issue 13, item 4).
+  applyGatewayAuthToApis(apis, scan.resources);
+  applyRouteServers(apis, scan.resources);
   if (options.demoGatewayUrl) for (const api of apis) for (const v of api.versions) moveVersionToDemoGateway(v, options.demoGatewayUrl);
   stats.operations = apis.reduce((n, a) => n + a.versions.reduce((m, v) => m + v.operations.length, 0), 0);
   const apiKeys = new Set(apis.map((a) => a.key));

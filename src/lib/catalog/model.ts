@@ -120,6 +120,34 @@ export interface ApiVersion {
   securitySchemes: Record<string, OpenApiObject>;
   operationSets: OperationSet[];
   source: SourceRef;
+  /** The authentication the gateway enforces, when its configuration says (./gateway-auth.ts). */
+  gatewayAuth?: GatewayAuth;
+  /** Where `servers` came from when the spec had no usable one: the route or listen path (./route-servers.ts). */
+  serversFrom?: { resource: string; source: SourceRef };
+}
+
+/** Authentication read from the gateway's configuration rather than the OpenAPI document. */
+export interface GatewayAuth {
+  /** The resource that says it, for people: `APIAuth team-a/default-auth`, `ApiDefinition default/httpbin`. */
+  resource: string;
+  source: SourceRef;
+  /** The gateway lets every request through: no key needed. */
+  keyless: boolean;
+  /** The schemes it enforces, as OpenAPI security schemes (empty when keyless). */
+  schemes: Record<string, OpenApiObject>;
+  /** True when the spec declared no scheme, or others, so the normalised spec now carries these. */
+  replacedSpec: boolean;
+}
+
+/** How a client picks a version of a versioned API: a header, a query parameter or a path segment. */
+export interface VersionSelector {
+  location: 'header' | 'query' | 'path';
+  /** Header or query parameter name; absent for a path. */
+  key?: string;
+  /** The version used when a request names none. */
+  defaultVersion?: string;
+  /** Who says so, for people: `TykOasApiDefinition randomz/pets`. */
+  resource: string;
 }
 
 /** Gateway-specific facts that the docs and the policy renderers need. */
@@ -137,6 +165,10 @@ export interface CatalogApi {
   /** Newest release first. */
   versions: ApiVersion[];
   source: SourceRef;
+  /** How the gateway chooses among `versions`, when its configuration says. */
+  versionSelector?: VersionSelector;
+  /** What kind of API this is, when not a plain REST API (Traefik Hub AI gateway, MCP server). */
+  flavour?: 'ai' | 'mcp';
 }
 
 /** A limit in one unit system: `requests` per `periodSeconds`. */

@@ -4,7 +4,7 @@ import { codeSamples, sampleRequest, type CodeSample } from './code-samples.ts';
 import { exampleFromSchema, mediaExamples, type MediaExample } from './example.ts';
 import { renderInlineMarkdown, renderMarkdown } from './markdown.ts';
 import { buildSchemaTree, constraints, typeLabel, type SchemaNode } from './schema-tree.ts';
-import { describeSecurityScheme } from './security.ts';
+import { describeSecurityScheme, gatewayAuthNote } from './security.ts';
 import { hrefOfOperation, type DocsApi, type DocsVersion } from './site.ts';
 import { buildTryItSpec, type TryItSpec } from './try-it.ts';
 
@@ -55,6 +55,8 @@ export interface OperationView {
   /** Each accepted requirement; `words` is sanitised HTML. */
   security: Array<{ schemes: Array<{ name: string; words: string; scopes: string[] }> }>;
   anonymous: boolean;
+  /** Where the authentication comes from when the gateway's configuration says (gatewayAuthNote). */
+  authNote?: string;
   samples: CodeSample[];
   servers: string[];
   /** Prefix of the version's schema pages: a schema's page is `${schemaBaseHref}${encodeURIComponent(name)}/`. */
@@ -140,6 +142,7 @@ export function buildOperationView(api: DocsApi, version: DocsVersion, op: Opera
       .filter((req) => Object.keys(req).length > 0)
       .map((req) => ({ schemes: Object.entries(req).map(([name, scopes]) => ({ name, scopes, words: renderInlineMarkdown(schemes[name] ? describeSecurityScheme(name, schemes[name]!) : `${name} (not declared in the spec)`) })) })),
     anonymous: op.security.length === 0 || op.security.some((req) => Object.keys(req).length === 0),
+    authNote: gatewayAuthNote(version.version.gatewayAuth),
     samples: codeSamples(sampleRequest(op, version.version.servers, schemes, sampleBody)),
     servers: (op.servers ?? version.version.servers).map((s) => s.url),
     schemaBaseHref: `${version.href}schemas/`,

@@ -1,4 +1,4 @@
-import type { OpenApiObject } from '../catalog/model.ts';
+import type { GatewayAuth, OpenApiObject } from '../catalog/model.ts';
 
 /** A security scheme in words, for people who have never read RFC 6749. */
 export function describeSecurityScheme(name: string, scheme: OpenApiObject): string {
@@ -48,4 +48,17 @@ export function credentialFor(security: Array<Record<string, string[]>>, schemes
     return { where: 'header', name: 'Authorization', value: 'Bearer $TOKEN' };
   }
   return undefined;
+}
+
+/**
+ * Where a version's authentication comes from, when the gateway's configuration says: a page must not
+ * claim an API is open, or ask for the spec's scheme, when the gateway checks something else.
+ */
+export function gatewayAuthNote(auth: GatewayAuth | undefined): string | undefined {
+  if (!auth) return undefined;
+  const where = `${auth.resource} (${auth.source.file}:${auth.source.line})`;
+  if (auth.keyless) return `No key needed: the gateway lets every call through, as its configuration says: ${where}.`;
+  return auth.replacedSpec
+    ? `From the gateway configuration, ${where}: the gateway checks this, whatever the OpenAPI document declares.`
+    : `The gateway configuration, ${where}, checks what the OpenAPI document declares.`;
 }

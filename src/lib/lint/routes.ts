@@ -13,19 +13,30 @@ export interface RouteClaim {
   paths: Array<{ value: string; exact: boolean }>;
   /** Regexes from `PathRegexp(...)` and `HostRegexp(...)`, for the regex rule. */
   regexes: Array<{ matcher: 'PathRegexp' | 'HostRegexp'; value: string }>;
+  /** `Header(...)` and `HeaderRegexp(...)` conditions as `name=value` / `name~regex`: routes that differ by them split the traffic. */
+  headers: string[];
   resource: Resource;
   docPath: DocPath;
 }
 
-const MATCHER = /\b(Host|HostRegexp|Path|PathPrefix|PathRegexp)\(\s*((?:`[^`]*`\s*,?\s*)+)\)/g;
+const MATCHER = /\b(Host|HostRegexp|Path|PathPrefix|PathRegexp|Header|HeaderRegexp)\(\s*((?:`[^`]*`\s*,?\s*)+)\)/g;
 
-/** Reads `Host(\`a\`) && PathPrefix(\`/b\`)`-style Traefik rules (v2 and v3 syntax); `||` widens the sets. */
-export function parseMatchRule(match: string): Pick<RouteClaim, 'hosts' | 'paths' | 'regexes'> {
+/**
+ * Reads `Host(\`a\`) && PathPrefix(\`/b\`)`-style Traefik rules (v2 and v3 syntax); `||` widens the sets.
+ * A rule with only `PathRegexp` claims the paths its regexes match, not every path: `paths` is then empty.
+ */
+export function parseMatchRule(match: string): Pick<RouteClaim, 'hosts' | 'paths' | 'regexes' | 'headers'> {
   const hosts: string[] = [];
   const paths: RouteClaim['paths'] = [];
   const regexes: RouteClaim['regexes'] = [];
+  const headers: string[] = [];
   for (const m of match.matchAll(MATCHER)) {
     const args = [...m[2]!.matchAll(/`([^`]*)`/g)].map((a) => a[1]!);
+    if (m[1] === 'Header' || m[1] === 'HeaderRegexp') {
+      // Header names are case-insensitive; the value (or regex) is kept as written.
+      headers.push(`${(args[0] ?? '').toLowerCase()}${m[1] === 'Header' ? '=' : '~'}${args[1] ?? ''}`);
+      continue;
+    }
     for (const arg of args) {
       if (m[1] === 'Host') hosts.push(arg.toLowerCase());
       else if (m[1] === 'PathPrefix') paths.push({ value: arg, exact: false });
@@ -33,7 +44,8 @@ export function parseMatchRule(match: string): Pick<RouteClaim, 'hosts' | 'paths
       else regexes.push({ matcher: m[1] as 'PathRegexp' | 'HostRegexp', value: arg });
     }
   }
-  return { hosts: hosts.length ? hosts : ['*'], paths: paths.length ? paths : [{ value: '/', exact: false }], regexes };
+  const pathRegexp = regexes.some((r) => r.matcher === 'PathRegexp');
+  return { hosts: hosts.length ? hosts : ['*'], paths: paths.length || pathRegexp ? paths : [{ value: '/', exact: false }], regexes, headers: headers.sort() };
 }
 
 /**

@@ -10,7 +10,7 @@ import { loaderDiagnostics } from '../rule.ts';
  */
 export const orphanRule: LintRule = {
   name: 'orphan',
-  description: 'An APIVersion no API lists, an APIPlan no catalog item or subscription uses, or an API no catalog item, bundle or subscription exposes.',
+  description: 'An APIVersion no API lists, an APIPlan no catalog item or subscription uses, or an API no catalog item, bundle or subscription exposes (keyless APIs are public and never orphans).',
   severity: 'warning',
   check(input) {
     const out: Diagnostic[] = loaderDiagnostics(input, 'orphan');
@@ -32,6 +32,8 @@ export const orphanRule: LintRule = {
     ]);
     for (const api of catalog.apis) {
       if (exposed.has(api.key)) continue;
+      // A keyless API needs no key, so no policy or subscription has to grant it: it is public, not lost.
+      if (api.versions.length > 0 && api.versions.every((v) => v.gatewayAuth?.keyless)) continue;
       const r = byIdentity.get(`${api.id.group}/${api.id.kind}/${api.id.namespace}/${api.id.name}`);
       if (!r) continue;
       const fix = api.gateway.gateway === 'tyk' ? 'grant it in a SecurityPolicy access_rights_array' : 'list it in an APICatalogItem or APIBundle';

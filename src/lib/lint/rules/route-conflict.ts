@@ -40,7 +40,7 @@ function collectEndpoints(input: Parameters<LintRule['check']>[0]): Endpoint[] {
   for (const api of catalog.apis) {
     const apiResource = byKey.get(`${api.id.kind}/${api.id.namespace}/${api.id.name}`);
     for (const v of api.versions) {
-      const bases: Array<{ host: string; prefix?: { value: string; exact: boolean }; where: Endpoint['where'] }> = [];
+      const bases: Array<{ host: string; prefix?: { value: string; exact: boolean }; regex?: string; where: Endpoint['where'] }> = [];
       const server = serverBase(v);
       if (api.gateway.gateway === 'tyk') {
         const listen = api.gateway.listenPath;
@@ -50,10 +50,21 @@ function collectEndpoints(input: Parameters<LintRule['check']>[0]): Endpoint[] {
         bases.push({ host: `tyk:${domain}`, prefix: { value: listen, exact: false }, where: { resource: apiResource, docPath, source: api.source } });
       } else {
         const mine = claims.filter((c) => c.api === api.key && (!c.version || c.version === v.name));
-        for (const c of mine) for (const host of c.hosts) for (const p of c.paths) bases.push({ host: `traefik:${host}`, prefix: p, where: { resource: c.resource, docPath: c.docPath, source: api.source } });
+        for (const c of mine) {
+          // Routes told apart by a header matcher split the traffic between them: each header set is its own "host".
+          for (const host of c.hosts.map((h) => `traefik:${h}${c.headers.length ? ` with header ${c.headers.join(' and ')}` : ''}`)) {
+            const where = { resource: c.resource, docPath: c.docPath, source: api.source };
+            for (const p of c.paths) bases.push({ host, prefix: p, where });
+            for (const r of c.regexes) if (r.matcher === 'PathRegexp') bases.push({ host, regex: r.value, where });
+          }
+        }
         if (mine.length === 0 && server.host) bases.push({ host: `traefik:${server.host}`, where: { resource: apiResource, docPath: ['metadata', 'name'], source: api.source } });
       }
       for (const base of bases) {
+        if (base.regex !== undefined) {
+          out.push(...regexEndpoints(api.key, base.host, base.regex, server.path, v, base.where, apiResource));
+          continue;
+        }
         if (v.operations.length === 0 && base.prefix) {
           // No operations known: the route itself is the claim (a classic Tyk API, a Hub API without spec).
           out.push({ api: api.key, host: base.host, method: '*', path: `${normalise(base.prefix.value)}${base.prefix.exact ? '' : '/*'}`, shown: `${base.prefix.value}${base.prefix.exact ? '' : '*'}`, where: base.where });
@@ -75,13 +86,37 @@ function collectEndpoints(input: Parameters<LintRule['check']>[0]): Endpoint[] {
 }
 
 /**
+ * The endpoints a `PathRegexp` route serves: the operations whose path the regex matches (a path
+ * parameter stands for one segment), or, with no operations known, the regex itself as the claim.
+ */
+function regexEndpoints(api: CatalogKey, host: string, regex: string, serverPath: string, v: ApiVersion, where: Endpoint['where'], apiResource: Resource | undefined): Endpoint[] {
+  let re: RegExp;
+  try {
+    re = new RegExp(regex.replace(/^\(\?i\)/, ''), regex.startsWith('(?i)') ? 'i' : '');
+  } catch {
+    return []; // the regex rule reports regexes that do not compile
+  }
+  if (v.operations.length === 0) return [{ api, host, method: '*', path: `~${regex}`, shown: `paths matching ${regex}`, where }];
+  const out: Endpoint[] = [];
+  for (const op of v.operations) {
+    const full = joinPath(serverPath, op.path);
+    if (!re.test(full.replace(/\{[^}]*\}/g, '1'))) continue;
+    out.push({
+      api, host, method: op.method.toUpperCase(), path: normalise(full), shown: `${op.method.toUpperCase()} ${full}`,
+      where: { resource: apiResource && where.resource === apiResource ? undefined : where.resource, docPath: where.docPath, source: op.source },
+    });
+  }
+  return out;
+}
+
+/**
  * `route-conflict`: two APIs expose the same method and path on one host (or Tyk listen path). The gateway
  * sends such requests to one of them, by rule priority, and the other API's docs describe calls that never
  * reach it. Each pair of APIs is reported once per host, with the first conflicting operations.
  */
 export const routeConflictRule: LintRule = {
   name: 'route-conflict',
-  description: 'Two APIs expose the same method and path on one host (IngressRoute Host/PathPrefix, Tyk listen path, or OpenAPI servers).',
+  description: 'Two APIs expose the same method and path on one host (IngressRoute Host/PathPrefix/PathRegexp, Tyk listen path, or OpenAPI servers); routes told apart by Header or HeaderRegexp do not conflict.',
   severity: 'error',
   check(input) {
     const byRoute = new Map<string, Endpoint[]>();
