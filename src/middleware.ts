@@ -47,6 +47,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
  */
 async function withPagePolicy(response: Response, pathname: string): Promise<Response> {
   if (isPrivatePath(pathname)) response = withHeader(response, 'cache-control', 'no-store');
+  // A server island's answer is fetched into a page, never opened as one: the page's policy governs it.
+  if (pathname.startsWith('/_server-islands/')) return response;
   if (!response.body || !(response.headers.get('content-type') ?? '').startsWith('text/html') || response.headers.has('content-security-policy')) return response;
   const html = await response.text();
   const page = new Response(html, response);

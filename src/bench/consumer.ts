@@ -38,10 +38,11 @@ function request(base: string, method: string, route: string, headers: Record<st
  */
 export async function signUpConsumer(base: string, dataDir: string, email: string, index: number): Promise<Consumer> {
   const localAddress = `127.0.${Math.floor((index + 2) / 250)}.${((index + 2) % 250) + 2}`;
-  const res = await request(base, 'POST', '/api/v1/auth/signup', { origin: base }, JSON.stringify({ email, password: `bench password for ${email}` }), localAddress);
+  const password = `bench password for ${email}`;
+  const res = await request(base, 'POST', '/api/v1/auth/signup', { origin: base }, JSON.stringify({ email, password }), localAddress);
   if (res.status !== 202) throw new PorticoError(`signing up ${email} answered ${res.status}: ${res.text.slice(0, 300)}`);
   const token = newestMailedToken(path.join(dataDir, 'mail'), email);
-  const confirmed = await request(base, 'POST', '/api/v1/auth/verify-email', { origin: base }, JSON.stringify({ token }), localAddress);
+  const confirmed = await request(base, 'POST', '/api/v1/auth/verify-email', { origin: base }, JSON.stringify({ token, password }), localAddress);
   if (confirmed.status !== 200) throw new PorticoError(`confirming ${email} answered ${confirmed.status}: ${confirmed.text.slice(0, 300)}`);
   const set = ([] as string[]).concat(confirmed.headers['set-cookie'] ?? []).find((c) => c.startsWith('portico_session='));
   if (!set) throw new PorticoError(`confirming ${email} set no session cookie`);

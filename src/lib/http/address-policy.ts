@@ -109,7 +109,7 @@ export class AddressRefusedError extends Error {
  * Options for node:http(s) `request` that make it connect only where the policy permits: a literal
  * address is checked here and now (Node connects to literals without a lookup), a name when it is
  * looked up for the connection itself. Throws AddressRefusedError; the lookup hook reports it as
- * the request's error. Use it with `agent: false`, so no pooled socket skips the check.
+ * the request's error. A pooled socket was checked when it connected, for the same host and port.
  */
 export function guardedConnection(url: URL, allow: ReadonlySet<string>): { lookup: LookupFunction } {
   const allowed = isAllowedTarget(allow, url);

@@ -221,17 +221,24 @@ export async function relay(request: RelayRequest, policy: RelayPolicy): Promise
   }
 }
 
+/**
+ * Kept-alive connections to the declared servers. A socket is checked once, when it connects (the
+ * lookup hook below), and is pooled under its host and port only: reusing it goes to the address
+ * that was checked, so DNS rebinding cannot move it, and a literal address is checked before every
+ * request.
+ */
+const AGENTS = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
+
 function send(url: URL, method: string, headers: Record<string, string>, body: Uint8Array | undefined, policy: RelayPolicy): Promise<Omit<RelayResponse, 'url'> & { location?: string }> {
   const client = url.protocol === 'https:' ? https : http;
-  // Checks a literal address now and a name when it is resolved for this very connection (no DNS
-  // rebinding); a fresh connection each time, so no pooled socket skips the check.
+  // Checks a literal address now and a name when it is resolved for a new connection (no DNS rebinding).
   const { lookup } = guardedConnection(url, policy.allowPrivate);
   return new Promise((resolve, reject) => {
     const req = client.request(
       url,
       {
         method,
-        agent: false,
+        agent: url.protocol === 'https:' ? AGENTS.https : AGENTS.http,
         headers: { ...headers, host: url.host, ...(body ? { 'content-length': String(body.byteLength) } : {}) },
         lookup,
         timeout: policy.timeoutMs,
