@@ -1,3 +1,4 @@
+import { readSettingFiles } from '../lib/config.ts';
 import { describeError } from '../lib/errors.ts';
 
 const HELP = `portico: a GitOps-native developer portal
@@ -25,6 +26,7 @@ Settings come from the environment; see Configuration in the README.`;
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    useSettingFiles();
     switch (command) {
       case 'catalog':
         return await (await import('./catalog-command.ts')).runCatalogCommand(rest);
@@ -54,4 +56,14 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`portico ${command}: ${describeError(err)}`);
     return 1;
   }
+}
+
+/**
+ * Puts the values of `NAME_FILE` settings (mounted Secrets) into the environment once, in place of
+ * the `_FILE` entries, so every part that reads a setting (the build, the server, the gateway) sees it.
+ */
+function useSettingFiles(): void {
+  const resolved = readSettingFiles(process.env);
+  for (const name of Object.keys(process.env)) if (!(name in resolved)) delete process.env[name];
+  Object.assign(process.env, resolved);
 }

@@ -114,6 +114,8 @@ const EnvSchema = z.object({
     .enum(['1', '0', 'true', 'false', 'yes', 'no'], { error: 'must be 1 or 0' })
     .default('1')
     .transform((v) => v === '1' || v === 'true' || v === 'yes'),
+  /** How many portal processes share the database; more than one needs DATABASE_URL (PGlite belongs to one process). */
+  PORTICO_REPLICAS: z.coerce.number().int().min(1).max(1000).default(1),
   /** How the server writes its log: json (one object per line, for log shippers) or pretty (for a terminal). */
   PORTICO_LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json'),
 });
@@ -174,22 +176,63 @@ export function specUrlSettings(env: Record<string, string | undefined> = proces
   return { allow: new Set(list(parsed.data.PORTICO_SPEC_URL_ALLOW).map((x) => x.toLowerCase())), maxBytes: parsed.data.PORTICO_SPEC_URL_MAX_BYTES };
 }
 
+/** Settings read outside loadConfig (src/lib/gateway/settings.ts), which may come from files too. */
+const OTHER_SETTINGS = ['PORTICO_GATEWAY_PORT', 'PORTICO_HAPROXY_BIN'];
+
+/**
+ * Reads `NAME_FILE` settings: for each Portico setting NAME, a file whose content (trimmed) is
+ * NAME's value, as Kubernetes and Docker mount Secrets. Returns the environment with those values
+ * in place of the `_FILE` entries; throws, naming the setting, when a file cannot be read or when
+ * both NAME and NAME_FILE are set (which one wins would be a guess).
+ */
+export function readSettingFiles(env: Record<string, string | undefined>, cwd = process.cwd()): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const name of [...Object.keys(EnvSchema.shape), ...OTHER_SETTINGS]) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined || file === '') continue;
+    if (env[name] !== undefined && env[name] !== '') {
+      throw new PorticoError(`invalid configuration: ${name} and ${name}_FILE are both set`, `keep one: ${name}_FILE (a file holding the value, such as a mounted Secret) or ${name}`);
+    }
+    const resolved = path.resolve(cwd, file);
+    let value: string;
+    try {
+      value = readFileSync(resolved, 'utf8').trim();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
+      throw new PorticoError(`invalid configuration: ${name}_FILE=${resolved}: cannot read ${name} from it: ${why}`, `mount the Secret or file there, readable by the user Portico runs as, or set ${name} itself`);
+    }
+    if (!value) throw new PorticoError(`invalid configuration: ${name}_FILE=${resolved}: the file is empty`, `put ${name}'s value in it`);
+    out[name] = value;
+    delete out[`${name}_FILE`];
+  }
+  return out;
+}
+
 const list = (v: string | undefined) => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 
 /**
  * Reads and validates the configuration from `env`.
  * Throws a PorticoError that names every wrong setting, so the server never starts half-configured.
  */
-export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+export function loadConfig(givenEnv: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  const env = readSettingFiles(givenEnv, cwd);
   const relevant = Object.fromEntries(Object.keys(EnvSchema.shape).map((k) => [k, env[k] === '' && k !== 'PORTICO_OFFLINE' ? undefined : env[k]]));
-  // Secrets are never echoed back in a message.
-  const shown = (k: string) => (/SECRET|PASSWORD|TOKEN/.test(k) && k !== 'PORTICO_SECRET_FORMAT' ? '***' : JSON.stringify(relevant[k] ?? ''));
+  // Secrets are never echoed back in a message, nor anything read from a file (a mounted Secret).
+  const shown = (k: string) =>
+    givenEnv[`${k}_FILE`] ? `(read from ${k}_FILE)` : /SECRET|PASSWORD|TOKEN/.test(k) && k !== 'PORTICO_SECRET_FORMAT' ? '***' : JSON.stringify(relevant[k] ?? '');
   const parsed = EnvSchema.safeParse(relevant);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}=${shown(String(i.path[0]))}: ${i.message}`);
     throw new PorticoError(`invalid configuration:\n  ${lines.join('\n  ')}`, 'fix the environment variables above (see Configuration in the README)');
   }
   const e = parsed.data;
+  if (e.PORTICO_REPLICAS > 1 && !e.DATABASE_URL) {
+    throw new PorticoError(
+      `invalid configuration: PORTICO_REPLICAS=${e.PORTICO_REPLICAS} needs DATABASE_URL: the embedded PGlite database belongs to one process, so replicas cannot share it`,
+      'set DATABASE_URL to the PostgreSQL server (postgres://...) every replica uses, or run one replica',
+    );
+  }
   const oidcSet = [e.PORTICO_OIDC_ISSUER, e.PORTICO_OIDC_CLIENT_ID, e.PORTICO_OIDC_CLIENT_SECRET].filter(Boolean).length;
   if (oidcSet !== 0 && oidcSet !== 3) {
     throw new PorticoError('invalid configuration: PORTICO_OIDC_ISSUER, PORTICO_OIDC_CLIENT_ID and PORTICO_OIDC_CLIENT_SECRET go together; set all three or none', 'see Configuration in the README');

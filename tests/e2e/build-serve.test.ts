@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -208,6 +208,20 @@ describe('portico serve on a built site', () => {
     const missing = await fetch(`${served.base}/_astro/not-built.css`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('cache-control')).not.toBe('public, max-age=31536000, immutable');
+  });
+});
+
+describe('portico serve for many replicas', () => {
+  it('refuses the embedded database, read from a mounted file too, and says to set DATABASE_URL', async () => {
+    const secrets = tempDir('portico-serve-secrets-');
+    writeFileSync(path.join(secrets, 'replicas'), '2\n');
+    const result = await runPortico(['serve', '--site', demoBuild.siteDir], { PORTICO_REPLICAS_FILE: path.join(secrets, 'replicas'), PORTICO_DATA_DIR: tempDir('portico-serve-data-') });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('portico serve: invalid configuration: PORTICO_REPLICAS=2 needs DATABASE_URL: the embedded PGlite database belongs to one process, so replicas cannot share it');
+    expect(result.stderr).toContain('hint: set DATABASE_URL to the PostgreSQL server (postgres://...) every replica uses, or run one replica');
+    const unreadable = await runPortico(['serve', '--site', demoBuild.siteDir], { DATABASE_URL_FILE: path.join(secrets, 'missing') });
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.stderr).toContain(`portico serve: invalid configuration: DATABASE_URL_FILE=${path.join(secrets, 'missing')}: cannot read DATABASE_URL from it: no such file`);
   });
 });
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/lib/config.ts';
+import { loadConfig, readSettingFiles } from '../../src/lib/config.ts';
 import { PorticoError } from '../../src/lib/errors.ts';
 
 describe('configuration', () => {
@@ -137,5 +137,70 @@ describe('GitOps settings', () => {
     }
     expect(message).toContain('PORT="x"');
     expect(message).not.toContain('ghp_secret-token');
+  });
+});
+
+describe('settings from files (mounted Secrets)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'portico-setting-files-'));
+  writeFileSync(path.join(dir, 'database-url'), 'postgres://portico:s3cret-pw@db.internal:5432/portico\n');
+  writeFileSync(path.join(dir, 'client-secret'), '  oidc-client-secret  \n');
+  writeFileSync(path.join(dir, 'empty'), '\n');
+  writeFileSync(path.join(dir, 'bad-url'), 'mysql://portico:s3cret-pw@db.internal/portico');
+
+  it('reads NAME_FILE as NAME, trimmed, relative to the working folder', () => {
+    const config = loadConfig(
+      { DATABASE_URL_FILE: 'database-url', PORTICO_OIDC_ISSUER: 'https://idp.example.com', PORTICO_OIDC_CLIENT_ID: 'portico', PORTICO_OIDC_CLIENT_SECRET_FILE: path.join(dir, 'client-secret'), PORTICO_METRICS_TOKEN_FILE: 'client-secret' },
+      dir,
+    );
+    expect(config.databaseUrl).toBe('postgres://portico:s3cret-pw@db.internal:5432/portico');
+    expect(config.oidc?.clientSecret).toBe('oidc-client-secret');
+    expect(config.metricsToken).toBe('oidc-client-secret');
+  });
+
+  it('gives the value in place of the _FILE entry, for the rest of the process', () => {
+    const env = readSettingFiles({ PORTICO_GATEWAY_PORT_FILE: 'port', PORT: '80', OTHER_FILE: 'not ours' }, (writeFileSync(path.join(dir, 'port'), '9090'), dir));
+    expect(env).toEqual({ PORTICO_GATEWAY_PORT: '9090', PORT: '80', OTHER_FILE: 'not ours' });
+  });
+
+  it('names the setting and the file when the file cannot be read', () => {
+    expect(() => loadConfig({ DATABASE_URL_FILE: '/run/secrets/nowhere/database-url' }, dir)).toThrow(
+      'invalid configuration: DATABASE_URL_FILE=/run/secrets/nowhere/database-url: cannot read DATABASE_URL from it: no such file',
+    );
+    expect(() => loadConfig({ PORTICO_GIT_TOKEN_FILE: dir }, dir)).toThrow(`invalid configuration: PORTICO_GIT_TOKEN_FILE=${dir}: cannot read PORTICO_GIT_TOKEN from it: it is a folder`);
+    expect(() => loadConfig({ PORTICO_METRICS_TOKEN_FILE: 'empty' }, dir)).toThrow(`invalid configuration: PORTICO_METRICS_TOKEN_FILE=${path.join(dir, 'empty')}: the file is empty`);
+  });
+
+  it('refuses NAME and NAME_FILE together', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/portico', DATABASE_URL_FILE: 'database-url' }, dir)).toThrow('invalid configuration: DATABASE_URL and DATABASE_URL_FILE are both set');
+  });
+
+  it('never repeats what a file holds in a message', () => {
+    let message = '';
+    try {
+      loadConfig({ DATABASE_URL_FILE: 'bad-url' }, dir);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe('invalid configuration:\n  DATABASE_URL=(read from DATABASE_URL_FILE): must be a postgres:// or postgresql:// URL');
+    expect(message).not.toContain('s3cret-pw');
+  });
+});
+
+describe('replicas', () => {
+  it('refuses the embedded database for more than one replica, asking for DATABASE_URL', () => {
+    expect(() => loadConfig({ PORTICO_REPLICAS: '2' })).toThrow(
+      'invalid configuration: PORTICO_REPLICAS=2 needs DATABASE_URL: the embedded PGlite database belongs to one process, so replicas cannot share it',
+    );
+    const refusal = (() => {
+      try {
+        loadConfig({ PORTICO_REPLICAS: '3' });
+      } catch (err) {
+        return err as PorticoError;
+      }
+    })();
+    expect(refusal?.hint).toBe('set DATABASE_URL to the PostgreSQL server (postgres://...) every replica uses, or run one replica');
+    expect(loadConfig({ PORTICO_REPLICAS: '3', DATABASE_URL: 'postgres://db.internal/portico' }).databaseUrl).toBe('postgres://db.internal/portico');
+    expect(loadConfig({ PORTICO_REPLICAS: '1' }).databaseUrl).toBeUndefined();
+    expect(() => loadConfig({ PORTICO_REPLICAS: 'two' })).toThrow('PORTICO_REPLICAS="two"');
   });
 });
