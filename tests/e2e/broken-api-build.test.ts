@@ -2,6 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { portalClient } from '../support/http-client.ts';
+import { signUpConfirmed } from '../support/mail.ts';
 import { startPortal, type RunningPortal } from '../support/portal.ts';
 
 // DESIGN.md section 3: one broken API never hides the others. The content is traefik-airlines as
@@ -23,7 +25,7 @@ beforeAll(async () => {
   rmSync(path.join(content, 'apps/tickets/oas.yaml'));
   const item = path.join(content, 'catalog-items/airlines-employee.yaml');
   writeFileSync(item, readFileSync(item, 'utf8').replace('  groups:\n    - employees\n', '  everyone: true\n'));
-  portal = await startPortal({ PORTICO_CONTENT_DIR: content, PORTICO_OFFLINE: '1' });
+  portal = await startPortal({ PORTICO_CONTENT_DIR: content, PORTICO_OFFLINE: '1', PORTICO_ADMIN_EMAILS: 'platform@example.test' });
 }, 180_000);
 
 afterAll(async () => {
@@ -55,6 +57,16 @@ describe('a content repository with one broken API and three good ones', () => {
     expect(output).toContain('1 of 4 APIs is left out of the site, because of errors of their own; the other 3 are published:');
     expect(output).toContain('API traefik-airlines/tickets-api (apis/tickets/api-tls.yaml:3):');
     expect(output).toMatch(/apis\/tickets\/api-tls\.yaml:9:11 API tickets-api: no file for openApiSpec\.path "\/openapi\.yaml"; .*no ConfigMap named tickets-openapi in namespace traefik-airlines/);
+  });
+
+  it('names the broken API and why in the admin area', async () => {
+    const admin = portalClient(portal.base);
+    await signUpConfirmed(admin.call, portal.dataDir, 'platform@example.test', 'a long enough password');
+    const page = await admin.call('GET', '/admin/');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('APIs left out (1)');
+    expect(page.text).toMatch(/<strong>API traefik-airlines\/tickets-api<\/strong>/);
+    expect(page.text).toContain('no ConfigMap named tickets-openapi in namespace traefik-airlines');
   });
 });
 
