@@ -46,4 +46,14 @@ describe('pages of real OpenAPI documents', () => {
     expect(text).toContain('"actions_stats": { "$ref": "server-statistics-actions.yaml" }');
     expect(portal.output()).not.toContain('server-statistics-actions.yaml');
   });
+
+  it('ReadMe: the uploaded file is a file with its media type', async () => {
+    const text = await pageText(operationPage('readme', 'uploadAPISpecification'));
+    expect(text).toContain('spec file (media type application/octet-stream)');
+  });
+
+  it("Stripe: the `created` filter lists its alternatives, and the range object's fields", async () => {
+    const text = await pageText(operationPage('stripe', 'GetCoupons'));
+    expect(text).toMatch(/created any of .*Any of: range_query_specs \(object\) range_query_specs gt integer gte integer lt integer lte integer integer/);
+  });
 });

@@ -7,6 +7,7 @@ import type { Catalog } from '../../src/lib/catalog/model.ts';
 import { lintContent } from '../../src/lib/lint/run.ts';
 import { buildDocsSite, findVersion, type DocsSite } from '../../src/lib/docs/site.ts';
 import { buildOperationView } from '../../src/lib/docs/operation-view.ts';
+import { mediaViews } from '../../src/lib/docs/media-view.ts';
 import { projectRoot } from '../support/portal.ts';
 
 // Excerpts of published OpenAPI documents (tests/fixtures/openapi-real/*/PROVENANCE.md): the model the
@@ -39,6 +40,21 @@ describe('real OpenAPI documents', () => {
     const view = operation('ghec', 'enterprise-admin/get-server-statistics');
     const example = view.responses.find((r) => r.status === '200')!.content[0]!.examples[0]!;
     expect(example.text).toMatch(/"actions_stats": \{\s+"\$ref": "server-statistics-actions.yaml"/);
+  });
+
+  it('ReadMe: a multipart file field (type string, format binary) is a file, not any', () => {
+    const view = operation('readme', 'uploadAPISpecification');
+    const tree = view.requestBody!.content[0]!.tree!;
+    expect(tree.children!.find((c) => c.name === 'spec')!.type).toBe('file (media type application/octet-stream)');
+  });
+
+  it('Stripe: the deepObject `created` filter shows both alternatives, the range object with its fields', () => {
+    const view = operation('stripe', 'GetCoupons');
+    const created = view.parameters.find((g) => g.location === 'query')!.parameters.find((p) => p.name === 'created')!;
+    expect(created.type).toBe('any of');
+    const options = created.tree!.variants!.options;
+    expect(options.map((o) => [o.title, o.type])).toEqual([['range_query_specs', 'object'], [undefined, 'integer']]);
+    expect(options[0]!.children!.map((c) => `${c.name}: ${c.type}`)).toEqual(['gt: integer', 'gte: integer', 'lt: integer', 'lte: integer']);
   });
 });
 
@@ -102,5 +118,13 @@ describe('a spec that does not parse', () => {
     const lint = await lintContent(root);
     const lintKeys = lint.diagnostics.filter((d) => d.file === 'spec.yaml').map((d) => `${d.line}:${d.column}`);
     expect(lintKeys.length).toBe(keys.length);
+  });
+});
+
+describe('a body that is a file', () => {
+  it('is a file of its media type when the 3.0→3.1 upgrade left its schema empty', () => {
+    const doc = { openapi: '3.1.0', paths: {} };
+    const views = mediaViews(doc, { 'image/png': { schema: {} }, 'application/json': { schema: {} }, 'application/pdf': {} });
+    expect(views.map((v) => [v.mediaType, v.tree?.type])).toEqual([['image/png', 'file (media type image/png)'], ['application/json', 'any'], ['application/pdf', 'file (media type application/pdf)']]);
   });
 });

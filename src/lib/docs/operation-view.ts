@@ -1,7 +1,8 @@
 import type { OpenApiObject, Operation } from '../catalog/model.ts';
 import { resolveLocalRef } from '../catalog/openapi.ts';
 import { codeSamples, sampleRequest, type CodeSample } from './code-samples.ts';
-import { exampleFromSchema, mediaExamples, type MediaExample } from './example.ts';
+import { exampleFromSchema } from './example.ts';
+import { mediaViews, type MediaView } from './media-view.ts';
 import { renderInlineMarkdown, renderMarkdown } from './markdown.ts';
 import { buildSchemaTree, constraints, typeLabel, type SchemaNode } from './schema-tree.ts';
 import { describeSecurityScheme, gatewayAuthNote } from './security.ts';
@@ -24,12 +25,7 @@ export interface ParameterView {
   tree?: SchemaNode;
 }
 
-/** A request or response body in one media type. */
-export interface MediaView {
-  mediaType: string;
-  tree?: SchemaNode;
-  examples: MediaExample[];
-}
+export type { MediaView } from './media-view.ts';
 
 /** One response status. */
 export interface ResponseView {
@@ -82,7 +78,8 @@ function isObject(x: unknown): x is OpenApiObject {
 export function parameterView(doc: OpenApiObject, raw: OpenApiObject, name?: string): ParameterView {
   const p = resolveLocalRef<OpenApiObject>(doc, raw) ?? {};
   const schema = resolveLocalRef<OpenApiObject>(doc, p.schema) ?? {};
-  const structured = schema.type === 'object' || schema.properties || (schema.type === 'array' && isObject(schema.items) && (resolveLocalRef<OpenApiObject>(doc, schema.items)?.properties !== undefined));
+  // Alternatives (Stripe's `created`: a range object or an integer) get a tree too, so each one is shown.
+  const structured = schema.type === 'object' || schema.properties || Array.isArray(schema.oneOf) || Array.isArray(schema.anyOf) || (schema.type === 'array' && isObject(schema.items) && (resolveLocalRef<OpenApiObject>(doc, schema.items)?.properties !== undefined));
   const example = p.example ?? schema.example;
   return {
     name: name ?? String(p.name ?? ''),
@@ -97,14 +94,6 @@ export function parameterView(doc: OpenApiObject, raw: OpenApiObject, name?: str
     description: renderMarkdown(p.description as string | undefined),
     tree: structured ? buildSchemaTree(doc, p.schema, { maxNodes: 60 }) : undefined,
   };
-}
-
-function mediaViews(doc: OpenApiObject, content: unknown): MediaView[] {
-  if (!isObject(content)) return [];
-  return Object.entries(content).map(([mediaType, raw]) => {
-    const media = isObject(raw) ? raw : {};
-    return { mediaType, tree: media.schema !== undefined ? buildSchemaTree(doc, media.schema) : undefined, examples: mediaExamples(doc, media) };
-  });
 }
 
 /** Builds the operation page's data from the catalog model and the version's normalised document. */

@@ -10,6 +10,8 @@ export interface SchemaNode {
   type: string;
   /** The component this node comes from, when it was a `$ref` to `#/components/schemas/X`. */
   ref?: string;
+  /** The schema's own `title`: the name an inline schema goes by (a oneOf option, a parameter's alternative). */
+  title?: string;
   /** Sanitised HTML. */
   description?: string;
   /** Constraints in words: `1 to 64 characters`, `≥ 0`, `pattern ^[A-Z]{2}$`. */
@@ -101,6 +103,7 @@ function walk(state: State, raw: unknown, stack: string[], refDepth: number, dep
   }
   const node: SchemaNode = { type: typeLabel(state, raw), constraints: constraints(raw) };
   if (depth >= TREE_BUDGET.maxDepth || state.nodes > TREE_BUDGET.maxTotalNodes) return { ...node, collapsed: true };
+  if (typeof raw.title === 'string' && raw.title.trim()) node.title = raw.title.trim();
   if (raw.description) node.description = renderMarkdown(String(raw.description));
   if (Array.isArray(raw.enum)) node.enum = raw.enum.map((v) => JSON.stringify(v));
   if (raw.const !== undefined) node.enum = [JSON.stringify(raw.const)];
@@ -207,8 +210,12 @@ export function typeLabel(state: Pick<State, 'doc'>, raw: unknown): string {
 }
 
 function baseType(raw: OpenApiObject): string | undefined {
-  const format = typeof raw.format === 'string' ? `<${raw.format}>` : '';
   const types = Array.isArray(raw.type) ? (raw.type as string[]) : typeof raw.type === 'string' ? [raw.type] : [];
+  // Binary content: 3.0's `type: string, format: binary` is upgraded to a bare `contentMediaType` (no type left).
+  if (typeof raw.contentMediaType === 'string' && raw.contentEncoding === undefined && types.every((t) => t === 'string' || t === 'null')) {
+    return [fileType(raw.contentMediaType), ...types.filter((t) => t === 'null')].join(' | ');
+  }
+  const format = typeof raw.format === 'string' ? `<${raw.format}>` : typeof raw.contentEncoding === 'string' ? `<${raw.contentEncoding}>` : '';
   if (types.length > 0) return types.map((t) => (t === 'null' ? 'null' : `${t}${format}`)).join(' | ');
   if (raw.properties || raw.additionalProperties) return 'object';
   if (Array.isArray(raw.oneOf)) return 'one of';
@@ -217,6 +224,11 @@ function baseType(raw: OpenApiObject): string | undefined {
   if (raw.const !== undefined) return typeof raw.const;
   if (Array.isArray(raw.enum)) return typeof raw.enum[0];
   return undefined;
+}
+
+/** A file upload or download in words: `file (media type image/png)`. */
+export function fileType(mediaType: string): string {
+  return `file (media type ${mediaType})`;
 }
 
 /** A schema's validation keywords in words. */
