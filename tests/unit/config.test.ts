@@ -33,6 +33,7 @@ describe('configuration', () => {
       relayAllowPrivate: ['localhost:8080', '127.0.0.1:8080'],
       metricsToken: undefined,
       logFormat: 'json',
+      limits: { signupsPerHour: 20, mailsPerHour: 5, tokensPerHour: 20, applicationsPerAccount: 20, keysPerApplication: 10, keysNeedConfirmedEmail: true },
     });
   });
 
