@@ -28,6 +28,7 @@ import type {
 import { moveVersionToDemoGateway } from './demo-servers.ts';
 import { applyGatewayAuthToApis } from './gateway-auth.ts';
 import { applyRouteServers } from './route-servers.ts';
+import { applyHubVersionSelectors, mergeTykOasVersions } from './api-versioning.ts';
 import { extractSpec } from './openapi.ts';
 import { diagnosticAt, scanContent, sourceOf, type ContentScan, type Resource } from './resources.ts';
 import { SpecCache } from './spec-cache.ts';
@@ -92,6 +93,8 @@ export async function loadCatalog(root: string, options: LoadCatalogOptions = {}
   // What the gateway enforces and where it answers, for specs that do not say (issue 13, item 4).
   applyGatewayAuthToApis(apis, scan.resources);
   applyRouteServers(apis, scan.resources);
+  mergeTykOasVersions(apis, failedApis, scan.resources, diagnostics);
+  applyHubVersionSelectors(apis, scan.resources);
   if (options.demoGatewayUrl) for (const api of apis) for (const v of api.versions) moveVersionToDemoGateway(v, options.demoGatewayUrl);
   stats.operations = apis.reduce((n, a) => n + a.versions.reduce((m, v) => m + v.operations.length, 0), 0);
   const apiKeys = new Set(apis.map((a) => a.key));
@@ -689,13 +692,14 @@ function readTykCatalogItems(index: KindIndex, apis: CatalogApi[], refs: RefChec
     rights.forEach((right: any, i: number) => {
       if (!right || typeof right.name !== 'string') return;
       const key = keyOf(typeof right.namespace === 'string' && right.namespace ? right.namespace : r.id.namespace, right.name);
-      const api = apis.find((a) => a.key === key && a.gateway.gateway === 'tyk');
+      // A version folded into a base API (api-versioning.ts) is granted through the base API.
+      const api = apis.find((a) => (a.key === key || a.aliases?.includes(key)) && a.gateway.gateway === 'tyk');
       if (!api) {
         refs.diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'access_rights_array', i, 'name'], 'error', 'reference',
           `SecurityPolicy ${r.id.name} grants access to ${right.kind ?? 'ApiDefinition'} ${key}, which is not in the repository`));
         return;
       }
-      keys.push(key);
+      keys.push(api.key);
     });
     const groups = (r.annotations['portico.dev/groups'] ?? '').split(',').map((g) => g.trim()).filter(Boolean);
     const active = r.spec.active !== false && (r.spec.state ?? 'active') === 'active';

@@ -148,6 +148,8 @@ export interface VersionSelector {
   defaultVersion?: string;
   /** Who says so, for people: `TykOasApiDefinition randomz/pets`. */
   resource: string;
+  /** What a request sends to reach each version (header or query value, path prefix), by version name. */
+  values: Record<string, string>;
 }
 
 /** Gateway-specific facts that the docs and the policy renderers need. */
@@ -167,6 +169,8 @@ export interface CatalogApi {
   source: SourceRef;
   /** How the gateway chooses among `versions`, when its configuration says. */
   versionSelector?: VersionSelector;
+  /** Other keys this API answers to: Tyk OAS definitions folded into it as its versions. */
+  aliases?: CatalogKey[];
   /** What kind of API this is, when not a plain REST API (Traefik Hub AI gateway, MCP server). */
   flavour?: 'ai' | 'mcp';
 }
