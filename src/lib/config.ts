@@ -114,6 +114,10 @@ const EnvSchema = z.object({
     .enum(['1', '0', 'true', 'false', 'yes', 'no'], { error: 'must be 1 or 0' })
     .default('1')
     .transform((v) => v === '1' || v === 'true' || v === 'yes'),
+  /** The cluster (its folder, e.g. clusters/production) a repository of several is documented for; decision record 11. */
+  PORTICO_CLUSTER: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a cluster folder such as clusters/production').optional(),
+  /** The kustomize (or kubectl) binary that renders kustomizations; by default kustomize, else kubectl, on the PATH. */
+  PORTICO_KUSTOMIZE: z.string().min(1).optional(),
   /** How many portal processes share the database; more than one needs DATABASE_URL (PGlite belongs to one process). */
   PORTICO_REPLICAS: z.coerce.number().int().min(1).max(1000).default(1),
   /** How the server writes its log: json (one object per line, for log shippers) or pretty (for a terminal). */
@@ -174,6 +178,17 @@ export function specUrlSettings(env: Record<string, string | undefined> = proces
     throw new PorticoError(`invalid configuration: ${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])] ?? '')}: ${issue.message}`, 'PORTICO_SPEC_URL_MAX_BYTES is a number of bytes, such as 52428800');
   }
   return { allow: new Set(list(parsed.data.PORTICO_SPEC_URL_ALLOW).map((x) => x.toLowerCase())), maxBytes: parsed.data.PORTICO_SPEC_URL_MAX_BYTES };
+}
+
+/** How the content repository is read: which cluster, which kustomize, and the portal's own folder. Read where the catalog is loaded, like specUrlSettings. */
+export function repositorySettings(env: Record<string, string | undefined> = process.env): { cluster?: string; kustomize?: string; portalFolder: string } {
+  const shape = EnvSchema.pick({ PORTICO_CLUSTER: true, PORTICO_KUSTOMIZE: true, PORTICO_GIT_DIRECTORY: true });
+  const parsed = shape.safeParse({ PORTICO_CLUSTER: env.PORTICO_CLUSTER || undefined, PORTICO_KUSTOMIZE: env.PORTICO_KUSTOMIZE || undefined, PORTICO_GIT_DIRECTORY: env.PORTICO_GIT_DIRECTORY || undefined });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new PorticoError(`invalid configuration: ${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])] ?? '')}: ${issue.message}`, 'see Configuration in the README');
+  }
+  return { cluster: parsed.data.PORTICO_CLUSTER, kustomize: parsed.data.PORTICO_KUSTOMIZE, portalFolder: parsed.data.PORTICO_GIT_DIRECTORY };
 }
 
 /** Settings read outside loadConfig (src/lib/gateway/settings.ts), which may come from files too. */

@@ -9,6 +9,7 @@ import { formatSummary } from '../../src/cli/format.ts';
 
 // DESIGN.md section 3: one broken API never hides the others. traefik-airlines as published
 // (tests/fixtures/real/traefik-airlines), with the ConfigMap that holds the tickets spec removed.
+// flux/management applies apis/*/api.yaml, so that is where each API is.
 const airlines = path.resolve(import.meta.dirname, '../fixtures/real/traefik-airlines');
 const temps: string[] = [];
 afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
@@ -18,6 +19,11 @@ function airlinesWithoutTicketsSpec(): string {
   temps.push(root);
   cpSync(airlines, root, { recursive: true });
   rmSync(path.join(root, 'apps/tickets/oas.yaml'));
+  // And from the kustomizations that name it, as a platform team would remove it.
+  for (const k of ['gateway', 'management', 'proxy']) {
+    const file = path.join(root, 'flux', k, 'kustomization.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('  - ../../apps/tickets/oas.yaml\n', ''));
+  }
   return root;
 }
 
@@ -27,9 +33,9 @@ describe('a repository with one broken API', async () => {
   it('names the broken API and why, and no other', () => {
     expect(catalog.failedApis).toMatchObject([{
       key: 'traefik-airlines/tickets-api',
-      source: { file: 'apis/tickets/api-tls.yaml', line: 3 },
+      source: { file: 'apis/tickets/api.yaml', line: 3 },
       reasons: [{
-        severity: 'error', rule: 'openapi', file: 'apis/tickets/api-tls.yaml', line: 9,
+        severity: 'error', rule: 'openapi', file: 'apis/tickets/api.yaml', line: 9,
         message: expect.stringContaining('no ConfigMap named tickets-openapi in namespace traefik-airlines'),
       }],
     }]);
@@ -65,14 +71,14 @@ describe('a repository with one broken API', async () => {
   it('says it in the build output: which API, where, and each reason with file:line', () => {
     const lines = describeFailedApis(catalog.failedApis, publishedCatalog(catalog).apis.length);
     expect(lines[0]).toBe('1 of 4 APIs is left out of the site, because of errors of their own; the other 3 are published:');
-    expect(lines[1]).toBe('  API traefik-airlines/tickets-api (apis/tickets/api-tls.yaml:3):');
-    expect(lines[2]).toMatch(/^ {4}apis\/tickets\/api-tls\.yaml:9:11 API tickets-api: no file for openApiSpec\.path "\/openapi\.yaml"; .*no ConfigMap named tickets-openapi .*\(spec\.openApiSpec\.path\)$/);
+    expect(lines[1]).toBe('  API traefik-airlines/tickets-api (apis/tickets/api.yaml:3):');
+    expect(lines[2]).toMatch(/^ {4}apis\/tickets\/api\.yaml:9:11 API tickets-api: no file for openApiSpec\.path "\/openapi\.yaml"; .*no ConfigMap named tickets-openapi .*\(spec\.openApiSpec\.path\)$/);
     expect(lines).toHaveLength(3);
   });
 
   it('and `portico catalog` lists it apart, still counting the error', () => {
     const text = formatSummary(summariseCatalog(catalog));
-    expect(text).toContain('Left out of the site (1 of 4 APIs)\n  traefik-airlines/tickets-api  apis/tickets/api-tls.yaml:3\n    apis/tickets/api-tls.yaml:9:11 API tickets-api:');
+    expect(text).toContain('Left out of the site (1 of 4 APIs)\n  traefik-airlines/tickets-api  apis/tickets/api.yaml:3\n    apis/tickets/api.yaml:9:11 API tickets-api:');
     expect(summariseCatalog(catalog).stats.errors).toBeGreaterThan(0);
   });
 });
@@ -80,15 +86,15 @@ describe('a repository with one broken API', async () => {
 describe('what makes an API fail', () => {
   it('an error in its own resource fails it; an error elsewhere does not', async () => {
     const root = airlinesWithoutTicketsSpec();
-    const flights = path.join(root, 'apis/flights/api-tls.yaml');
+    const flights = path.join(root, 'apis/flights/api.yaml');
     // A CRD schema error in the API itself (servers must be URLs), and a catalog item naming a plan that does not exist.
-    writeFileSync(flights, readFileSync(flights, 'utf8').replace('- url: https://flights.airlines.traefik.EXTERNAL_IP.sslip.io', '- url: 42'));
+    writeFileSync(flights, readFileSync(flights, 'utf8').replace('- url: http://flights.airlines.traefik.localhost:8080', '- url: 42'));
     const item = path.join(root, 'catalog-items/airlines-customer.yaml');
     writeFileSync(item, readFileSync(item, 'utf8').replace('name: traefik-airlines-silver-plan', 'name: no-such-plan'));
     const catalog = await loadCatalog(root, { offline: true });
     expect(catalog.failedApis.map((f) => [f.key, f.reasons.map((r) => `${r.file}:${r.line} ${r.rule}`)])).toEqual([
-      ['traefik-airlines/flights-api', ['apis/flights/api-tls.yaml:12 resource', 'apis/flights/api-tls.yaml:12 resource']], // not a string, not a URL
-      ['traefik-airlines/tickets-api', ['apis/tickets/api-tls.yaml:9 openapi']],
+      ['traefik-airlines/flights-api', ['apis/flights/api.yaml:12 resource', 'apis/flights/api.yaml:12 resource']], // not a string, not a URL
+      ['traefik-airlines/tickets-api', ['apis/tickets/api.yaml:9 openapi']],
     ]);
     expect(catalog.diagnostics).toContainEqual(expect.objectContaining({ file: 'catalog-items/airlines-customer.yaml', rule: 'reference', severity: 'error' }));
   });

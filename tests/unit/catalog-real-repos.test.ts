@@ -23,10 +23,21 @@ describe('files that configure tools are not resources', async () => {
 
   it('kustomizations without apiVersion, Helm values and OpenAPI documents are not reported either', () => {
     const quiet = [
-      ...['config/samples/kustomization.yaml', 'config/samples/istio/values.yaml', 'ci/helm_values.yaml'].map((f) => [tyk, f] as const),
+      ...['config/samples/istio/values.yaml', 'ci/helm_values.yaml'].map((f) => [tyk, f] as const),
       ...['flux/gateway/kustomization.yaml', 'flux/management/kustomization.yaml', 'flux/proxy/kustomization.yaml', 'oas/openapi.yaml', 'oas/anthropic-messages.yaml'].map((f) => [airlines, f] as const),
     ];
     for (const [catalog, file] of quiet) expect(catalog.diagnostics.filter((d) => d.file === file), file).toEqual([]);
+    // tyk-operator's config/samples/kustomization.yaml is not a broken resource either; but it names a
+    // file the repository does not have, so kustomize cannot build it, and that alone is said there.
+    expect(tyk.diagnostics.filter((d) => d.file === 'config/samples/kustomization.yaml').map((d) => `${d.line} ${d.severity} ${d.rule} ${d.message}`)).toEqual([
+      '3 error kustomize this kustomization names tyk_v1alpha1_portalconfig.yaml, which does not exist (looked for config/samples/tyk_v1alpha1_portalconfig.yaml)',
+    ]);
+  });
+
+  it('a kustomization that cannot be built leaves its folder read as written: every tyk-operator sample is still read', () => {
+    const topLevel = (file: string) => /^config\/samples\/[^/]+$/.test(file);
+    expect(tyk.apis.filter((a) => topLevel(a.source.file)).length).toBeGreaterThan(20);
+    expect(tyk.apis.map((a) => a.source.file)).toEqual(expect.arrayContaining(['config/samples/httpbin_invalid.yml', 'config/samples/petstore.yaml', 'config/samples/udg_1.yaml']));
   });
 
   it('no document anywhere in either repository is reported for a missing metadata.name', () => {
@@ -93,13 +104,28 @@ describe('traefik-airlines read as a whole repository', async () => {
     ]);
   });
 
-  it('reports no warning, and as errors only the variants that Kustomize keeps apart', () => {
+  it('reports no error: the variants that flux/*/kustomization.yaml pick from are not duplicates', () => {
     // The repository holds alternatives of one resource (apis/*/api.yaml and api-tls.yaml; the same
-    // IngressRoute in apis/, routes/ and middlewares/jwt/), which flux/*/kustomization.yaml pick
-    // from for different set-ups. Until Portico renders Kustomize, each second definition is a duplicate.
-    expect(catalog.diagnostics.filter((d) => d.severity !== 'error')).toEqual([]);
-    const errors = catalog.diagnostics.filter((d) => d.severity === 'error');
-    expect(new Set(errors.map((d) => d.rule))).toEqual(new Set(['duplicate']));
-    expect(errors).toHaveLength(25);
+    // IngressRoute in apis/, routes/ and middlewares/jwt/), which flux/gateway, flux/management and
+    // flux/proxy pick from for different set-ups. Portico documents the one that applies APIs.
+    expect(catalog.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(catalog.diagnostics.map((d) => `${d.file}:${d.line} ${d.severity} ${d.rule} ${d.message}`)).toEqual([
+      '.:1 info cluster this repository has several kustomizations that pick between the same files (flux/gateway, flux/management, flux/proxy); Portico documents flux/management, the only one that applies APIs',
+      'flux/management/dependencies/redis/helmrelease.yaml:2 warning gitops HelmRelease traefik/traefik-redis is rendered by Helm in the cluster; Portico does not render Helm charts, so what redis creates is not read',
+    ]);
+  });
+
+  it('reads each object as flux/management renders it: in its namespace, placed at its own file and line', () => {
+    const refs = Object.fromEntries(catalog.references.map((r) => [`${r.id.kind}/${r.id.namespace}/${r.id.name}`, r.source]));
+    // kustomize's `namespace: traefik-airlines` reaches the objects whose files name none.
+    expect(refs['ConfigMap/traefik-airlines/flights-openapi']).toEqual({ file: 'apps/flights/oas.yaml', line: 3, column: 7 });
+    expect(refs['Deployment/traefik-airlines/flights-app']).toMatchObject({ file: 'apps/flights/app.yaml' });
+    expect(refs['IngressRoute/traefik-airlines/flights-ingress']).toMatchObject({ file: 'apis/flights/route.yaml' });
+    // The variants that flux/management does not name are not read; files no kustomization owns are.
+    expect(catalog.references.map((r) => r.source.file).filter((f) => /route-tls|api-tls|^routes\/|^middlewares\/jwt\//.test(f))).toEqual([]);
+    expect(refs['Middleware/default/jwt-entra-id']).toMatchObject({ file: 'middlewares/jwt-entraid.yaml' });
+    expect(catalog.apis.map((a) => a.source.file)).toEqual(['customers', 'employees', 'flights', 'tickets'].map((n) => `apis/${n}/api.yaml`));
+    expect(catalog.apis.map((a) => a.versions[0]!.origin)).toEqual(['customers', 'employees', 'flights', 'tickets'].map((n) => (
+      { kind: 'configmap', configMap: `traefik-airlines/${n}-openapi`, key: 'openapi.yaml', file: `apps/${n}/oas.yaml` })));
   });
 });

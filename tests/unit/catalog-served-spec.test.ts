@@ -27,9 +27,9 @@ function variant(edits: Record<string, (text: string) => string>): string {
   return root;
 }
 
-/** The openapi diagnostics about the flights API (the first definition, api-tls.yaml, is the one used). */
+/** The openapi diagnostics about the flights API (api.yaml, the variant flux/management applies). */
 function flightsSpecErrors(catalog: Catalog) {
-  return catalog.diagnostics.filter((d) => d.rule === 'openapi' && d.file === 'apis/flights/api-tls.yaml');
+  return catalog.diagnostics.filter((d) => d.rule === 'openapi' && d.file === 'apis/flights/api.yaml');
 }
 
 describe('a Traefik Hub API whose spec a ConfigMap holds (traefik-airlines)', async () => {
@@ -40,7 +40,7 @@ describe('a Traefik Hub API whose spec a ConfigMap holds (traefik-airlines)', as
       ['customers', 'employees', 'flights', 'tickets'].map((name) => [
         `traefik-airlines/${name}-api`,
         expect.any(String),
-        { kind: 'configmap', configMap: `default/${name}-openapi`, key: 'openapi.yaml', file: `apps/${name}/oas.yaml` },
+        { kind: 'configmap', configMap: `traefik-airlines/${name}-openapi`, key: 'openapi.yaml', file: `apps/${name}/oas.yaml` },
         5,
       ]),
     );
@@ -50,7 +50,8 @@ describe('a Traefik Hub API whose spec a ConfigMap holds (traefik-airlines)', as
 
   it('keeps override.servers and places operations in the ConfigMap file', () => {
     const flights = catalog.apis.find((a) => a.key === 'traefik-airlines/flights-api')!.versions[0]!;
-    expect(flights.servers.map((s) => s.url)).toEqual(['https://flights.airlines.traefik.EXTERNAL_IP.sslip.io']);
+    // apis/flights/api.yaml, the variant flux/management applies, lists five servers.
+    expect(flights.servers.map((s) => s.url)).toEqual(['localhost:8080', 'k3d:8080', 'aks', 'eks', 'gke'].map((h) => `http://flights.airlines.traefik.${h}`));
     const getFlights = flights.operations.find((o) => o.method === 'get' && o.path === '/flights')!;
     expect(getFlights.source.file).toBe('apps/flights/oas.yaml');
     const lines = readFileSync(path.join(airlines, 'apps/flights/oas.yaml'), 'utf8').split('\n');
@@ -61,7 +62,7 @@ describe('a Traefik Hub API whose spec a ConfigMap holds (traefik-airlines)', as
     const root = variant({ 'apps/flights/app.yaml': (t) => t.replace(/\n---\napiVersion: v1\nkind: Service[\s\S]*$/, '\n') });
     expect(flightsSpecErrors(await loadCatalog(root, { offline: true }))).toMatchObject([{
       severity: 'error', line: 9,
-      message: expect.stringContaining('in the cluster: no Service named flights-app in namespace traefik-airlines (IngressRoute flights-ingress (apis/flights/route-tls.yaml:5) names it)'),
+      message: expect.stringContaining('in the cluster: no Service named flights-app in namespace traefik-airlines (IngressRoute flights-ingress (apis/flights/route.yaml:5) names it)'),
     }]);
   });
 
@@ -123,7 +124,7 @@ describe('a Traefik Hub API whose spec a ConfigMap holds (traefik-airlines)', as
       '  pathPrefix: /flights', '  service:', '    name: flights-app', '    port:', '      number: 3000', '    openApiSpec:', '      path: /openapi.yaml', '',
     ].join('\n');
     const root = variant({
-      'apis/flights/api-tls.yaml': () => legacy,
+      'apis/flights/api.yaml': () => legacy,
       'apis/flights/route-tls.yaml': (t) => t.replace('hub.traefik.io/api: flights-api', 'hub.traefik.io/api: nothing'),
       'apis/flights/route.yaml': (t) => t.replace('hub.traefik.io/api: flights-api', 'hub.traefik.io/api: nothing'),
     });
@@ -131,7 +132,7 @@ describe('a Traefik Hub API whose spec a ConfigMap holds (traefik-airlines)', as
     expect(flightsSpecErrors(loaded)).toEqual([]);
     expect(loaded.apis.find((a) => a.key === 'traefik-airlines/flights-api')).toMatchObject({
       gateway: { gateway: 'traefik-hub', legacy: true },
-      versions: [{ origin: { kind: 'configmap', configMap: 'default/flights-openapi', key: 'openapi.yaml' }, operations: expect.arrayContaining([expect.objectContaining({ path: '/flights' })]) }],
+      versions: [{ origin: { kind: 'configmap', configMap: 'traefik-airlines/flights-openapi', key: 'openapi.yaml' }, operations: expect.arrayContaining([expect.objectContaining({ path: '/flights' })]) }],
     });
   });
 
@@ -149,7 +150,7 @@ describe('a Traefik Hub API whose spec a ConfigMap holds (traefik-airlines)', as
 
 describe('an in-cluster openApiSpec.url', () => {
   const withUrl = (url: string): string =>
-    variant({ 'apis/flights/api-tls.yaml': (t) => t.replace('path: /openapi.yaml', `url: ${url}`) });
+    variant({ 'apis/flights/api.yaml': (t) => t.replace('path: /openapi.yaml', `url: ${url}`) });
 
   it.each([
     'http://flights-app:3000/openapi.yaml',
@@ -161,7 +162,7 @@ describe('an in-cluster openApiSpec.url', () => {
     const loaded = await loadCatalog(withUrl(url), { urlTimeoutMs: 2000 });
     expect(flightsSpecErrors(loaded)).toEqual([]);
     expect(loaded.apis.find((a) => a.key === 'traefik-airlines/flights-api')!.versions[0]).toMatchObject({
-      origin: { kind: 'configmap', configMap: 'default/flights-openapi', key: 'openapi.yaml' },
+      origin: { kind: 'configmap', configMap: 'traefik-airlines/flights-openapi', key: 'openapi.yaml' },
       operations: expect.arrayContaining([expect.objectContaining({ path: '/flights' })]),
     });
   });
@@ -181,7 +182,7 @@ describe('an in-cluster openApiSpec.url', () => {
 
   it('gives way to the annotation portico.dev/openapi-file, which names a file in the repository', async () => {
     const root = variant({
-      'apis/flights/api-tls.yaml': (t) => t
+      'apis/flights/api.yaml': (t) => t
         .replace('path: /openapi.yaml', 'url: http://127.0.0.1:9/openapi.yaml')
         .replace('  namespace: traefik-airlines\n', '  namespace: traefik-airlines\n  annotations:\n    portico.dev/openapi-file: ../../oas/anthropic-messages.yaml\n'),
     });

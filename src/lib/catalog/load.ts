@@ -25,6 +25,8 @@ import type {
   SourceRef,
   SpecOrigin,
 } from './model.ts';
+import { planAppliedSources, type RepositorySettings } from './applied-sources.ts';
+import { repositorySettings } from '../config.ts';
 import { moveVersionToDemoGateway } from './demo-servers.ts';
 import { applyGatewayAuthToApis } from './gateway-auth.ts';
 import { applyRouteServers } from './route-servers.ts';
@@ -51,6 +53,8 @@ export interface LoadCatalogOptions {
    * http://localhost:8080 or http://127.0.0.1:8080, are moved there (./demo-servers.ts).
    */
   demoGatewayUrl?: string;
+  /** Which cluster, which kustomize, the portal's own folder; from PORTICO_CLUSTER, PORTICO_KUSTOMIZE and PORTICO_GIT_DIRECTORY when absent. */
+  repository?: Omit<RepositorySettings, 'cacheDir'>;
 }
 
 const HUB = 'hub.traefik.io';
@@ -70,7 +74,9 @@ export async function loadCatalog(root: string, options: LoadCatalogOptions = {}
     return emptyCatalog(absRoot, diagnostics);
   }
   const cache = options.cacheDir ? new SpecCache(path.join(options.cacheDir, 'specs-v1')) : undefined;
-  const scan = scanContent(absRoot, diagnostics, cache);
+  // Kustomizations, Flux Kustomizations and Argo CD Applications decide what is read (decision record 11).
+  const applied = planAppliedSources(absRoot, diagnostics, { ...(options.repository ?? repositorySettings()), cacheDir: options.cacheDir });
+  const scan = scanContent(absRoot, diagnostics, cache, applied);
   options.onScan?.(scan);
   const byKind = indexResources(scan.resources);
   const stats = { files: scan.files, documents: scan.documents, specs: 0, specsFromCache: 0, operations: 0 };

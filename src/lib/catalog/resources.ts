@@ -6,6 +6,7 @@ import type { ResourceId, SourceRef } from './model.ts';
 import { declaredOpenApiVersion } from './openapi.ts';
 import { decodeSourceBytes, parseDecodedSource, type ParsedFile, type SourceDocument } from './source.ts';
 import { sha256Hex, type SpecCache } from './spec-cache.ts';
+import type { AppliedSources } from './applied-sources.ts';
 
 /** A Kubernetes document read from the content repo, with what is needed to point at its fields. */
 export interface Resource {
@@ -98,8 +99,10 @@ export function sourceOf(resource: Resource): SourceRef {
 /**
  * Reads every YAML and JSON file below the root. Kubernetes documents become resources;
  * OpenAPI documents are kept parsed for the bundler; anything unreadable becomes a diagnostic.
+ * With `applied` (a repository of kustomizations or clusters, ./applied-sources.ts), resources come
+ * from the objects the cluster gets and from the files it says are read as written.
  */
-export function scanContent(root: string, diagnostics: Diagnostic[], cache?: SpecCache): ContentScan {
+export function scanContent(root: string, diagnostics: Diagnostic[], cache?: SpecCache, applied?: AppliedSources): ContentScan {
   const resources: Resource[] = [];
   const parsedFiles = new Map<string, { text: string; parsed: ParsedFile }>();
   const fileHashes = new Map<string, string>();
@@ -154,45 +157,55 @@ export function scanContent(root: string, diagnostics: Diagnostic[], cache?: Spe
         continue;
       }
       if (typeof body.apiVersion !== 'string' || typeof body.kind !== 'string') continue; // a fragment of a multi-file spec, Helm values, or other data
-      if (isToolConfig(body.apiVersion, body.kind)) continue;
-      const metadata = body.metadata && typeof body.metadata === 'object' ? body.metadata : {};
-      const name = typeof metadata.name === 'string' ? metadata.name : '';
-      if (!name) {
-        diagnostics.push(diagnosticAt(file, doc, ['metadata'], 'error', 'resource', `${body.kind} has no metadata.name`));
-        continue;
-      }
-      const group = body.apiVersion.includes('/') ? body.apiVersion.split('/')[0]! : '';
-      const namespace = typeof metadata.namespace === 'string' && metadata.namespace ? metadata.namespace : 'default';
-      const id: ResourceId = { group, kind: body.kind, namespace, name };
-      const identity = `${group}/${body.kind}/${namespace}/${name}`;
-      const resource: Resource = {
-        id,
-        identity,
-        apiVersion: body.apiVersion,
-        body,
-        spec: body.spec && typeof body.spec === 'object' ? body.spec : {},
-        labels: stringRecord(metadata.labels),
-        annotations: stringRecord(metadata.annotations),
-        file,
-        doc,
-      };
-      const previous = seen.get(identity);
-      if (previous) {
-        const prevPos = previous.doc.positionOf(['metadata', 'name']);
-        diagnostics.push(
-          diagnosticAt(file, doc, ['metadata', 'name'], 'error', 'duplicate',
-            `${body.kind} "${namespace}/${name}" is defined twice; the first definition (${previous.file}:${prevPos.line}) is used`),
-        );
-        continue;
-      }
-      seen.set(identity, resource);
-      resources.push(resource);
+      if (applied && !applied.readsPlain(file)) continue; // read as the cluster gets it, below
+      addResource(file, doc, body);
     }
     if (holdsOpenApi) parsedFiles.set(file, { text, parsed });
     // A file with findings is parsed every time, so they are reported every time.
     cache?.rememberKind(sha, holdsOpenApi && parsed.documents.length === 1 && parsed.findings.length === 0 ? 'openapi' : 'other');
   }
+  for (const { file, doc } of applied?.documents ?? []) {
+    documents++;
+    addResource(file, doc, doc.value as Record<string, any>);
+  }
   return { resources, parsedFiles, fileHashes, markdownFiles, files, documents };
+
+  /** Makes a resource of a Kubernetes document, reporting a missing name or a second definition. */
+  function addResource(file: string, doc: SourceDocument, body: Record<string, any>): void {
+    if (typeof body.apiVersion !== 'string' || typeof body.kind !== 'string' || isToolConfig(body.apiVersion, body.kind)) return;
+    const metadata = body.metadata && typeof body.metadata === 'object' ? body.metadata : {};
+    const name = typeof metadata.name === 'string' ? metadata.name : '';
+    if (!name) {
+      diagnostics.push(diagnosticAt(file, doc, ['metadata'], 'error', 'resource', `${body.kind} has no metadata.name`));
+      return;
+    }
+    const group = body.apiVersion.includes('/') ? body.apiVersion.split('/')[0]! : '';
+    const namespace = typeof metadata.namespace === 'string' && metadata.namespace ? metadata.namespace : 'default';
+    const id: ResourceId = { group, kind: body.kind, namespace, name };
+    const identity = `${group}/${body.kind}/${namespace}/${name}`;
+    const resource: Resource = {
+      id,
+      identity,
+      apiVersion: body.apiVersion,
+      body,
+      spec: body.spec && typeof body.spec === 'object' ? body.spec : {},
+      labels: stringRecord(metadata.labels),
+      annotations: stringRecord(metadata.annotations),
+      file,
+      doc,
+    };
+    const previous = seen.get(identity);
+    if (previous) {
+      const prevPos = previous.doc.positionOf(['metadata', 'name']);
+      diagnostics.push(
+        diagnosticAt(file, doc, ['metadata', 'name'], 'error', 'duplicate',
+          `${body.kind} "${namespace}/${name}" is defined twice; the first definition (${previous.file}:${prevPos.line}) is used`),
+      );
+      return;
+    }
+    seen.set(identity, resource);
+    resources.push(resource);
+  }
 }
 
 /** API groups of files that configure a tool and are never applied to a cluster, so they need no metadata.name. */
