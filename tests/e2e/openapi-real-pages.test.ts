@@ -52,6 +52,12 @@ describe('pages of real OpenAPI documents', () => {
     expect(text).toContain('spec file (media type application/octet-stream)');
   });
 
+  it('local pointers: properties whose $ref points into a path item, a parameter or another response are typed, not any', async () => {
+    const text = await pageText(operationPage('pointers', 'createPet'));
+    expect(text).toMatch(/pet object .*name string .*tag string .*owner object .*id string<uuid> .*batch integer · ≥ 1 · ≤ 100/);
+    expect(text).not.toMatch(/\b(pet|owner|batch) any\b/);
+  });
+
   it("Stripe: the `created` filter lists its alternatives, and the range object's fields", async () => {
     const text = await pageText(operationPage('stripe', 'GetCoupons'));
     expect(text).toMatch(/created any of .*Any of: range_query_specs \(object\) range_query_specs gt integer gte integer lt integer lte integer integer/);

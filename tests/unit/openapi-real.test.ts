@@ -48,6 +48,16 @@ describe('real OpenAPI documents', () => {
     expect(tree.children!.find((c) => c.name === 'spec')!.type).toBe('file (media type application/octet-stream)');
   });
 
+  it('local pointers: a $ref into a path item, a parameter or another operation resolves like a component', () => {
+    const view = operation('pointers', 'createPet');
+    const body = view.requestBody!.content[0]!.tree!;
+    const line = (n: { name?: string; type: string; children?: Array<{ name?: string; type: string }> }) => `${n.name}: ${n.type} {${(n.children ?? []).map((c) => `${c.name}: ${c.type}`).join(', ')}}`;
+    expect(body.children!.map(line)).toEqual(['pet: object {name: string, tag: string}', 'owner: object {id: string<uuid>, name: string}', 'batch: integer {}']);
+    expect(body.children![2]!.constraints).toEqual(['≥ 1', '≤ 100']);
+    expect(view.responses[0]!.content[0]!.tree!.children!.map((c) => c.name)).toEqual(['name', 'tag']);
+    expect(JSON.parse(view.requestBody!.content[0]!.examples[0]!.text)).toEqual({ pet: { name: 'string', tag: 'string' }, owner: { id: '3fa85f64-5717-4562-b3fc-2c963f66afa6', name: 'string' }, batch: 1 });
+  });
+
   it('Stripe: the deepObject `created` filter shows both alternatives, the range object with its fields', () => {
     const view = operation('stripe', 'GetCoupons');
     const created = view.parameters.find((g) => g.location === 'query')!.parameters.find((p) => p.name === 'created')!;

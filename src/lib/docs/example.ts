@@ -1,6 +1,6 @@
 import type { OpenApiObject } from '../catalog/model.ts';
 import { resolveLocalRef } from '../catalog/openapi.ts';
-import { componentName } from './schema-tree.ts';
+import { componentName, localRefTarget } from './schema-tree.ts';
 
 function isObject(x: unknown): x is OpenApiObject {
   return x !== null && typeof x === 'object' && !Array.isArray(x);
@@ -38,6 +38,11 @@ export function exampleFromSchema(doc: OpenApiObject, schema: unknown, stack: st
   if (name !== undefined) {
     if (stack.includes(name)) return undefined;
     return exampleFromSchema(doc, resolveLocalRef(doc, schema), [...stack, name], depth + 1, budget);
+  }
+  if (typeof schema.$ref === 'string' && schema.$ref.startsWith('#/')) {
+    // A pointer elsewhere in the document (a parameter's or another operation's schema).
+    if (stack.includes(schema.$ref)) return undefined;
+    return exampleFromSchema(doc, localRefTarget(doc, schema.$ref), [...stack, schema.$ref], depth + 1, budget);
   }
   if (schema.example !== undefined) return schema.example;
   if (Array.isArray(schema.examples) && schema.examples.length > 0) return schema.examples[0];

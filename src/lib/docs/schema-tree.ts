@@ -1,4 +1,5 @@
 import type { OpenApiObject } from '../catalog/model.ts';
+import { parsePointer, percentDecode } from '../catalog/openapi-refs.ts';
 import { renderMarkdown } from './markdown.ts';
 
 /** One node of a schema as a reader sees it: a property (or the root) with its type in words. */
@@ -58,9 +59,30 @@ export const TREE_BUDGET = {
 
 const COMPONENT_PREFIX = '#/components/schemas/';
 
-/** The component name behind a `$ref`, or undefined for other refs. */
+/** The component name behind a `$ref`, or undefined for other refs (and for pointers into a component). */
 export function componentName(ref: unknown): string | undefined {
-  return typeof ref === 'string' && ref.startsWith(COMPONENT_PREFIX) ? decodeURIComponent(ref.slice(COMPONENT_PREFIX.length)).replace(/~1/g, '/').replace(/~0/g, '~') : undefined;
+  if (typeof ref !== 'string' || !ref.startsWith(COMPONENT_PREFIX)) return undefined;
+  const rest = ref.slice(COMPONENT_PREFIX.length);
+  if (rest === '' || rest.includes('/')) return undefined;
+  const decoded = percentDecode(rest, decodeURIComponent);
+  return decoded === undefined ? undefined : decoded.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/**
+ * The value a local `$ref` points to, anywhere in the document (a schema in a path item, a parameter,
+ * another operation's response), one hop: `$ref`s met on the way are followed, as bundlers do.
+ */
+export function localRefTarget(doc: OpenApiObject, ref: unknown): unknown {
+  if (typeof ref !== 'string' || !ref.startsWith('#/')) return undefined;
+  const segments = parsePointer(ref.slice(1));
+  if (!segments) return undefined;
+  let node: unknown = doc;
+  for (const segment of segments) {
+    for (let hops = 0; isObject(node) && !(segment in node) && typeof node.$ref === 'string' && hops < 8; hops++) node = localRefTarget(doc, node.$ref);
+    if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, segment)) return undefined;
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return node;
 }
 
 /** Builds the tree a reader sees for `schema`, resolving `$ref`s within `doc`, with recursion and size handled. */
@@ -100,6 +122,15 @@ function walk(state: State, raw: unknown, stack: string[], refDepth: number, dep
     const { $ref: _ref, ...siblings } = raw;
     const node = walk(state, isObject(target) ? { ...target, ...siblings } : target, [...stack, name], refDepth + 1, depth);
     return { ...node, ref: name };
+  }
+  if (typeof raw.$ref === 'string' && raw.$ref.startsWith('#/')) {
+    // A pointer elsewhere in the document: shown in place, since it has no schema page to link to.
+    const ref = raw.$ref;
+    const target = localRefTarget(state.doc, ref);
+    if (stack.includes(ref)) return { type: typeLabel(state, target), recursive: true, constraints: [] };
+    const { $ref: _ref, ...siblings } = raw;
+    if (refDepth >= state.maxRefDepth || state.nodes > state.maxNodes) return { type: typeLabel(state, target), collapsed: true, constraints: [] };
+    return walk(state, isObject(target) ? { ...target, ...siblings } : target, [...stack, ref], refDepth + 1, depth);
   }
   const node: SchemaNode = { type: typeLabel(state, raw), constraints: constraints(raw) };
   if (depth >= TREE_BUDGET.maxDepth || state.nodes > TREE_BUDGET.maxTotalNodes) return { ...node, collapsed: true };
@@ -161,9 +192,9 @@ function walk(state: State, raw: unknown, stack: string[], refDepth: number, dep
 
 function resolve(state: State, value: unknown, depth = 0): OpenApiObject {
   if (!isObject(value)) return {};
+  if (typeof value.$ref !== 'string' || depth > 10) return value;
   const name = componentName(value.$ref);
-  if (name === undefined || depth > 10) return value;
-  return resolve(state, components(state.doc)[name], depth + 1);
+  return resolve(state, name !== undefined ? components(state.doc)[name] : localRefTarget(state.doc, value.$ref), depth + 1);
 }
 
 /**
@@ -193,7 +224,7 @@ function mergeAllOf(parts: OpenApiObject[], budget: { parts: number }): OpenApiO
 }
 
 /** The type of a schema in words, following refs for names: `array of Parcel`, `string<uuid> | null`. */
-export function typeLabel(state: Pick<State, 'doc'>, raw: unknown): string {
+export function typeLabel(state: Pick<State, 'doc'>, raw: unknown, hops = 0): string {
   if (!isObject(raw)) return 'any';
   const name = componentName(raw.$ref);
   if (name !== undefined) {
@@ -201,10 +232,11 @@ export function typeLabel(state: Pick<State, 'doc'>, raw: unknown): string {
     const inner = isObject(target) ? baseType(target) : undefined;
     return inner && inner !== 'object' ? inner : name;
   }
+  if (typeof raw.$ref === 'string' && raw.$ref.startsWith('#/')) return hops < 8 ? typeLabel(state, localRefTarget(state.doc, raw.$ref), hops + 1) : 'any';
   if (raw.type === 'array' || (raw.items !== undefined && raw.type === undefined)) {
     const items = raw.items as OpenApiObject | undefined;
     const itemName = componentName(items?.$ref);
-    return `array of ${itemName ?? (items ? typeLabel(state, items) : 'any')}`;
+    return `array of ${itemName ?? (items && hops < 8 ? typeLabel(state, items, hops + 1) : 'any')}`;
   }
   return baseType(raw) ?? 'any';
 }
