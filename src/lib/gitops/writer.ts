@@ -3,6 +3,7 @@ import { apiKeys, outbox, subscriptions } from '../../../db/schema.ts';
 import { loadGrantState, withPending } from '../access/service.ts';
 import type { Database } from '../db/client.ts';
 import { GitError, publishRendered, type GitWorkspace } from './git.ts';
+import { renderSkippingRefused, type RefusedGrant } from './render/refusals.ts';
 import type { Grant, RenderedFiles } from './render/types.ts';
 
 /** The advisory lock that elects the one writer among all portal instances sharing a database. */
@@ -21,7 +22,7 @@ export interface BranchOutcome {
 export type DrainResult =
   | { outcome: 'idle' }
   | { outcome: 'locked' }
-  | { outcome: 'published'; requests: string[]; commit: string; newCommit: boolean; branches: BranchOutcome[]; timings: DrainTimings }
+  | { outcome: 'published'; requests: string[]; commit: string; newCommit: boolean; branches: BranchOutcome[]; timings: DrainTimings; refused: RefusedGrant[] }
   | { outcome: 'failed'; requests: string[]; error: string; retryable: boolean; branches: BranchOutcome[] };
 
 /** For the metrics: how long the published requests waited, and how long the push took. */
@@ -75,7 +76,14 @@ function describeError(err: unknown, workspace: GitWorkspace): { error: string; 
  * lost, nothing duplicated.
  */
 export async function drainOutbox(db: Database, workspace: GitWorkspace, folder: string, render: (grants: Grant[]) => RenderedFiles, options: WriterOptions = {}): Promise<DrainResult> {
-  const marks: Marks = { committed: { subscriptions: [], keys: [] }, revoked: { subscriptions: [], keys: [] }, merged: [], proposed: [], waiting: undefined };
+  const marks: Marks = { committed: { subscriptions: [], keys: [] }, revoked: { subscriptions: [], keys: [] }, merged: [], proposed: [], waiting: undefined, refused: [] };
+  // Grants a gateway cannot enforce are left out of the render, each with its reason; the rest commit.
+  let refused: RefusedGrant[] = [];
+  const renderEnforceable = (grants: Grant[]): RenderedFiles => {
+    const result = renderSkippingRefused(render, grants);
+    refused = result.refused;
+    return result.files;
+  };
   // One snapshot for the queue and the state it renders (repeatable read): a change that commits
   // meanwhile is neither carried unnamed nor named uncarried; it waits for the next pass. Only
   // outbox rows are written under the lock, and nobody else writes them, so the snapshot never
@@ -144,9 +152,9 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
           await workspace.startMerge(tips);
         };
         const renderOnTip = () => {
-          if (!options.presence || state.pending.length === 0) return render(state.grants);
+          if (!options.presence || state.pending.length === 0) return renderEnforceable(state.grants);
           const present = options.presence(workspace.readFolder(folder)).subscriptions;
-          return render(withPending(state.grants, state.pending.filter((p) => present.has(p.subscription.id))));
+          return renderEnforceable(withPending(state.grants, state.pending.filter((p) => present.has(p.subscription.id))));
         };
         const result = await publishRendered(workspace, folder, renderOnTip, messageOf(main), trailersOf(main), 5, merges.length ? prepare : undefined);
         tip = result.tip;
@@ -157,8 +165,10 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
         // What this render carried is now committed (only that: a request made meanwhile waits for the
         // next pass); the reconciler marks it active once it sees it on the branch.
         marks.tip = result.tip;
-        marks.committed = { subscriptions: state.grants.flatMap((g) => g.subscriptions.map((s) => s.id)), keys: state.grants.flatMap((g) => g.keys.map((k) => k.keyId)) };
+        const left = new Set(refused.flatMap((r) => [...r.subscriptionIds, ...r.keyIds]));
+        marks.committed = { subscriptions: state.grants.flatMap((g) => g.subscriptions.map((s) => s.id)).filter((id) => !left.has(id)), keys: state.grants.flatMap((g) => g.keys.map((k) => k.keyId)).filter((id) => !left.has(id)) };
         marks.revoked = { subscriptions: revokingSubscriptions, keys: revokingKeys };
+        marks.refused = refused;
         // Merged proposals: the branch has done its work.
         for (const branch of merged) await workspace.deleteBranch(branch).catch(() => undefined);
         marks.merged = [...merged];
@@ -183,7 +193,16 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
         // Keep what the target branch already took from other proposals (merged on the Git host).
         const present = options.presence?.(workspace.readFolder(folder)).subscriptions;
         const merged = present ? state.pending.filter((p) => p !== grant && present.has(p.subscription.id)) : [];
-        workspace.writeFolder(folder, render(withPending(state.grants, [...merged, grant])));
+        const proposal = renderSkippingRefused(render, withPending(state.grants, [...merged, grant]));
+        const refusedHere = proposal.refused.find((r) => r.subscriptionIds.includes(grant.subscription.id));
+        if (refusedHere) {
+          // Nothing to propose: the gateway cannot enforce this grant. The owner and the admin read why.
+          await markPublished([row], null);
+          marks.refused.push(refusedHere);
+          branches.push({ requestId: row.requestId, branch, action: 'propose', error: `not proposed: ${refusedHere.reason}` });
+          continue;
+        }
+        workspace.writeFolder(folder, proposal.files);
         const commit = await workspace.commit(folder, row.summary, trailersOf([row]));
         const proposed = commit ?? (await workspace.sync());
         await workspace.pushBranch(branch);
@@ -212,7 +231,7 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
 
     const failed = branches.find((b) => b.error);
     if (failed && !tip) return { outcome: 'failed', requests: branches.map((b) => b.requestId), error: failed.error!, retryable: true, branches } as const;
-    return { outcome: 'published', requests: [...recorded, ...main.map((p) => p.requestId), ...branches.filter((b) => !b.error).map((b) => b.requestId)], commit: tip ?? branches.find((b) => b.commit)?.commit ?? '', newCommit, branches, timings } as const;
+    return { outcome: 'published', requests: [...recorded, ...main.map((p) => p.requestId), ...branches.filter((b) => !b.error).map((b) => b.requestId)], commit: tip ?? branches.find((b) => b.commit)?.commit ?? '', newCommit, branches, timings, refused: marks.refused } as const;
   }, { isolationLevel: 'repeatable read' });
   await markStatuses(db, marks);
   return result;
@@ -227,6 +246,8 @@ interface Marks {
   proposed: Array<{ id: string; commit: string; branch: string }>;
   /** Why nothing could be committed, for everyone waiting. */
   waiting?: string;
+  /** Grants left out because a gateway cannot enforce them, each with its reason. */
+  refused: RefusedGrant[];
 }
 
 /**
@@ -246,6 +267,12 @@ async function markStatuses(db: Database, marks: Marks): Promise<void> {
   if (marks.merged.length) await db.update(subscriptions).set({ branch: null }).where(inArray(subscriptions.branch, marks.merged));
   for (const p of marks.proposed) {
     await db.update(subscriptions).set({ statusCommit: p.commit, statusReason: `waiting for an admin to merge ${p.branch}` }).where(and(eq(subscriptions.id, p.id), eq(subscriptions.status, 'pending-approval')));
+  }
+  for (const r of marks.refused) {
+    // The owner sees why on the application page; the grant waits, uncommitted, until the plan or the gateway changes.
+    const reason = `not committed: the gateway cannot enforce it (${r.reason})`;
+    if (r.subscriptionIds.length) await db.update(subscriptions).set({ statusReason: reason }).where(and(inArray(subscriptions.id, r.subscriptionIds), inArray(subscriptions.status, ['committing', 'pending-approval'])));
+    if (r.keyIds.length) await db.update(apiKeys).set({ statusReason: reason }).where(and(inArray(apiKeys.keyId, r.keyIds), eq(apiKeys.status, 'committing')));
   }
   if (marks.waiting) {
     // Everyone waiting sees why, in words; the rows stay queued for the next pass.
