@@ -58,6 +58,19 @@ describe('pages of real OpenAPI documents', () => {
     expect(text).not.toMatch(/\b(pet|owner|batch) any\b/);
   });
 
+  it('pets: the generated example and the code samples say pet_type dog, as the discriminator maps it', async () => {
+    const text = await pageText(operationPage('pets', 'addPet'));
+    expect(text).toContain('Example (generated from the schema) { "pet_type": "dog", "bark": "string" }');
+    expect(text).toContain(`--data '{ "pet_type": "dog", "bark": "string" }'`);
+    expect(text).not.toContain('"pet_type": "string"');
+  });
+
+  it('Amazon EC2: the samples send Action and Version with their values, in the query, without the fragment', async () => {
+    const text = await pageText(operationPage('ec2', 'GET_DescribeRegions'));
+    expect(text).toContain(`curl -X GET 'http://ec2.us-east-1.amazonaws.com/?Action=DescribeRegions&Version=2016-11-15'`);
+    expect(text).toContain('requests.request( "GET", "http://ec2.us-east-1.amazonaws.com/?Action=DescribeRegions&Version=2016-11-15"');
+  });
+
   it("Stripe: the `created` filter lists its alternatives, and the range object's fields", async () => {
     const text = await pageText(operationPage('stripe', 'GetCoupons'));
     expect(text).toMatch(/created any of .*Any of: range_query_specs \(object\) range_query_specs gt integer gte integer lt integer lte integer integer/);

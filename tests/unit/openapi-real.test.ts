@@ -8,6 +8,8 @@ import { lintContent } from '../../src/lib/lint/run.ts';
 import { buildDocsSite, findVersion, type DocsSite } from '../../src/lib/docs/site.ts';
 import { buildOperationView } from '../../src/lib/docs/operation-view.ts';
 import { mediaViews } from '../../src/lib/docs/media-view.ts';
+import type { TryItSpec } from '../../src/lib/docs/try-it.ts';
+import { buildRequest } from '../../src/client/try-it/request.ts';
 import { projectRoot } from '../support/portal.ts';
 
 // Excerpts of published OpenAPI documents (tests/fixtures/openapi-real/*/PROVENANCE.md): the model the
@@ -56,6 +58,23 @@ describe('real OpenAPI documents', () => {
     expect(body.children![2]!.constraints).toEqual(['≥ 1', '≤ 100']);
     expect(view.responses[0]!.content[0]!.tree!.children!.map((c) => c.name)).toEqual(['name', 'tag']);
     expect(JSON.parse(view.requestBody!.content[0]!.examples[0]!.text)).toEqual({ pet: { name: 'string', tag: 'string' }, owner: { id: '3fa85f64-5717-4562-b3fc-2c963f66afa6', name: 'string' }, batch: 1 });
+  });
+
+  it('pets: a generated example sets the discriminator to the value that picks its schema', () => {
+    const view = operation('pets', 'addPet');
+    expect(JSON.parse(view.requestBody!.content[0]!.examples[0]!.text)).toEqual({ pet_type: 'dog', bark: 'string' });
+    // Cat extends Pet, whose own discriminator maps `cat` to it.
+    expect(JSON.parse(view.responses[0]!.content[0]!.examples[0]!.text)).toEqual({ pet_type: 'cat', name: 'string' });
+    expect(view.samples.find((s) => s.lang === 'curl')!.code).toContain('"pet_type": "dog"');
+  });
+
+  it('Amazon EC2: required one-value query parameters are sent with their value, before the path\'s fragment is dropped', () => {
+    const view = operation('ec2', 'GET_DescribeRegions');
+    for (const sample of view.samples) {
+      expect(sample.code).toContain('http://ec2.us-east-1.amazonaws.com/?Action=DescribeRegions&Version=2016-11-15');
+      expect(sample.code).not.toContain('#');
+      expect(sample.code).not.toMatch(/ACTION|VERSION/);
+    }
   });
 
   it('Stripe: the deepObject `created` filter shows both alternatives, the range object with its fields', () => {
@@ -136,5 +155,13 @@ describe('a body that is a file', () => {
     const doc = { openapi: '3.1.0', paths: {} };
     const views = mediaViews(doc, { 'image/png': { schema: {} }, 'application/json': { schema: {} }, 'application/pdf': {} });
     expect(views.map((v) => [v.mediaType, v.tree?.type])).toEqual([['image/png', 'file (media type image/png)'], ['application/json', 'any'], ['application/pdf', 'file (media type application/pdf)']]);
+  });
+});
+
+describe('Try it on a path with a fragment', () => {
+  it('sends the query before where the fragment was, with the fragment\'s pairs the form did not fill', () => {
+    const spec: TryItSpec = { api: 'real/ec2', apiTitle: 'EC2', method: 'GET', path: '/#Action=DescribeRegions', servers: ['http://ec2.us-east-1.amazonaws.com'], parameters: [{ name: 'Version', in: 'query', required: true, value: '' }], anonymous: true, operationSets: [] };
+    const request = buildRequest(spec, { server: 'http://ec2.us-east-1.amazonaws.com', parameters: { 'query:Version': '2016-11-15' }, credential: '' });
+    expect(request).toMatchObject({ url: 'http://ec2.us-east-1.amazonaws.com/?Version=2016-11-15&Action=DescribeRegions' });
   });
 });

@@ -1,6 +1,7 @@
 // The request a Try it form describes, the relay URL it goes through, and the same request as a
 // curl command. Plain functions of the form's values: no DOM, so they are tested on their own.
 import type { TryItAuth, TryItSpec } from '../../lib/docs/try-it.ts';
+import { withoutFragment } from '../../lib/docs/request-url.ts';
 import { RELAY_COOKIE_HEADER, RELAY_PATH } from '../../lib/relay/path.ts';
 
 /** What a person filled in. */
@@ -65,8 +66,11 @@ export function buildRequest(spec: TryItSpec, values: FormValues, options: { len
   } else if (spec.body?.required && !options.lenient) {
     return { problem: 'This operation needs a request body.' };
   }
+  // A path's fragment (AWS: `/#Action=DescribeRegions`) is never sent; its pairs go in the query.
+  const split = withoutFragment(path);
+  for (const [name, value] of split.query) if (!query.has(name)) query.append(name, value);
   const qs = query.toString();
-  const url = `${values.server.replace(/\/+$/, '')}${path}${qs ? `?${qs}` : ''}`;
+  const url = `${values.server.replace(/\/+$/, '')}${split.path}${qs ? `?${qs}` : ''}`;
   return { method: spec.method, url, headers: cookies.length ? [...headers, ['Cookie', cookies.join('; ')]] : headers, ...(body !== undefined ? { body } : {}) };
 }
 

@@ -1,4 +1,5 @@
 import type { OpenApiObject, Operation, Server } from '../catalog/model.ts';
+import { requestUrl } from './request-url.ts';
 import { credentialFor, type Credential } from './security.ts';
 
 /** The code samples of an operation page. */
@@ -24,18 +25,25 @@ export function sampleRequest(operation: Operation, servers: Server[], schemes: 
   let base = server?.url ?? 'https://api.example.com';
   for (const [name, variable] of Object.entries(server?.variables ?? {})) base = base.replaceAll(`{${name}}`, variable.default);
   base = base.replace(/\/+$/, '');
-  const query: string[] = [];
+  const query: Array<[string, string]> = [];
   const headers: Array<[string, string]> = [];
   for (const p of operation.parameters) {
-    if (p.in === 'query' && p.required === true) query.push(`${String(p.name)}=${encodeURIComponent(String(p.name).toUpperCase())}`);
-    if (p.in === 'header' && p.required === true) headers.push([String(p.name), `<${String(p.name)}>`]);
+    if (p.in === 'query' && p.required === true) query.push([String(p.name), knownValue(p) ?? String(p.name).toUpperCase()]);
+    if (p.in === 'header' && p.required === true) headers.push([String(p.name), knownValue(p) ?? `<${String(p.name)}>`]);
   }
   const credential = credentialFor(operation.security, schemes);
-  if (credential?.where === 'query') query.push(`${credential.name}=${credential.value}`);
+  if (credential?.where === 'query') query.push([credential.name, credential.value]);
   if (credential?.where === 'header') headers.push([credential.name, credential.value]);
   if (credential?.where === 'cookie') headers.push(['Cookie', `${credential.name}=${credential.value}`]);
   if (body) headers.push(['Content-Type', body.mediaType]);
-  return { method: operation.method.toUpperCase(), url: `${base}${operation.path}${query.length ? `?${query.join('&')}` : ''}`, headers, body, credential };
+  return { method: operation.method.toUpperCase(), url: requestUrl(base, operation.path, query), headers, body, credential };
+}
+
+/** The one value a parameter can take (`const`, or an `enum` of one, as AWS's `Action` and `Version`), else undefined. */
+function knownValue(parameter: OpenApiObject): string | undefined {
+  const schema = parameter.schema !== null && typeof parameter.schema === 'object' ? (parameter.schema as OpenApiObject) : {};
+  const only = schema.const !== undefined ? schema.const : Array.isArray(schema.enum) && schema.enum.length === 1 ? schema.enum[0] : undefined;
+  return only === undefined || (only !== null && typeof only === 'object') ? undefined : String(only);
 }
 
 const isJson = (mediaType: string) => /json/i.test(mediaType);

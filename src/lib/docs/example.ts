@@ -37,7 +37,18 @@ export function exampleFromSchema(doc: OpenApiObject, schema: unknown, stack: st
   const name = componentName(schema.$ref);
   if (name !== undefined) {
     if (stack.includes(name)) return undefined;
-    return exampleFromSchema(doc, resolveLocalRef(doc, schema), [...stack, name], depth + 1, budget);
+    const target = resolveLocalRef(doc, schema);
+    let value = exampleFromSchema(doc, target, [...stack, name], depth + 1, budget);
+    // Dog is `allOf: [Pet, ...]` and Pet's discriminator maps `dog` to Dog: a Dog says `pet_type: dog`.
+    // A copy: an authored example is the document's own object.
+    if (isObject(value) && isObject(target) && Array.isArray(target.allOf)) {
+      for (const part of target.allOf) {
+        const parent = isObject(part) ? resolveLocalRef<OpenApiObject>(doc, part) : undefined;
+        const tag = isObject(parent) ? discriminatorValue(parent.discriminator, schema.$ref as string) : undefined;
+        if (tag) value = { ...(value as OpenApiObject), [tag.propertyName]: tag.value };
+      }
+    }
+    return value;
   }
   if (typeof schema.$ref === 'string' && schema.$ref.startsWith('#/')) {
     // A pointer elsewhere in the document (a parameter's or another operation's schema).
@@ -57,7 +68,11 @@ export function exampleFromSchema(doc: OpenApiObject, schema: unknown, stack: st
   }
   for (const kind of ['oneOf', 'anyOf'] as const) {
     const list = schema[kind];
-    if (Array.isArray(list) && list.length > 0) return exampleFromSchema(doc, list[0], stack, depth + 1, budget);
+    if (!Array.isArray(list) || list.length === 0) continue;
+    const value = exampleFromSchema(doc, list[0], stack, depth + 1, budget);
+    // The discriminator says which value picks the first option: `pet_type: dog`, not `"string"`.
+    const tag = isObject(list[0]) && typeof list[0].$ref === 'string' ? discriminatorValue(schema.discriminator, list[0].$ref) : undefined;
+    return isObject(value) && tag ? { ...value, [tag.propertyName]: tag.value } : value;
   }
   const types = Array.isArray(schema.type) ? (schema.type as string[]).filter((t) => t !== 'null') : [schema.type as string | undefined];
   const type = types[0] ?? (schema.properties ? 'object' : schema.items ? 'array' : undefined);
@@ -85,6 +100,20 @@ export function exampleFromSchema(doc: OpenApiObject, schema: unknown, stack: st
     default:
       return undefined;
   }
+}
+
+/**
+ * The value of a discriminator's property that selects the schema at `ref`: the `mapping` key that
+ * names it, else (as the specification says) the schema's component name. Undefined without a
+ * discriminator, or when the mapping lists other schemas only.
+ */
+function discriminatorValue(discriminator: unknown, ref: string): { propertyName: string; value: string } | undefined {
+  if (!isObject(discriminator) || typeof discriminator.propertyName !== 'string') return undefined;
+  const name = componentName(ref);
+  const mapping = isObject(discriminator.mapping) ? Object.entries(discriminator.mapping) : [];
+  const mapped = mapping.find(([, target]) => target === ref || (name !== undefined && (target === name || componentName(target) === name)));
+  if (mapped) return { propertyName: discriminator.propertyName, value: mapped[0] };
+  return name !== undefined ? { propertyName: discriminator.propertyName, value: name } : undefined;
 }
 
 /** One example of a media type: authored ones by name, else a generated one. */
