@@ -142,8 +142,22 @@ class RepositoryReader {
       const outer = names.find((g) => g !== f && folders.has(g) && within(f, g));
       if (outer !== undefined) (folders.set(outer, [...folders.get(outer)!, ...folders.get(f)!]), folders.delete(f));
     }
+    // What a cluster applies: its roots' paths, and the paths of every Flux/Argo object found there, transitively.
+    const closure = (rs: AppliedDocument[]): Set<string> => {
+      const files = new Set<string>();
+      const todo = [...rs];
+      const seen = new Set<AppliedDocument>();
+      while (todo.length > 0) {
+        const e = todo.pop()!;
+        if (seen.has(e)) continue;
+        seen.add(e);
+        for (const f of covered.get(e)!) files.add(f);
+        for (const other of entries) if (!seen.has(other) && files.has(other.file)) todo.push(other);
+      }
+      return files;
+    };
     const candidates: Array<ClusterCandidate & { roots: AppliedDocument[] }> = [...folders].map(([folder, rs]) => {
-      const files = new Set(rs.flatMap((r) => [...covered.get(r)!]));
+      const files = closure(rs);
       const at = rs[0]!.doc.positionOf(['kind']);
       return { name: folder || '.', at: { file: rs[0]!.file, ...at }, files, appliesApis: this.appliesApis(files), roots: rs };
     });
@@ -411,7 +425,9 @@ class RepositoryReader {
       if (temp) rmSync(temp, { recursive: true, force: true });
     }
     if (!result.ok) {
-      const entry = kfile?.entries.find((e) => result.message.includes(e.ref.replace(/^\.\//, '')));
+      // Point at the entry kustomize's message is about: the path it names, else the patches when a patch failed.
+      const entry = kfile?.entries.find((e) => result.message.includes(e.ref.replace(/^\.\//, '')))
+        ?? (/patch/i.test(result.message) ? kfile?.entries.find((e) => String(e.at[0]).startsWith('patches')) : undefined);
       if (kfile) this.report(diagnosticAt(kfile.file, kfile.doc, entry?.at ?? [], 'error', 'kustomize', `kustomize cannot build ${dir || '.'}: ${result.message}`, 'Portico reads the files this kustomization names as written until it builds'));
       return { documents: asWritten(), failed: true };
     }
@@ -516,6 +532,7 @@ class SourceIndex {
               const key = (p[0] === 'data' || p[0] === 'binaryData') && p.length >= 2 ? gen.keys.get(String(p[1])) : undefined;
               return kdoc.positionOf(key ?? gen.entry);
             },
+            fileOf: (p) => ((p[0] === 'data' || p[0] === 'binaryData') && p.length === 2 ? gen.files.get(String(p[1])) : undefined),
           },
         };
       }

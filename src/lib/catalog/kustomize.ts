@@ -18,6 +18,8 @@ export interface KustomizeGenerator {
   entry: DocPath;
   /** Data key -> where in kustomization.yaml the file holding it is named. */
   keys: Map<string, DocPath>;
+  /** Data key -> the file (relative to the content root) whose content it is. */
+  files: Map<string, string>;
 }
 
 /** One kustomization file, read for what it names. */
@@ -137,7 +139,7 @@ export function readKustomizationFile(content: ContentRoot, dir: string, file: s
   for (const [key, kind] of [['configMapGenerator', 'ConfigMap'], ['secretGenerator', 'Secret']] as const) {
     list(key).forEach((g: any, i) => {
       if (!g || typeof g !== 'object') return;
-      const gen: KustomizeGenerator = { kind, name: typeof g.name === 'string' ? g.name : '', entry: [key, i], keys: new Map() };
+      const gen: KustomizeGenerator = { kind, name: typeof g.name === 'string' ? g.name : '', entry: [key, i], keys: new Map(), files: new Map() };
       (Array.isArray(g.files) ? g.files : []).forEach((f: unknown, j: number) => {
         if (typeof f !== 'string') return;
         // `key=path` or `path`; the key is then the file's name.
@@ -145,7 +147,9 @@ export function readKustomizationFile(content: ContentRoot, dir: string, file: s
         const ref = eq >= 0 ? f.slice(eq + 1) : f;
         const dataKey = eq >= 0 ? f.slice(0, eq) : path.posix.basename(ref);
         gen.keys.set(dataKey, [key, i, 'files', j]);
+        const before = out.inputs.length;
         inputFile(ref, [key, i, 'files', j]);
+        if (out.inputs.length > before) gen.files.set(dataKey, out.inputs[out.inputs.length - 1]!);
       });
       const envs = [...(Array.isArray(g.envs) ? g.envs.map((e: unknown, j: number) => [e, [key, i, 'envs', j]] as const) : []), ...(typeof g.env === 'string' ? [[g.env, [key, i, 'env']] as const] : [])];
       for (const [e, at] of envs) inputFile(e, at);

@@ -424,8 +424,11 @@ async function readHubVersion(ctx: SpecLoadContext, cluster: ClusterIndex, input
   const fromConfigMap = (served: ServedDocument): void => {
     ctx.stats.specs++;
     const cm = served.configMap;
-    loaded = loadInlineSpec(ctx, served.text, /^\s*\{/.test(served.text) ? 'embedded.json' : 'embedded.yaml', cm.file, () => cm.doc.positionOf(['data', served.key]), false, true);
-    origin = { kind: 'configmap', configMap: keyOf(cm.id.namespace, cm.id.name), key: served.key, file: cm.file };
+    // A key kustomize generated from a file is that file, byte for byte: place the spec in it.
+    const ownFile = cm.doc.fileOf?.(['data', served.key]);
+    const base = ownFile ? () => ({ line: 0, column: -1 }) : () => cm.doc.positionOf(['data', served.key]);
+    loaded = loadInlineSpec(ctx, served.text, /^\s*\{/.test(served.text) ? 'embedded.json' : 'embedded.yaml', ownFile ?? cm.file, base, false, true);
+    origin = { kind: 'configmap', configMap: keyOf(cm.id.namespace, cm.id.name), key: served.key, file: ownFile ?? cm.file };
   };
   const annotation = r.annotations[OPENAPI_FILE_ANNOTATION];
   const annotated = annotation ? path.posix.normalize(path.posix.join(path.posix.dirname(r.file), annotation)) : undefined;

@@ -16,6 +16,11 @@ export interface SourceDocument {
   index: number;
   /** Position of the value at `path`, or of its deepest existing parent. */
   positionOf(path: DocPath): Position;
+  /**
+   * The file a value is a verbatim copy of, when it is not in this document: a key of a ConfigMap
+   * that kustomize's configMapGenerator made from a file (./applied-sources.ts).
+   */
+  fileOf?(path: DocPath): string | undefined;
 }
 
 /** A file's parse failure, placed in the file. */
