@@ -35,7 +35,18 @@ export interface CatalogRow {
   note: string;
 }
 
-/** Catalog loads: the GitHub REST description cold and from the content-hash cache, and the demo content. */
+/**
+ * traefik-airlines as a whole repository, read through kustomize (decision record 11): cold, every
+ * kustomization rendered by kubectl or kustomize; cached, the renders and specs from the data
+ * directory's cache.
+ */
+export function benchAirlines(bench: (name: string, root: string, cached: boolean, note: string) => void, projectRoot: string): void {
+  const root = path.join(projectRoot, 'tests/fixtures/real/traefik-airlines');
+  bench('traefik-airlines through kustomize, cold', root, false, 'renders flux/management and its Helm dependency with kustomize');
+  bench('traefik-airlines through kustomize, cached', root, true, 'unchanged kustomizations: renders from the cache');
+}
+
+/** Catalog loads: the GitHub REST description cold and from the content-hash cache, the demo content, and traefik-airlines through kustomize. */
 export function benchCatalog(work: BenchWork): { table: SectionTable; results: CatalogRow[] } {
   const require = createRequire(import.meta.url);
   const githubRoot = path.join(work.dir, 'catalog-github');
@@ -70,6 +81,7 @@ export function benchCatalog(work: BenchWork): { table: SectionTable; results: C
   bench('GitHub REST description, cold', githubRoot, false, 'no cache: parse, validate, upgrade to 3.1');
   bench('GitHub REST description, warm', githubRoot, true, 'unchanged spec served by the content-hash cache');
   bench('demo content, cold', path.join(work.root, 'content'), false, 'every API, plan and guide of content/');
+  benchAirlines(bench, work.root);
   return {
     table: {
       title: 'Catalog load (each run in a fresh process; median of 3)',
