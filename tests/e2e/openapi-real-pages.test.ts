@@ -37,7 +37,8 @@ async function pageText(pathname: string): Promise<string> {
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
+    .replace(/\s+/g, ' ')
+    .replace(/ ([,.)])/g, '$1');
 }
 
 describe('pages of real OpenAPI documents', () => {
@@ -63,6 +64,15 @@ describe('pages of real OpenAPI documents', () => {
     expect(text).toContain('Example (generated from the schema) { "pet_type": "dog", "bark": "string" }');
     expect(text).toContain(`--data '{ "pet_type": "dog", "bark": "string" }'`);
     expect(text).not.toContain('"pet_type": "string"');
+  });
+
+  it('pets and GitHub: one schema tree for the media types and the responses that share it', async () => {
+    const pets = await pageText(operationPage('pets', 'addPet'));
+    expect(pets).toContain('Media types application/json, application/xml (one schema)');
+    expect(pets.match(/object \(Cat\) · combines Pet/g)?.length).toBe(1); // not once for JSON and again for XML
+    const unblock = await pageText(operationPage('ghec', 'users/unblock'));
+    expect(unblock.match(/documentation_url string/g)?.length).toBe(1);
+    expect(unblock.match(/The same schema as response 401, shown there in full\./g)?.length).toBe(2);
   });
 
   it('Amazon EC2: the samples send Action and Version with their values, in the query, without the fragment', async () => {

@@ -68,6 +68,15 @@ describe('real OpenAPI documents', () => {
     expect(view.samples.find((s) => s.lang === 'curl')!.code).toContain('"pet_type": "dog"');
   });
 
+  it('pets and GitHub: a schema shared by media types or by responses is printed once', () => {
+    const pets = operation('pets', 'addPet');
+    const created = pets.responses.find((r) => r.status === '201')!;
+    expect(created.content.map((m) => m.mediaTypes)).toEqual([['application/json', 'application/xml']]);
+    const unblock = operation('ghec', 'users/unblock');
+    const trees = unblock.responses.filter((r) => r.content.length > 0).map((r) => [r.status, r.content[0]!.tree!.ref, r.content[0]!.tree!.children?.length ?? 0, r.content[0]!.sameAs?.anchor]);
+    expect(trees).toEqual([['401', 'basic-error', 4, undefined], ['403', 'basic-error', 0, 'response-401'], ['404', 'basic-error', 0, 'response-401']]);
+  });
+
   it('Amazon EC2: required one-value query parameters are sent with their value, before the path\'s fragment is dropped', () => {
     const view = operation('ec2', 'GET_DescribeRegions');
     for (const sample of view.samples) {

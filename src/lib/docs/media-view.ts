@@ -1,12 +1,19 @@
+import { createHash } from 'node:crypto';
 import type { OpenApiObject } from '../catalog/model.ts';
-import { mediaExamples, type MediaExample } from './example.ts';
+import { mediaExamples, prettyJsonWithin, type MediaExample } from './example.ts';
 import { buildSchemaTree, type SchemaNode } from './schema-tree.ts';
 
-/** A request or response body in one media type. */
+/** A request or response body in one media type, or in several that share one schema. */
 export interface MediaView {
+  /** The first media type; `mediaTypes` lists all that share this schema. */
   mediaType: string;
+  mediaTypes: string[];
   tree?: SchemaNode;
+  /** The same schema is shown in full earlier on the page: `tree` is its root line only. */
+  sameAs?: { label: string; anchor: string };
   examples: MediaExample[];
+  /** Identifies the schema, to find the same one elsewhere on the page. */
+  schemaKey?: string;
 }
 
 function isObject(x: unknown): x is OpenApiObject {
@@ -28,12 +35,63 @@ function bodySchema(mediaType: string, schema: unknown): unknown {
   return schema;
 }
 
-/** The media types of a body (a Request Body's or Response's `content`), each with its tree and examples. */
+/**
+ * The media types of a body (a Request Body's or Response's `content`), each with its tree and
+ * examples. Media types with the same schema (JSON and XML of one object, say) are one view: the
+ * tree is printed once, with every media type named.
+ */
 export function mediaViews(doc: OpenApiObject, content: unknown): MediaView[] {
   if (!isObject(content)) return [];
-  return Object.entries(content).map(([mediaType, raw]) => {
+  const views: MediaView[] = [];
+  const byKey = new Map<string, MediaView>();
+  for (const [mediaType, raw] of Object.entries(content)) {
     const media = isObject(raw) ? raw : {};
     const schema = bodySchema(mediaType, media.schema);
-    return { mediaType, tree: schema !== undefined ? buildSchemaTree(doc, schema) : undefined, examples: mediaExamples(doc, media) };
-  });
+    const key = schema === undefined ? undefined : schemaKey(schema);
+    const shared = key !== undefined ? byKey.get(key) : undefined;
+    const examples = mediaExamples(doc, media);
+    if (shared) {
+      shared.mediaTypes.push(mediaType);
+      // A generated example is the same for the same schema; authored ones are each media type's own.
+      for (const ex of examples) if (!shared.examples.some((e) => e.text === ex.text)) shared.examples.push({ ...ex, summary: `${ex.summary ?? ex.name} (${mediaType})` });
+      continue;
+    }
+    const view: MediaView = { mediaType, mediaTypes: [mediaType], tree: schema !== undefined ? buildSchemaTree(doc, schema) : undefined, examples, schemaKey: key };
+    if (key !== undefined) byKey.set(key, view);
+    views.push(view);
+  }
+  return views;
+}
+
+/**
+ * Prints each schema tree once per page: a body whose schema was shown in full under an earlier
+ * heading (the request body, or another response: 400, 401 and 404 all sending `Error`) keeps only
+ * its root line and links there.
+ */
+export function shareRepeatedTrees(sections: Array<{ label: string; anchor: string; content: MediaView[] }>): void {
+  const shown = new Map<string, { label: string; anchor: string }>();
+  for (const section of sections) {
+    for (const view of section.content) {
+      if (view.schemaKey === undefined || !view.tree) continue;
+      const first = shown.get(view.schemaKey);
+      if (!first) {
+        shown.set(view.schemaKey, { label: section.label, anchor: section.anchor });
+        continue;
+      }
+      // Only a tree with something below its root line is worth pointing elsewhere for.
+      if (!view.tree.children?.length && !view.tree.variants) continue;
+      view.sameAs = first;
+      view.tree = { ...view.tree, children: undefined, variants: undefined };
+    }
+  }
+}
+
+/** Longest schema text compared: an inlined schema may be millions of nodes, and is then never shared. */
+const MAX_KEY_CHARS = 200_000;
+
+/** A short, stable key of a schema: equal schemas (the same `$ref`, or the same inline text) get equal keys. */
+function schemaKey(schema: unknown): string | undefined {
+  const text = prettyJsonWithin(schema, MAX_KEY_CHARS);
+  if (text.length > MAX_KEY_CHARS) return undefined;
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
 }

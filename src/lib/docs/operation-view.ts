@@ -2,7 +2,7 @@ import type { OpenApiObject, Operation } from '../catalog/model.ts';
 import { resolveLocalRef } from '../catalog/openapi.ts';
 import { codeSamples, sampleRequest, type CodeSample } from './code-samples.ts';
 import { exampleFromSchema } from './example.ts';
-import { mediaViews, type MediaView } from './media-view.ts';
+import { mediaViews, shareRepeatedTrees, type MediaView } from './media-view.ts';
 import { renderInlineMarkdown, renderMarkdown } from './markdown.ts';
 import { buildSchemaTree, constraints, typeLabel, type SchemaNode } from './schema-tree.ts';
 import { describeSecurityScheme, gatewayAuthNote } from './security.ts';
@@ -107,6 +107,16 @@ export function buildOperationView(api: DocsApi, version: DocsVersion, op: Opera
     ? { mediaType: firstBody[0], value: exampleOf(doc, firstBody[1]) }
     : undefined;
   const schemes = version.version.securitySchemes;
+  const responses = Object.entries(op.responses).map(([status, raw]) => {
+    const r = resolveLocalRef<OpenApiObject>(doc, raw) ?? {};
+    return {
+      status,
+      description: renderMarkdown(r.description as string | undefined),
+      headers: Object.entries(isObject(r.headers) ? r.headers : {}).map(([name, h]) => parameterView(doc, h as OpenApiObject, name)),
+      content: mediaViews(doc, r.content),
+    };
+  });
+  shareRepeatedTrees([{ label: 'the request body', anchor: 'request-body', content: requestContent }, ...responses.map((r) => ({ label: `response ${r.status}`, anchor: `response-${r.status}`, content: r.content }))]);
   return {
     method: op.method.toUpperCase(),
     path: op.path,
@@ -118,15 +128,7 @@ export function buildOperationView(api: DocsApi, version: DocsVersion, op: Opera
     tags: op.tags,
     parameters: LOCATIONS.map(([location, label]) => ({ location, label, parameters: params.filter((p) => p.in === location) })).filter((g) => g.parameters.length > 0),
     requestBody: body ? { description: renderMarkdown(body.description as string | undefined), required: body.required === true, content: requestContent } : undefined,
-    responses: Object.entries(op.responses).map(([status, raw]) => {
-      const r = resolveLocalRef<OpenApiObject>(doc, raw) ?? {};
-      return {
-        status,
-        description: renderMarkdown(r.description as string | undefined),
-        headers: Object.entries(isObject(r.headers) ? r.headers : {}).map(([name, h]) => parameterView(doc, h as OpenApiObject, name)),
-        content: mediaViews(doc, r.content),
-      };
-    }),
+    responses,
     security: op.security
       .filter((req) => Object.keys(req).length > 0)
       .map((req) => ({ schemes: Object.entries(req).map(([name, scopes]) => ({ name, scopes, words: renderInlineMarkdown(schemes[name] ? describeSecurityScheme(name, schemes[name]!) : `${name} (not declared in the spec)`) })) })),
