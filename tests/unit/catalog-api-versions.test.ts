@@ -49,3 +49,17 @@ describe('Traefik Hub APIVersions routed by path prefix (traefik-hub-gitops api-
     expect(versionSelectorValue(api.versionSelector!, { name: 'v4' })).toBe('/customers-versioned/v4');
   });
 });
+
+describe('a version that is not in the repository', () => {
+  it('is an error at the reference, and the base API keeps the versions it has', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'portico-versions-'));
+    temps.push(dir);
+    cpSync(path.join(fixtures, 'real/tyk-operator/config/samples/oas/versioning/base-api-with-versions.yaml'), path.join(dir, 'base.yaml'));
+    const catalog = await loadCatalog(dir, { offline: true });
+    expect(catalog.diagnostics.filter((d) => d.rule === 'reference').map((d) => `${d.file}:${d.line} ${d.message}`)).toEqual([
+      'base.yaml:57 TykOasApiDefinition pets lists version "dogz-breeds" as TykOasApiDefinition "dogz-breeds", which does not exist in namespace randomz',
+      'base.yaml:61 TykOasApiDefinition pets lists version "bin" as TykOasApiDefinition "bin", which does not exist in namespace randomz',
+    ]);
+    expect(catalog.apis.map((a) => [a.key, a.versions.map((v) => v.name)])).toEqual([['randomz/pets', ['v1']]]);
+  });
+});

@@ -28,11 +28,12 @@ export function mergeTykOasVersions(apis: CatalogApi[], failedApis: FailedApi[],
     const values: Record<string, string> = { [own.name]: own.name };
     versioning.versions.forEach((entry: any, i: number) => {
       const ref = entry?.tykOasApiDefinitionRef;
-      const key = `${typeof ref?.namespace === 'string' && ref.namespace ? ref.namespace : r.id.namespace}/${String(ref?.name)}`;
+      const namespace = typeof ref?.namespace === 'string' && ref.namespace ? ref.namespace : r.id.namespace;
+      const key = `${namespace}/${String(ref?.name)}`;
       const index = apis.findIndex((a) => a.key === key && a.gateway.gateway === 'tyk');
       if (index < 0 || key === base.key) {
         diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'versioning', 'versions', i, 'tykOasApiDefinitionRef', 'name'], 'error', 'reference',
-          `TykOasApiDefinition ${r.id.name} lists version "${entry?.name}" as TykOasApiDefinition ${key}, which is not in the repository`));
+          `TykOasApiDefinition ${r.id.name} lists version "${entry?.name}" as TykOasApiDefinition "${String(ref?.name)}", which does not exist in namespace ${namespace}`));
         return;
       }
       const [versionApi] = apis.splice(index, 1) as [CatalogApi];

@@ -31,6 +31,7 @@ import { moveVersionToDemoGateway } from './demo-servers.ts';
 import { applyGatewayAuthToApis } from './gateway-auth.ts';
 import { applyRouteServers } from './route-servers.ts';
 import { applyHubVersionSelectors, mergeTykOasVersions } from './api-versioning.ts';
+import { applyApiDescriptions, markApiFlavours, readApiRateLimitPlans, reportAiServices, reportPortalAuths } from './other-kinds.ts';
 import { extractSpec } from './openapi.ts';
 import { diagnosticAt, scanContent, sourceOf, type ContentScan, type Resource } from './resources.ts';
 import { SpecCache } from './spec-cache.ts';
@@ -94,13 +95,17 @@ export async function loadCatalog(root: string, options: LoadCatalogOptions = {}
   const resourceErrors = validateResources(scan.resources, diagnostics);
   for (const r of scan.resources) if (r.id.group === HUB && LEGACY_HUB_KINDS.has(r.id.kind)) reportLegacyKind(r, diagnostics);
 
-  const plans = [...readHubPlans(byKind), ...readTykPlans(byKind)];
+  const plans = [...readHubPlans(byKind), ...readTykPlans(byKind), ...readApiRateLimitPlans(scan.resources, diagnostics)];
   const { apis, failedApis } = await readApis(ctx, byKind, resourceErrors, options.onProgress);
   // What the gateway enforces and where it answers, for specs that do not say (issue 13, item 4).
   applyGatewayAuthToApis(apis, scan.resources);
   applyRouteServers(apis, scan.resources);
   mergeTykOasVersions(apis, failedApis, scan.resources, diagnostics);
   applyHubVersionSelectors(apis, scan.resources);
+  applyApiDescriptions(apis, scan.resources, diagnostics);
+  markApiFlavours(apis, scan.resources, diagnostics);
+  reportPortalAuths(scan.resources, diagnostics);
+  reportAiServices(scan.resources, diagnostics);
   if (options.demoGatewayUrl) for (const api of apis) for (const v of api.versions) moveVersionToDemoGateway(v, options.demoGatewayUrl);
   stats.operations = apis.reduce((n, a) => n + a.versions.reduce((m, v) => m + v.operations.length, 0), 0);
   const apiKeys = new Set(apis.map((a) => a.key));

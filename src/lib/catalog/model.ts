@@ -139,6 +139,15 @@ export interface GatewayAuth {
   replacedSpec: boolean;
 }
 
+/** An API that is not a plain REST API, and what says so. */
+export interface ApiFlavour {
+  kind: 'ai' | 'mcp';
+  /** The resource that makes it so, for people: `AIService traefik/ai-anthropic`, `Middleware apps/mcp`. */
+  resource: string;
+  /** What it leads to, in words: `Anthropic, model claude-3-haiku`. */
+  detail?: string;
+}
+
 /** How a client picks a version of a versioned API: a header, a query parameter or a path segment. */
 export interface VersionSelector {
   location: 'header' | 'query' | 'path';
@@ -171,8 +180,8 @@ export interface CatalogApi {
   versionSelector?: VersionSelector;
   /** Other keys this API answers to: Tyk OAS definitions folded into it as its versions. */
   aliases?: CatalogKey[];
-  /** What kind of API this is, when not a plain REST API (Traefik Hub AI gateway, MCP server). */
-  flavour?: 'ai' | 'mcp';
+  /** What kind of API this is, when not a plain REST API: a Traefik Hub AI gateway or MCP server. */
+  flavour?: ApiFlavour;
 }
 
 /** A limit in one unit system: `requests` per `periodSeconds`. */

@@ -19,6 +19,7 @@ export const orphanRule: LintRule = {
     const usedPlans = new Set([...catalog.items.map((i) => i.plan), ...catalog.subscriptions.map((s) => s.plan)]);
     for (const plan of catalog.plans) {
       if (usedPlans.has(plan.key)) continue;
+      if (plan.id.kind === 'APIRateLimit') continue; // it names its APIs and groups itself: nothing has to offer it
       const r = byIdentity.get(`${plan.id.group}/${plan.id.kind}/${plan.id.namespace}/${plan.id.name}`);
       if (!r) continue;
       out.push(diagnosticAt(r.file, r.doc, ['metadata', 'name'], 'warning', 'orphan',
