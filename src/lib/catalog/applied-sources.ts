@@ -111,8 +111,8 @@ class RepositoryReader {
       if (!isManifestFile(file)) continue;
       const read = this.content.read(file);
       if (!read.ok) continue;
-      const text = read.bytes.toString('utf8');
-      if (!text.includes(FLUX_GROUP) && !text.includes(ARGO_GROUP)) continue;
+      // A byte search, not a parse: most files of a repository are neither.
+      if (!read.bytes.includes(FLUX_GROUP) && !read.bytes.includes(ARGO_GROUP)) continue;
       for (const doc of this.documentsOf(file)) if (isObject(doc.value) && (isFluxKustomization(doc.value) || isArgoApplication(doc.value))) entries.push({ file, doc });
     }
     if (entries.length > 0) return this.planClusters(entries);
@@ -470,13 +470,15 @@ class RepositoryReader {
       const b = d.doc.value as Body;
       if (groupOf(b.apiVersion) === 'helm.toolkit.fluxcd.io' && b.kind === 'HelmRelease') {
         const chart = b.spec?.chart?.spec?.chart ?? b.spec?.chartRef?.name ?? 'its chart';
-        this.warnOnce(d, ['kind'], `HelmRelease ${b.metadata?.namespace ?? 'default'}/${b.metadata?.name} is rendered by Helm in the cluster; Portico does not render Helm charts, so what ${chart} creates is not read`);
+        this.warnOnce(d, [], `HelmRelease ${b.metadata?.namespace ?? 'default'}/${b.metadata?.name} is rendered by Helm in the cluster; Portico does not render Helm charts, so what ${chart} creates is not read`);
       }
     }
   }
 
   private warnOnce(at: AppliedDocument, docPath: DocPath, message: string): void {
-    this.report(diagnosticAt(at.file, at.doc, docPath, 'warning', 'gitops', message));
+    // A warning about the whole object sits at its kind, like the object's own source reference.
+    const d = diagnosticAt(at.file, at.doc, docPath.length ? docPath : ['kind'], 'warning', 'gitops', message);
+    this.report(docPath.length ? d : { ...d, path: undefined });
   }
 
   /** Adds a diagnostic unless the same one was added already (a kustomization read by two units). */

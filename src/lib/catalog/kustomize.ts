@@ -136,6 +136,7 @@ export function readKustomizationFile(content: ContentRoot, dir: string, file: s
     });
   }
   if (k.openapi && typeof k.openapi.path === 'string') inputFile(k.openapi.path, ['openapi', 'path']);
+  list('configurations').forEach((c, i) => inputFile(c, ['configurations', i]));
   for (const [key, kind] of [['configMapGenerator', 'ConfigMap'], ['secretGenerator', 'Secret']] as const) {
     list(key).forEach((g: any, i) => {
       if (!g || typeof g !== 'object') return;
