@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -117,6 +117,49 @@ describe('a Flux repository with two clusters (tests/fixtures/gitops/flux-two-cl
     expect(catalog.diagnostics.filter((d) => d.rule === 'cluster').map(line)).toEqual([
       'clusters/production/flux-system/gotk-sync.yaml:13 error cluster PORTICO_CLUSTER is "qa", but this repository\'s clusters are clusters/production, clusters/staging',
     ]);
+  });
+});
+
+describe('what a cluster cannot apply from this repository, and variants without Flux', () => {
+  it('a Flux path that is not in the repository (another source) is named in a warning and skipped', async () => {
+    const copy = copyOf(path.join(gitops, 'flux-two-clusters'), {
+      'clusters/production/infrastructure.yaml': [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1', 'kind: Kustomization', 'metadata:', '  name: infrastructure', '  namespace: flux-system', 'spec:',
+        '  interval: 1h', '  path: ./infrastructure/production', '  prune: true', '  sourceRef:', '    kind: OCIRepository', '    name: platform-infrastructure', '',
+      ].join('\n'),
+    });
+    const catalog = await loadCatalog(copy, { offline: true, repository: { portalFolder: 'consumers' } });
+    expect(catalog.diagnostics.filter((d) => d.rule === 'gitops').map(line)).toEqual([
+      'clusters/production/apis.yaml:20 warning gitops substituteFrom names Secret cluster-secrets; Portico does not read Secrets, so the variables it holds stay unset in the docs',
+      'clusters/production/infrastructure.yaml:8 warning gitops Kustomization flux-system/infrastructure applies ./infrastructure/production, which is not in this repository (another source, or a path that does not exist); Portico does not read what it applies',
+    ]);
+    expect(catalog.apis.map((a) => a.key)).toEqual(['shop-production/orders']);
+  });
+
+  it('overlays of one base without Flux or Argo CD: one is documented, PORTICO_CLUSTER picks another', async () => {
+    const root = tempDir('portico-gitops-overlays-');
+    const write = (file: string, text: string) => {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), text);
+    };
+    write('base/kustomization.yaml', 'resources:\n  - plan.yaml\n');
+    write('base/plan.yaml', 'apiVersion: hub.traefik.io/v1alpha1\nkind: APIPlan\nmetadata:\n  name: basic\nspec:\n  title: Basic\n');
+    write('base/api.yaml', 'apiVersion: hub.traefik.io/v1alpha1\nkind: API\nmetadata:\n  name: not-named-by-the-base\n');
+    for (const env of ['dev', 'prod']) {
+      write(`overlays/${env}/kustomization.yaml`, `namespace: shop-${env}\nresources:\n  - ../../base\n  - api.yaml\n`);
+      write(`overlays/${env}/api.yaml`, 'apiVersion: hub.traefik.io/v1alpha1\nkind: API\nmetadata:\n  name: orders\nspec:\n  openApiSpec:\n    url: https://example.com/openapi.yaml\n');
+    }
+    const dev = await loadCatalog(root, { offline: true, repository: {} });
+    expect(dev.diagnostics.filter((d) => d.rule === 'cluster').map(line)).toEqual([
+      '.:1 warning cluster this repository has several kustomizations that pick between the same files (overlays/dev, overlays/prod) and nothing says which one the portal documents; Portico documents overlays/dev, the first',
+    ]);
+    expect(dev.plans.map((p) => p.key)).toEqual(['shop-dev/basic']);
+    expect(dev.diagnostics.filter((d) => d.rule === 'duplicate')).toEqual([]);
+    // A file in a folder the kustomizations pick from, that none names, is not applied.
+    expect(JSON.stringify(dev)).not.toContain('not-named-by-the-base');
+    const prod = await loadCatalog(root, { offline: true, repository: { cluster: 'prod' } });
+    expect(prod.diagnostics.filter((d) => d.rule === 'cluster')).toEqual([]);
+    expect(prod.plans.map((p) => [p.key, p.source.file])).toEqual([['shop-prod/basic', 'base/plan.yaml']]);
   });
 });
 
