@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,5 +61,21 @@ describe('a version that is not in the repository', () => {
       'base.yaml:61 TykOasApiDefinition pets lists version "bin" as TykOasApiDefinition "bin", which does not exist in namespace randomz',
     ]);
     expect(catalog.apis.map((a) => [a.key, a.versions.map((v) => v.name)])).toEqual([['randomz/pets', ['v1']]]);
+  });
+});
+
+describe('a SecurityPolicy granting a definition that is now a version', () => {
+  it('grants the API it belongs to, without a reference error', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'portico-versions-'));
+    temps.push(dir);
+    cpSync(path.join(fixtures, 'real/tyk-operator/config/samples/oas/versioning'), dir, { recursive: true });
+    // A policy as the tyk-operator samples write them (oas/oas-protected.yaml), naming one version's definition.
+    writeFileSync(path.join(dir, 'policy.yaml'), [
+      'apiVersion: tyk.tyk.io/v1alpha1', 'kind: SecurityPolicy', 'metadata:', '  name: bin-only', '  namespace: randomz', 'spec:',
+      '  name: Bin only', '  state: active', '  active: true', '  access_rights_array:', '    - name: bin', '      namespace: randomz', '      kind: TykOasApiDefinition', '',
+    ].join('\n'));
+    const catalog = await loadCatalog(dir, { offline: true });
+    expect(catalog.items.map((i) => [i.key, i.apis])).toEqual([['randomz/bin-only', ['randomz/pets']]]);
+    expect(catalog.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });
 });

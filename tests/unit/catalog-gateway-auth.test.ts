@@ -6,6 +6,7 @@ import { loadCatalog } from '../../src/lib/catalog/load.ts';
 import type { Catalog } from '../../src/lib/catalog/model.ts';
 import { buildOperationView } from '../../src/lib/docs/operation-view.ts';
 import { buildDocsSite, findVersion } from '../../src/lib/docs/site.ts';
+import { noAuthenticationNote } from '../../src/lib/docs/security.ts';
 import { publishedDocument } from '../../src/lib/docs/spec-download.ts';
 import { lintContent } from '../../src/lib/lint/run.ts';
 
@@ -111,8 +112,11 @@ describe('Traefik Hub: the namespace\'s default APIAuth', async () => {
     expect(v.securitySchemes).toEqual({});
   });
 
-  it('an APIAuth in another namespace does not apply: traefik-airlines has none and keeps its spec', async () => {
+  it('an APIAuth in another namespace does not apply: traefik-airlines has none and keeps its spec, and its pages do not call it open', async () => {
     const airlines = await loadCatalog(path.join(real, 'traefik-airlines'), { offline: true });
     expect(airlines.apis.every((a) => a.versions.every((v) => v.gatewayAuth === undefined))).toBe(true);
+    const customers = airlines.apis.find((a) => a.key === 'traefik-airlines/customers-api')!;
+    expect(customers.versions[0]!.securitySchemes).toEqual({});
+    expect(noAuthenticationNote(customers)).toBe('The OpenAPI document declares no authentication, and the repository has no default APIAuth for namespace traefik-airlines: Traefik Hub checks the credential its workspace settings choose (an API key or a JWT).');
   });
 });

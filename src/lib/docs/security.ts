@@ -1,4 +1,4 @@
-import type { GatewayAuth, OpenApiObject } from '../catalog/model.ts';
+import type { CatalogApi, GatewayAuth, OpenApiObject } from '../catalog/model.ts';
 
 /** A security scheme in words, for people who have never read RFC 6749. */
 export function describeSecurityScheme(name: string, scheme: OpenApiObject): string {
@@ -61,4 +61,13 @@ export function gatewayAuthNote(auth: GatewayAuth | undefined): string | undefin
   return auth.replacedSpec
     ? `From the gateway configuration, ${where}: the gateway checks this, whatever the OpenAPI document declares.`
     : `The gateway configuration, ${where}, checks what the OpenAPI document declares.`;
+}
+
+/**
+ * What an API page says when neither the spec nor the repository names any authentication. A Traefik
+ * Hub API is never open by default: without an APIAuth, the workspace settings choose the credential.
+ */
+export function noAuthenticationNote(api: Pick<CatalogApi, 'gateway' | 'id'>): string {
+  if (api.gateway.gateway !== 'traefik-hub') return 'No authentication is declared.';
+  return `The OpenAPI document declares no authentication, and the repository has no default APIAuth for namespace ${api.id.namespace}: Traefik Hub checks the credential its workspace settings choose (an API key or a JWT).`;
 }
