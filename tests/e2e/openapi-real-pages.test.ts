@@ -75,6 +75,17 @@ describe('pages of real OpenAPI documents', () => {
     expect(unblock.match(/The same schema as response 401, shown there in full\./g)?.length).toBe(2);
   });
 
+  it('webhooks only (OpenAPI 3.1): the API page lists the webhook, and its page documents the request and the answers', async () => {
+    const apiPage = await fetch(`${portal.base}/apis/webhooks/webhooks/`).then((r) => r.text());
+    expect(apiPage).toMatch(/<a href="\/apis\/webhooks\/webhooks\/webhooks\/newPet\/">.*newPet/);
+    const text = await pageText('/apis/webhooks/webhooks/webhooks/newPet/');
+    expect(text).toContain('A pet was added Webhook POST newPet');
+    expect(text).toContain('Headers Name Type Description X-Signature required string HMAC-SHA256 of the body');
+    expect(text).toMatch(/Payload optional Information about a new pet in the system Media type application\/json object \(Pet\) id integer<int64> required name string required tag string/);
+    expect(text).toContain('Example: A dog called Rex { "id": 7, "name": "Rex", "tag": "dog" }');
+    expect(text).toMatch(/Responses your endpoint returns 200 Return a 200 status .* 410 Gone/);
+  });
+
   it('Amazon EC2: the samples send Action and Version with their values, in the query, without the fragment', async () => {
     const text = await pageText(operationPage('ec2', 'GET_DescribeRegions'));
     expect(text).toContain(`curl -X GET 'http://ec2.us-east-1.amazonaws.com/?Action=DescribeRegions&Version=2016-11-15'`);

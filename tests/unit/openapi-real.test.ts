@@ -8,6 +8,7 @@ import { lintContent } from '../../src/lib/lint/run.ts';
 import { buildDocsSite, findVersion, type DocsSite } from '../../src/lib/docs/site.ts';
 import { buildOperationView } from '../../src/lib/docs/operation-view.ts';
 import { mediaViews } from '../../src/lib/docs/media-view.ts';
+import { buildWebhookView, hrefOfWebhook } from '../../src/lib/docs/webhook-view.ts';
 import type { TryItSpec } from '../../src/lib/docs/try-it.ts';
 import { buildRequest } from '../../src/client/try-it/request.ts';
 import { projectRoot } from '../support/portal.ts';
@@ -75,6 +76,19 @@ describe('real OpenAPI documents', () => {
     const unblock = operation('ghec', 'users/unblock');
     const trees = unblock.responses.filter((r) => r.content.length > 0).map((r) => [r.status, r.content[0]!.tree!.ref, r.content[0]!.tree!.children?.length ?? 0, r.content[0]!.sameAs?.anchor]);
     expect(trees).toEqual([['401', 'basic-error', 4, undefined], ['403', 'basic-error', 0, 'response-401'], ['404', 'basic-error', 0, 'response-401']]);
+  });
+
+  it('webhooks only (OpenAPI 3.1): the webhook has a page of its own, with its headers, payload, example and expected answers', () => {
+    const found = findVersion(site, 'webhooks')!;
+    expect(found.version.version.operations).toEqual([]);
+    const webhook = found.version.version.webhooks[0]!;
+    expect(hrefOfWebhook(found.version, webhook)).toBe('/apis/webhooks/webhooks/webhooks/newPet/');
+    const view = buildWebhookView(found.api, found.version, webhook);
+    expect(view.title).toBe('A pet was added');
+    expect(view.parameters.map((g) => [g.label, g.parameters.map((p) => `${p.name}${p.required ? ' (required)' : ''}`)])).toEqual([['Headers', ['X-Signature (required)']]]);
+    expect(view.payload!.content[0]!.tree!.ref).toBe('Pet');
+    expect(view.payload!.content[0]!.examples.map((e) => [e.summary, JSON.parse(e.text)])).toEqual([['A dog called Rex', { id: 7, name: 'Rex', tag: 'dog' }]]);
+    expect(view.responses.map((r) => r.status)).toEqual(['200', '410']);
   });
 
   it('Amazon EC2: required one-value query parameters are sent with their value, before the path\'s fragment is dropped', () => {
