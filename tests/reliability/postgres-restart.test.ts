@@ -26,7 +26,8 @@ const refused: Array<{ what: string; answer: Answer }> = [];
 
 beforeAll(async () => {
   pg = await startPrivatePostgres();
-  portal = await startPortal({ PORTICO_CONTENT_DIR: CONTENT, DATABASE_URL: pg.url, PORTICO_GIT_INTERVAL: '1' });
+  // Keys are asked for in a loop for as long as the restart lasts: no cap on keys per application gets in the way.
+  portal = await startPortal({ PORTICO_CONTENT_DIR: CONTENT, DATABASE_URL: pg.url, PORTICO_GIT_INTERVAL: '1', PORTICO_MAX_KEYS_PER_APPLICATION: '100000' });
   ada = portalClient(portal.base);
   await signUpConfirmed(ada.call, portal.dataDir, 'ada@example.test', 'a long enough password');
   const app = await ada.call('POST', '/api/v1/applications', { name: 'Survives restarts' });

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from '../../../db/schema.ts';
 import { PorticoError } from '../errors.ts';
+import { advisoryLock, processLock, registerLockFactory } from './exclusive.ts';
 import { redactText } from '../observability/redact.ts';
 
 /** The database, whichever engine is behind it: PGlite and PostgreSQL share one code path. */
@@ -42,6 +43,7 @@ export async function openDatabase(options: { url?: string; pgliteDir?: string }
       await client.end({ timeout: 1 });
       throw new PorticoError(`cannot use the database at DATABASE_URL: ${describeDbError(err)}`, 'check that the server is running and the URL, user and database are right');
     }
+    registerLockFactory(db, (key) => advisoryLock(client, key));
     return { db: db as unknown as Database, engine: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
   const { PGlite } = await import('@electric-sql/pglite');
@@ -57,6 +59,7 @@ export async function openDatabase(options: { url?: string; pgliteDir?: string }
   }
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder: folder });
+  registerLockFactory(db, () => processLock());
   return { db: db as unknown as Database, engine: 'pglite', close: () => client.close() };
 }
 

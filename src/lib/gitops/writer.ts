@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { apiKeys, outbox, subscriptions } from '../../../db/schema.ts';
 import { loadGrantState, withPending } from '../access/service.ts';
 import type { Database } from '../db/client.ts';
+import { exclusiveLock } from '../db/exclusive.ts';
 import { GitError, publishRendered, type GitWorkspace } from './git.ts';
 import { renderSkippingRefused, type RefusedGrant } from './render/refusals.ts';
 import type { Grant, RenderedFiles } from './render/types.ts';
@@ -41,9 +42,6 @@ export interface WriterOptions {
   presence?: (files: RenderedFiles) => { subscriptions: Map<string, string> };
 }
 
-function rowsOf(result: unknown): Array<Record<string, unknown>> {
-  return Array.isArray(result) ? (result as Array<Record<string, unknown>>) : ((result as { rows: Array<Record<string, unknown>> }).rows ?? []);
-}
 
 function trailersOf(rows: OutboxRow[]): Array<[string, string]> {
   return [
@@ -66,16 +64,26 @@ function describeError(err: unknown, workspace: GitWorkspace): { error: string; 
 }
 
 /**
- * One pass of the writer: if this instance holds the lock, render the whole grant state onto the
- * target branch with the pending changes' trailers (merging approved proposals), push, and mark
+ * One pass of the writer: if this instance holds the writer lock, render the whole grant state onto
+ * the target branch with the pending changes' trailers (merging approved proposals), push, and mark
  * them published; then push each new proposal to its own `portico/<request-id>` branch and delete
- * the branches of rejected ones. The lock is transaction-scoped: a crash releases it and the pending
- * rows stay pending for the next writer. A pass that pushed but could not record it (a crash, the
- * database going away) is recognised by the next one from the `Portico-Request` trailers on the
- * branch: those rows are recorded with the commit that names them, and never named again. Nothing
- * lost, nothing duplicated.
+ * the branches of rejected ones.
+ *
+ * No database transaction is open while Git works: the state is read in one short repeatable-read
+ * transaction, Git is fetched, committed and pushed with none open, and the outcome is recorded in
+ * another short one. The writer lock (a session-level advisory lock on a connection of its own on
+ * PostgreSQL, the process itself on the embedded database) keeps it to one writer. A crash releases
+ * the lock and the pending rows stay pending for the next writer. A pass that pushed but could not
+ * record it (a crash, the database going away) is recognised by the next one from the
+ * `Portico-Request` trailers on the branch: those rows are recorded with the commit that names them,
+ * and never named again. Nothing lost, nothing duplicated.
  */
 export async function drainOutbox(db: Database, workspace: GitWorkspace, folder: string, render: (grants: Grant[]) => RenderedFiles, options: WriterOptions = {}): Promise<DrainResult> {
+  const held = await exclusiveLock(db, WRITER_LOCK).tryRun(() => drainLocked(db, workspace, folder, render, options));
+  return held.ran ? held.value : { outcome: 'locked' };
+}
+
+async function drainLocked(db: Database, workspace: GitWorkspace, folder: string, render: (grants: Grant[]) => RenderedFiles, options: WriterOptions): Promise<DrainResult> {
   const marks: Marks = { committed: { subscriptions: [], keys: [] }, revoked: { subscriptions: [], keys: [] }, merged: [], proposed: [], waiting: undefined, refused: [] };
   // Grants a gateway cannot enforce are left out of the render, each with its reason; the rest commit.
   let refused: RefusedGrant[] = [];
@@ -85,19 +93,24 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
     return result.files;
   };
   // One snapshot for the queue and the state it renders (repeatable read): a change that commits
-  // meanwhile is neither carried unnamed nor named uncarried; it waits for the next pass. Only
-  // outbox rows are written under the lock, and nobody else writes them, so the snapshot never
-  // conflicts; the statuses the pass settles are written after it (markStatuses).
-  const result: DrainResult = await db.transaction(async (tx): Promise<DrainResult> => {
-    const [lock] = rowsOf(await tx.execute(sql`select pg_try_advisory_xact_lock(${WRITER_LOCK}) as locked`));
-    if (!lock?.locked) return { outcome: 'locked' } as const;
+  // meanwhile is neither carried unnamed nor named uncarried; it waits for the next pass.
+  const snapshot = await db.transaction(async (tx) => {
     // The whole queue: the render carries every change in the snapshot, so every one is named.
     const pending = await tx.select().from(outbox).where(isNull(outbox.publishedAt)).orderBy(asc(outbox.id));
-    if (pending.length === 0) return { outcome: 'idle' } as const;
+    if (pending.length === 0) return undefined;
     const state = await loadGrantState(tx);
     // What this pass removes from Git, read now: a removal asked for meanwhile waits for the next pass.
     const revokingSubscriptions = (await tx.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.status, 'revoking'))).map((r) => r.id);
     const revokingKeys = (await tx.select({ id: apiKeys.keyId }).from(apiKeys).where(eq(apiKeys.status, 'revoking'))).map((r) => r.id);
+    return { pending, state, revokingSubscriptions, revokingKeys };
+  }, { isolationLevel: 'repeatable read' });
+  if (!snapshot) return { outcome: 'idle' };
+  const { pending, state, revokingSubscriptions, revokingKeys } = snapshot;
+
+  // What the Git work decides about the queue, recorded afterwards in one short transaction. Only
+  // the writer writes outbox rows' outcomes, and it holds the lock, so nothing is overwritten.
+  const outcomes: Array<{ rows: OutboxRow[]; published: true; commit: string | null } | { rows: OutboxRow[]; published: false; error: string }> = [];
+  const result: DrainResult = await (async (): Promise<DrainResult> => {
 
     let main = pending.filter((p) => p.action === 'render' || p.action === 'merge');
     const branches: BranchOutcome[] = [];
@@ -107,10 +120,10 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
     let timings: DrainTimings = { requestToCommit: [] };
 
     const markFailed = async (rows: OutboxRow[], error: string) => {
-      if (rows.length) await tx.update(outbox).set({ attempts: sql`${outbox.attempts} + 1`, lastError: error }).where(inArray(outbox.id, rows.map((p) => p.id)));
+      if (rows.length) outcomes.push({ rows, published: false, error });
     };
     const markPublished = async (rows: OutboxRow[], commit: string | null) => {
-      if (rows.length) await tx.update(outbox).set({ commit, publishedAt: new Date(), attempts: sql`${outbox.attempts} + 1`, lastError: null }).where(inArray(outbox.id, rows.map((p) => p.id)));
+      if (rows.length) outcomes.push({ rows, published: true, commit });
     };
 
     // 0. Requests an earlier pass pushed but could not record (the database went away between the
@@ -232,9 +245,22 @@ export async function drainOutbox(db: Database, workspace: GitWorkspace, folder:
     const failed = branches.find((b) => b.error);
     if (failed && !tip) return { outcome: 'failed', requests: branches.map((b) => b.requestId), error: failed.error!, retryable: true, branches } as const;
     return { outcome: 'published', requests: [...recorded, ...main.map((p) => p.requestId), ...branches.filter((b) => !b.error).map((b) => b.requestId)], commit: tip ?? branches.find((b) => b.commit)?.commit ?? '', newCommit, branches, timings, refused: marks.refused } as const;
-  }, { isolationLevel: 'repeatable read' });
+  })();
+  await recordOutcomes(db, outcomes);
   await markStatuses(db, marks);
   return result;
+}
+
+/** Records what the Git work did with each outbox row, in one short transaction. */
+async function recordOutcomes(db: Database, outcomes: Array<{ rows: OutboxRow[]; published: true; commit: string | null } | { rows: OutboxRow[]; published: false; error: string }>): Promise<void> {
+  if (outcomes.length === 0) return;
+  await db.transaction(async (tx) => {
+    for (const o of outcomes) {
+      const ids = o.rows.map((p) => p.id);
+      if (o.published) await tx.update(outbox).set({ commit: o.commit, publishedAt: new Date(), attempts: sql`${outbox.attempts} + 1`, lastError: null }).where(inArray(outbox.id, ids));
+      else await tx.update(outbox).set({ attempts: sql`${outbox.attempts} + 1`, lastError: o.error }).where(inArray(outbox.id, ids));
+    }
+  });
 }
 
 /** What one pass settled, written after its locked transaction. */
