@@ -112,6 +112,14 @@ describe('Traefik Hub: the namespace\'s default APIAuth', async () => {
     expect(v.securitySchemes).toEqual({});
   });
 
+  it('a second default in a namespace is a warning (the first is used); one that is no default is named as unused', () => {
+    expect(version(catalog, 'shop/parcels').gatewayAuth?.resource).toBe('APIAuth shop/shop-keys');
+    expect(catalog.diagnostics.filter((d) => d.message.startsWith('APIAuth')).map((d) => `${d.file}:${d.line} ${d.severity} ${d.rule} ${d.message}`)).toEqual([
+      'resources.yaml:139 warning duplicate APIAuth shop-jwt is a second default for namespace shop; Traefik Hub wants one, and Portico uses shop-keys (resources.yaml:4)',
+      'resources.yaml:150 info resource APIAuth hr/hr-ldap is not the default of its namespace, and the API CRD has no field that names an APIAuth, so Portico shows it on no API',
+    ]);
+  });
+
   it('an APIAuth in another namespace does not apply: traefik-airlines has none and keeps its spec, and its pages do not call it open', async () => {
     const airlines = await loadCatalog(path.join(real, 'traefik-airlines'), { offline: true });
     expect(airlines.apis.every((a) => a.versions.every((v) => v.gatewayAuth === undefined))).toBe(true);

@@ -1,5 +1,6 @@
 import type { ApiVersion, CatalogApi, GatewayAuth, OpenApiObject, Operation } from './model.ts';
-import { sourceOf, type Resource } from './resources.ts';
+import type { Diagnostic } from './diagnostics.ts';
+import { diagnosticAt, sourceOf, type Resource } from './resources.ts';
 
 /**
  * Authentication as the gateway enforces it (issue 13, item 4). A spec often declares no security,
@@ -204,5 +205,28 @@ export function applyGatewayAuthToApis(apis: CatalogApi[], resources: Resource[]
       else enforced = tykOasToEnforced(resource, version.spec?.document);
       if (enforced) applyGatewayAuth(version, enforced);
     }
+  }
+}
+
+/**
+ * Reports APIAuths Portico cannot apply as written: a second default in one namespace (Traefik Hub
+ * wants one; the first, by file, is used) and one that is no default, which no API picks up.
+ */
+export function reportApiAuths(resources: Resource[], diagnostics: Diagnostic[]): void {
+  const defaults = new Map<string, Resource>();
+  for (const r of resources.filter((x) => x.id.group === 'hub.traefik.io' && x.id.kind === 'APIAuth')) {
+    if (r.spec.isDefault !== true) {
+      diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'isDefault'], 'info', 'resource',
+        `APIAuth ${r.id.namespace}/${r.id.name} is not the default of its namespace, and the API CRD has no field that names an APIAuth, so Portico shows it on no API`));
+      continue;
+    }
+    const first = defaults.get(r.id.namespace);
+    if (!first) {
+      defaults.set(r.id.namespace, r);
+      continue;
+    }
+    diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'isDefault'], 'warning', 'duplicate',
+      `APIAuth ${r.id.name} is a second default for namespace ${r.id.namespace}; Traefik Hub wants one, and Portico uses ${first.id.name} (${first.file}:${first.doc.positionOf(['metadata', 'name']).line})`,
+      'set isDefault: false on all but one APIAuth of the namespace'));
   }
 }

@@ -28,7 +28,7 @@ import type {
 import { planAppliedSources, type RepositorySettings } from './applied-sources.ts';
 import { repositorySettings } from '../config.ts';
 import { moveVersionToDemoGateway } from './demo-servers.ts';
-import { applyGatewayAuthToApis } from './gateway-auth.ts';
+import { applyGatewayAuthToApis, reportApiAuths } from './gateway-auth.ts';
 import { applyRouteServers } from './route-servers.ts';
 import { applyHubVersionSelectors, mergeTykOasVersions } from './api-versioning.ts';
 import { applyApiDescriptions, markApiFlavours, readApiRateLimitPlans, reportAiServices, reportPortalAuths } from './other-kinds.ts';
@@ -99,6 +99,7 @@ export async function loadCatalog(root: string, options: LoadCatalogOptions = {}
   const { apis, failedApis } = await readApis(ctx, byKind, resourceErrors, options.onProgress);
   // What the gateway enforces and where it answers, for specs that do not say (issue 13, item 4).
   applyGatewayAuthToApis(apis, scan.resources);
+  reportApiAuths(scan.resources, diagnostics);
   applyRouteServers(apis, scan.resources);
   mergeTykOasVersions(apis, failedApis, scan.resources, diagnostics);
   applyHubVersionSelectors(apis, scan.resources);
