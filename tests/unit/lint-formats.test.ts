@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import Ajv from 'ajv-draft-04';
@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { formatLintReport, LINT_FORMATS, toLintReport } from '../../src/lib/lint/formatters/index.ts';
 import { formatHumanDiagnostic } from '../../src/lib/lint/formatters/human.ts';
 import { lintContent } from '../../src/lib/lint/run.ts';
+import { expectGoldenFile } from '../support/golden.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/lint');
 const golden = path.resolve(import.meta.dirname, '../golden/lint');
@@ -17,12 +18,8 @@ async function report() {
   return toLintReport(result, { pathPrefix: 'tests/fixtures/lint/selector-fail', toolVersion: '0.1.0' });
 }
 
-/** Compares with the golden file; `UPDATE_GOLDEN=1` rewrites it after a deliberate change. */
-function expectGolden(name: string, text: string) {
-  const file = path.join(golden, name);
-  if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, text);
-  expect(text).toBe(readFileSync(file, 'utf8'));
-}
+/** Compares with the golden file (tests/support/golden.ts: `UPDATE_GOLDEN=1` rewrites it; a missing one fails). */
+const expectGolden = (name: string, text: string) => expectGoldenFile(path.join(golden, name), text);
 
 describe('portico lint output formats', () => {
   it.each(LINT_FORMATS)('%s matches its golden file', async (format) => {

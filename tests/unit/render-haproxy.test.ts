@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Limit } from '../../src/lib/catalog/model.ts';
 import { haproxyPresence, renderHaproxy } from '../../src/lib/gitops/render/haproxy.ts';
 import type { Grant, PlanLimits, RenderedFiles } from '../../src/lib/gitops/render/types.ts';
+import { expectGoldenTree } from '../support/golden.ts';
 
 const golden = path.resolve(import.meta.dirname, '../golden/render-haproxy');
 const CASES = readdirSync(golden, { withFileTypes: true })
@@ -20,25 +21,8 @@ function readCase(name: string): { grants: Grant[]; limits: PlanLimits } {
   return { grants, limits: new Map(Object.entries(limits)) };
 }
 
-function listFiles(dir: string, prefix = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? listFiles(path.join(dir, d.name), `${prefix}${d.name}/`) : [`${prefix}${d.name}`],
-  );
-}
-
-/** Compares rendered files with `<case>-expected/` byte for byte; `UPDATE_GOLDEN=1` rewrites it after a deliberate change. */
-function expectGolden(name: string, files: RenderedFiles) {
-  const dir = path.join(golden, `${name}-expected`);
-  if (process.env.UPDATE_GOLDEN) {
-    rmSync(dir, { recursive: true, force: true });
-    for (const [file, text] of files) {
-      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-      writeFileSync(path.join(dir, file), text);
-    }
-  }
-  expect([...files.keys()].sort()).toEqual(listFiles(dir).sort());
-  for (const [file, text] of files) expect(text, file).toBe(readFileSync(path.join(dir, file), 'utf8'));
-}
+/** Compares rendered files with `<case>-expected/` byte for byte (tests/support/golden.ts: `UPDATE_GOLDEN=1` rewrites it). */
+const expectGolden = (name: string, files: RenderedFiles) => expectGoldenTree(path.join(golden, `${name}-expected`), files);
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 

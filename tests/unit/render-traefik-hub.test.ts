@@ -1,39 +1,22 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { validateResource } from '../../src/lib/catalog/crd-schema.ts';
 import { renderTraefikHub } from '../../src/lib/gitops/render/traefik-hub.ts';
 import type { Grant } from '../../src/lib/gitops/render/types.ts';
+import { expectGoldenTree } from '../support/golden.ts';
 
 const goldenRoot = path.resolve(import.meta.dirname, '../golden/render-traefik-hub');
 const cases = readdirSync(goldenRoot).filter((d) => !d.endsWith('-expected') && statSync(path.join(goldenRoot, d)).isDirectory());
-
-function readTree(dir: string, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir).sort()) {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) for (const [k, v] of readTree(full, `${prefix}${name}/`)) out.set(k, v);
-    else out.set(`${prefix}${name}`, readFileSync(full, 'utf8'));
-  }
-  return out;
-}
 
 describe.each(cases)('the traefik-hub renderer, golden case %s', (name) => {
   const grants = JSON.parse(readFileSync(path.join(goldenRoot, name, 'grants.json'), 'utf8')) as Grant[];
   const rendered = renderTraefikHub(grants);
   const expectedDir = path.join(goldenRoot, `${name}-expected`);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    rmSync(expectedDir, { recursive: true, force: true });
-    for (const [file, text] of rendered) {
-      mkdirSync(path.dirname(path.join(expectedDir, file)), { recursive: true });
-      writeFileSync(path.join(expectedDir, file), text);
-    }
-  }
 
   it('renders exactly the expected files', () => {
-    expect(new Map([...rendered])).toEqual(readTree(expectedDir));
+    expectGoldenTree(expectedDir, rendered);
   });
 
   it('renders the same bytes again from the same grants, in any order', () => {
