@@ -20,7 +20,10 @@ import { projectRoot, startPortal, type RunningPortal } from '../support/portal.
 const work = mkdtempSync(path.join(tmpdir(), 'portico-ref-bomb-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const ref = (file: string, level: number) => `{$ref: '${file}#/components/schemas/L${level}'}`;
+// Across files, a bare schema `$ref` is hoisted into components (named, never copied: issue 18, item 2);
+// a `$ref` with a sibling keyword is merged where it stands, so that is where copies are still made.
+const ref = (file: string, level: number, layout: 'two-files' | 'one-file' = 'one-file') =>
+  layout === 'two-files' ? `{$ref: '${file}#/components/schemas/L${level}', description: 'level ${level}'}` : `{$ref: '${file}#/components/schemas/L${level}'}`;
 
 /** Writes an API named `name` into `content/apis/<name>/` whose spec is a bomb of `levels` levels. */
 function writeBomb(content: string, name: string, levels: number, layout: 'two-files' | 'one-file'): void {
@@ -32,7 +35,7 @@ function writeBomb(content: string, name: string, levels: number, layout: 'two-f
   );
   const schemasFile = layout === 'two-files' ? 'schemas.yaml' : '';
   const levelLines = ['    L0: {type: string}'];
-  for (let i = 1; i <= levels; i++) levelLines.push(`    L${i}: {type: object, properties: {left: ${ref('', i - 1)}, right: ${ref('', i - 1)}}}`);
+  for (let i = 1; i <= levels; i++) levelLines.push(`    L${i}: {type: object, properties: {left: ${ref('', i - 1, layout)}, right: ${ref('', i - 1, layout)}}}`);
   const root = [
     'openapi: 3.0.3',
     `info: {title: ${name}, version: 1.0.0}`,
@@ -45,7 +48,7 @@ function writeBomb(content: string, name: string, levels: number, layout: 'two-f
     "        '200':",
     '          description: the tree',
     '          content:',
-    `            application/json: {schema: ${ref(schemasFile, levels)}}`,
+    `            application/json: {schema: ${ref(schemasFile, levels, layout)}}`,
     ...(layout === 'one-file' ? ['components:', '  schemas:', ...levelLines] : []),
     '',
   ];

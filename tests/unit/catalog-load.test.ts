@@ -109,7 +109,11 @@ describe('multi-file documents', async () => {
     ]);
     const list = version.operations.find((o) => o.operationId === 'listPets')!;
     const schema = (list.responses['200'] as any).content['application/json'].schema;
-    expect(schema.items.properties.owner.properties.email).toEqual({ type: 'string', format: 'email' });
+    // Schemas in other files are hoisted into components, named after their file or pointer (issue 18, item 2).
+    const schemas = (version.spec!.document.components as any).schemas;
+    expect(schema.items).toEqual({ $ref: '#/components/schemas/pet' });
+    expect(schemas.pet.properties.owner).toEqual({ $ref: '#/components/schemas/Owner' });
+    expect(schemas.Owner.properties.email).toEqual({ type: 'string', format: 'email' });
     // A ref from another file back into the root document stays a local ref.
     expect((list.responses.default as any).content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
     expect(list.source.file).toBe('specs/pets/paths/pets.yaml');
@@ -117,7 +121,7 @@ describe('multi-file documents', async () => {
 
   it('hoists a recursive schema into components instead of looping', () => {
     const schemas = (version.spec!.document.components as any).schemas;
-    expect(Object.keys(schemas).sort()).toEqual(['Error', 'family']);
+    expect(Object.keys(schemas).sort()).toEqual(['Error', 'Owner', 'family', 'pet']);
     expect(schemas.family.properties.children.items).toEqual({ $ref: '#/components/schemas/family' });
   });
 });

@@ -91,6 +91,24 @@ describe('real OpenAPI documents', () => {
     expect(view.responses.map((r) => r.status)).toEqual(['200', '410']);
   });
 
+  it('DigitalOcean: schemas in other files are hoisted into named components, so the anyOf options read their names', () => {
+    const found = findVersion(site, 'digitalocean')!;
+    const doc = found.version.version.spec!.document as any;
+    expect(found.version.version.schemaNames).toEqual(expect.arrayContaining(['droplet_action', 'droplet_action_enable_backups', 'droplet_backup_policy', 'action', 'region', 'error']));
+    const schema = doc.paths['/v2/droplets/{droplet_id}/actions'].post.requestBody.content['application/json'].schema;
+    expect(schema.anyOf[1]).toEqual({ $ref: '#/components/schemas/droplet_action_enable_backups' });
+    // The discriminator's mapping names the same components, not the files.
+    expect(schema.discriminator.mapping.enable_backups).toBe('#/components/schemas/droplet_action_enable_backups');
+    expect(schema.discriminator.mapping.reboot).toBe('#/components/schemas/droplet_action');
+    const view = operation('digitalocean', 'dropletActions_post');
+    expect(view.requestBody!.content[0]!.tree!.variants!.options.map((o) => o.ref)).toEqual([
+      'droplet_action', 'droplet_action_enable_backups', 'droplet_action_change_backup_policy', 'droplet_action_restore', 'droplet_action_resize',
+      'droplet_action_rebuild', 'droplet_action_rename', 'droplet_action_change_kernel', 'droplet_action_snapshot',
+    ]);
+    // Shared once, not copied into each of the six responses that send it.
+    expect(view.responses.filter((r) => r.content[0]?.tree?.ref === 'error').length).toBe(5);
+  });
+
   it('Amazon EC2: required one-value query parameters are sent with their value, before the path\'s fragment is dropped', () => {
     const view = operation('ec2', 'GET_DescribeRegions');
     for (const sample of view.samples) {
@@ -186,5 +204,42 @@ describe('Try it on a path with a fragment', () => {
     const spec: TryItSpec = { api: 'real/ec2', apiTitle: 'EC2', method: 'GET', path: '/#Action=DescribeRegions', servers: ['http://ec2.us-east-1.amazonaws.com'], parameters: [{ name: 'Version', in: 'query', required: true, value: '' }], anonymous: true, operationSets: [] };
     const request = buildRequest(spec, { server: 'http://ec2.us-east-1.amazonaws.com', parameters: { 'query:Version': '2016-11-15' }, credential: '' });
     expect(request).toMatchObject({ url: 'http://ec2.us-east-1.amazonaws.com/?Version=2016-11-15&Action=DescribeRegions' });
+  });
+});
+
+describe('schemas hoisted from other files', () => {
+  it('are named by their title, else their file, and never take a name already used', async () => {
+    const root = path.join(work, 'hoisting');
+    mkdirSync(path.join(root, 'a'), { recursive: true });
+    mkdirSync(path.join(root, 'b'), { recursive: true });
+    writeFileSync(path.join(root, 'a/pet.yaml'), 'title: Cat pet\ntype: object\nproperties: {meow: {type: boolean}}\n');
+    writeFileSync(path.join(root, 'b/pet.yaml'), 'type: object\nproperties: {bark: {type: boolean}}\n');
+    writeFileSync(path.join(root, 'c.yaml'), 'type: object\nproperties: {any: {type: string}}\n');
+    writeFileSync(path.join(root, 'spec.yaml'), `openapi: 3.1.0
+info: { title: Hoisting, version: '1' }
+paths:
+  /pets:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                oneOf: [{ $ref: a/pet.yaml }, { $ref: b/pet.yaml }, { $ref: c.yaml }, { $ref: c.yaml }]
+components:
+  schemas:
+    pet: { type: string }
+    Named: { $ref: c.yaml }
+`);
+    writeFileSync(path.join(root, 'api.yaml'), ['apiVersion: hub.traefik.io/v1alpha1', 'kind: API', 'metadata:', '  name: hoisting', 'spec:', '  openApiSpec:', '    path: /spec.yaml', '  ', ''].join('\n').replace('  openApiSpec:', '  openApiSpec:').replace('metadata:\n  name: hoisting', 'metadata:\n  name: hoisting\n  annotations:\n    portico.dev/openapi-file: spec.yaml'));
+    const loaded = await loadCatalog(root);
+    expect(loaded.diagnostics).toEqual([]);
+    const doc = loaded.apis[0]!.versions[0]!.spec!.document as any;
+    expect(doc.paths['/pets'].get.responses['200'].content['application/json'].schema.oneOf.map((o: { $ref: string }) => o.$ref)).toEqual([
+      '#/components/schemas/Cat_pet', '#/components/schemas/pet2', '#/components/schemas/Named', '#/components/schemas/Named',
+    ]);
+    expect(Object.keys(doc.components.schemas).sort()).toEqual(['Cat_pet', 'Named', 'pet', 'pet2']);
+    expect(doc.components.schemas.Named.properties.any).toEqual({ type: 'string' });
   });
 });

@@ -126,18 +126,42 @@ export function bundleOpenApiFile(
   const rootValue = rootParsed?.documents[0]?.value;
   const existingSchemas = new Set(Object.keys(((rootValue as any)?.components?.schemas ?? (rootValue as any)?.definitions ?? {}) as object));
 
-  const hoistName = (key: string): string => {
+  /** A component name for a hoisted schema: its title, else the last segment of its pointer, else its file's name; never one taken. */
+  const hoistName = (key: string, title?: unknown): string => {
     const [file, pointer] = key.split('#') as [string, string];
-    const base = pointer ? pointer.split('/').filter(Boolean).pop()! : path.basename(file).replace(/\.(ya?ml|json)$/i, '');
-    let name = base.replace(/[^A-Za-z0-9._-]/g, '_') || 'Schema';
+    const fromTitle = typeof title === 'string' ? title.trim() : '';
+    const raw = fromTitle || (pointer ? pointer.split('/').filter(Boolean).pop()! : path.basename(file).replace(/\.(ya?ml|json)$/i, ''));
+    const base = raw.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'Schema';
+    let name = base;
     for (let n = 2; existingSchemas.has(name); n++) name = `${base}${n}`;
     existingSchemas.add(name);
     return name;
   };
 
   const schemaRefPrefix = (rootValue as any)?.swagger ? '#/definitions/' : '#/components/schemas/';
+  const schemasPath = schemaRefPrefix === '#/definitions/' ? ['definitions'] : ['components', 'schemas'];
+  /**
+   * Root components that are nothing but a `$ref` to another file (`Pet: {$ref: pet.yaml}`): that file
+   * is inlined there, under the name its author gave it, and every other use of it links to that name.
+   */
+  const named = new Map<string, string>();
+  const rootSchemas = (schemasPath.reduce<any>((o, k) => o?.[k], rootValue) ?? {}) as Record<string, unknown>;
+  for (const [name, schema] of Object.entries(rootSchemas)) {
+    const ref = (schema as { $ref?: unknown } | null)?.$ref;
+    if (typeof ref !== 'string' || ref.startsWith('#') || /^[a-z][a-z0-9+.-]*:/i.test(ref) || Object.keys(schema as object).length !== 1) continue;
+    const [filePart, pointer = ''] = ref.split('#') as [string, string?];
+    const decoded = percentDecode(filePart);
+    if (decoded === undefined || decoded.startsWith('/')) continue;
+    named.set(`${path.posix.normalize(path.posix.join(path.posix.dirname(rootFile), decoded))}#${pointer}`, name);
+  }
+  const isNamedSite = (bundledPath: string[]): boolean => bundledPath.length === schemasPath.length + 1 && schemasPath.every((k, i) => bundledPath[i] === k);
 
-  const resolveRef = (ref: string, fromFile: string, refPath: DocPath, bundledPath: string[]): unknown => {
+  /**
+   * Resolves a `$ref` to another file. `asSchema`: the `$ref` stands where a Schema Object goes, so the
+   * schema is hoisted into components under a name (its title, or its file's) instead of being copied
+   * in: `oneOf` options keep their names, and pages stay small.
+   */
+  const resolveRef = (ref: string, fromFile: string, refPath: DocPath, bundledPath: string[], asSchema = false, kind?: SchemaKind): unknown => {
     const report = (severity: Severity, message: string): void => {
       issues.push({ file: fromFile, position: positionIn(fromFile, [...refPath, '$ref']), path: refPath, severity, message });
     };
@@ -169,7 +193,9 @@ export function bundleOpenApiFile(
     }
     if (target === rootFile) return { $ref: `#${pointer}` };
     const key = `${target}#${pointer}`;
-    if (hoist.has(key)) return { $ref: `${schemaRefPrefix}${hoist.get(key)}` };
+    const namedAs = named.get(key);
+    if (namedAs !== undefined && !(isNamedSite(bundledPath) && bundledPath[bundledPath.length - 1] === namedAs)) return { $ref: `${schemaRefPrefix}${namedAs}` };
+    if (hoist.has(key) && !inProgress.has(key)) return { $ref: `${schemaRefPrefix}${hoist.get(key)}` };
     if (tooComplex) return {};
     if (memo.has(key)) {
       // Shared, not copied; but every reader after this one walks it once per use.
@@ -189,7 +215,7 @@ export function bundleOpenApiFile(
         report('error', `circular $ref: ${loop}; a chain of $refs must end at a definition, and this one goes round in a loop`);
         return {};
       }
-      const name = hoistName(key);
+      const name = hoist.get(key) ?? hoistName(key);
       hoist.set(key, name);
       return { $ref: `${schemaRefPrefix}${name}` };
     }
@@ -218,11 +244,15 @@ export function bundleOpenApiFile(
       report('error', `$ref "${ref}": ${target} has nothing at "#${pointer}"`);
       return {};
     }
+    // Named before it is walked, so a schema that refers back to itself links to its own name.
+    // A file that is nothing but a `$ref` is an alias: the schema it leads to is the one named.
+    const alias = value !== null && typeof value === 'object' && Object.keys(value).length === 1 && typeof (value as Record<string, unknown>).$ref === 'string';
+    if (asSchema && !alias && value !== null && typeof value === 'object' && !Array.isArray(value)) hoist.set(key, hoistName(key, (value as Record<string, unknown>).title));
     inProgress.add(key);
     chain.push({ key, file: target, pointer: pointerPath, direct });
-    provenance.push({ bundledPath, file: target, sourcePath: pointerPath });
+    if (!hoist.has(key)) provenance.push({ bundledPath, file: target, sourcePath: pointerPath });
     const before = inlined;
-    const result = walk(value, target, pointerPath, bundledPath);
+    const result = walk(value, target, pointerPath, hoist.has(key) ? [...schemasPath, hoist.get(key)!] : bundledPath, 'keywords', asSchema ? 'schema' : kind);
     chain.pop();
     inProgress.delete(key);
     if (tooComplex) return {};
@@ -231,7 +261,7 @@ export function bundleOpenApiFile(
     if (hoist.has(key)) {
       const name = hoist.get(key)!;
       hoisted[name] = result;
-      provenance.push({ bundledPath: [schemaRefPrefix === '#/definitions/' ? 'definitions' : 'components', ...(schemaRefPrefix === '#/definitions/' ? [] : ['schemas']), name], file: target, sourcePath: pointerPath });
+      provenance.push({ bundledPath: [...schemasPath, name], file: target, sourcePath: pointerPath });
       return { $ref: `${schemaRefPrefix}${name}` };
     }
     memo.set(key, result);
@@ -246,20 +276,22 @@ export function bundleOpenApiFile(
     return {};
   };
 
-  const walk = (node: unknown, file: string, srcPath: DocPath, bundledPath: string[], role: NodeRole = 'keywords'): unknown => {
+  const walk = (node: unknown, file: string, srcPath: DocPath, bundledPath: string[], role: NodeRole = 'keywords', kind?: SchemaKind): unknown => {
     if (tooComplex) return node;
     if (chain.length > 0 && node !== null && typeof node === 'object') inlined++;
-    if (Array.isArray(node)) return node.map((item, i) => walk(item, file, [...srcPath, i], [...bundledPath, String(i)], role));
+    if (Array.isArray(node)) return node.map((item, i) => walk(item, file, [...srcPath, i], [...bundledPath, String(i)], role, kind === 'schema-list' ? 'schema' : undefined));
     if (node === null || typeof node !== 'object') return node;
     const obj = node as Record<string, unknown>;
     if (typeof obj.$ref === 'string' && !(file === rootFile && obj.$ref.startsWith('#'))) {
-      const resolved = resolveRef(obj.$ref, file, srcPath, bundledPath);
       const siblings = Object.keys(obj).filter((k) => k !== '$ref');
+      // A schema is hoisted into components; with siblings (a description of this use) it is merged here, as before.
+      const asSchema = kind === 'schema' && siblings.length === 0 && !isNamedSite(bundledPath);
+      const resolved = resolveRef(obj.$ref, file, srcPath, bundledPath, asSchema, kind);
       if (siblings.length === 0 || resolved === null || typeof resolved !== 'object') return resolved;
       const merged: Record<string, unknown> = { ...(resolved as Record<string, unknown>) };
       for (const k of siblings) {
         const next = childRole(role, k, obj[k]);
-        merged[k] = next === undefined ? obj[k] : walk(obj[k], file, [...srcPath, k], [...bundledPath, k], next);
+        merged[k] = next === undefined ? obj[k] : walk(obj[k], file, [...srcPath, k], [...bundledPath, k], next, childKind(kind, k, obj[k]));
       }
       return merged;
     }
@@ -271,10 +303,25 @@ export function bundleOpenApiFile(
       // Example values, defaults, enums and extensions are data: a `$ref` in them is text, not a file to read.
       const next = childRole(role, k, v);
       if (next === undefined) continue;
-      const w = walk(v, file, [...srcPath, k], [...bundledPath, k], next);
+      const w = walk(v, file, [...srcPath, k], [...bundledPath, k], next, childKind(kind, k, v));
       if (w !== v) {
         out ??= { ...obj };
         out[k] = w;
+      }
+    }
+    // A discriminator's mapping names schemas by `$ref` too: one to another file names its hoisted component.
+    const discriminator = (out ?? obj).discriminator as { mapping?: Record<string, unknown> } | undefined;
+    if (kind === 'schema' && discriminator && typeof discriminator.mapping === 'object' && discriminator.mapping !== null) {
+      let mapping: Record<string, unknown> | undefined;
+      for (const [value, target] of Object.entries(discriminator.mapping)) {
+        if (typeof target !== 'string' || target.startsWith('#') || !/[/.#]/.test(target)) continue; // a bare name is a component name
+        const at = [...srcPath, 'discriminator', 'mapping', value];
+        const resolved = resolveRef(target, file, at, [...bundledPath, 'discriminator', 'mapping', value], true, 'schema') as { $ref?: unknown } | undefined;
+        if (typeof resolved?.$ref === 'string') (mapping ??= { ...discriminator.mapping })[value] = resolved.$ref;
+      }
+      if (mapping) {
+        out ??= { ...obj };
+        out.discriminator = { ...discriminator, mapping };
       }
     }
     return out ?? obj;
@@ -318,6 +365,32 @@ export function bundleOpenApiFile(
   };
 
   return { document, files: [...texts.keys()], texts, issues, locate };
+}
+
+/** Where a node stands: a Schema Object, a map of them (`properties`), a list of them (`allOf`), or neither. */
+type SchemaKind = 'schema' | 'schema-map' | 'schema-list' | undefined;
+
+const SUBSCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
+const SUBSCHEMA_LISTS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
+const SUBSCHEMAS = new Set(['additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties', 'additionalItems', 'contentSchema']);
+
+/** The kind of the value at `key` of a node of kind `kind`. */
+function childKind(kind: SchemaKind, key: string, value: unknown): SchemaKind {
+  switch (kind) {
+    case 'schema-map':
+    case 'schema-list':
+      return 'schema';
+    case 'schema':
+      if (SUBSCHEMA_MAPS.has(key)) return 'schema-map';
+      if (SUBSCHEMA_LISTS.has(key)) return 'schema-list';
+      if (key === 'items') return Array.isArray(value) ? 'schema-list' : 'schema';
+      return SUBSCHEMAS.has(key) ? 'schema' : undefined;
+    default:
+      // `schema` of a parameter, header or media type; `components.schemas`; Swagger 2.0's `definitions`.
+      if (key === 'schema') return 'schema';
+      if (key === 'schemas' || key === 'definitions') return 'schema-map';
+      return undefined;
+  }
 }
 
 /** `file#pointer` as a person reads it: just the file when the pointer is the whole file. */

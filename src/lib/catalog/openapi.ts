@@ -16,7 +16,7 @@ import { validateOpenApiDocument } from './openapi-schema.ts';
 import type { Position } from './source.ts';
 
 /** Bump when the normalised output changes shape, so cached documents are rebuilt. */
-export const NORMALISER_VERSION = 4;
+export const NORMALISER_VERSION = 5;
 
 /** A problem in an OpenAPI document, placed in its file. */
 export interface SpecIssue {
