@@ -185,6 +185,11 @@ describe('a spec that does not parse', () => {
     expect(loaded.failedApis.map((f) => f.key)).toEqual(['default/broken']);
     // A broken file that is no API's spec is still reported, once, as the file it is.
     expect(loaded.diagnostics.filter((d) => d.file === 'other.json').map((d) => d.rule)).toEqual(['yaml']);
+    // A file with a duplicate key and a syntax error: the warning is said once too.
+    const both = contentWith('unparsable-with-finding', 'spec.yaml', 'openapi: 3.0.3\ninfo:\n  title: A\n  title: B\n  version: 1.0.0\n  tags: [one, two\npaths: {}\n');
+    const twice = (await loadCatalog(both)).diagnostics.filter((d) => d.file === 'spec.yaml').map((d) => `${d.line}:${d.column} ${d.message.replace(/^cannot parse( YAML)?: /, '')}`);
+    expect(twice.length).toBeGreaterThan(1);
+    expect(new Set(twice).size).toBe(twice.length);
     const lint = await lintContent(root);
     const lintKeys = lint.diagnostics.filter((d) => d.file === 'spec.yaml').map((d) => `${d.line}:${d.column}`);
     expect(lintKeys.length).toBe(keys.length);

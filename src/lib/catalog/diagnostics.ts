@@ -47,10 +47,10 @@ export function formatDocPath(path: DocPath): string {
  * one is kept, because it is the reason its API is left out.
  */
 export function dropRepeatedParseErrors(diagnostics: Diagnostic[]): void {
-  const fromSpecs = new Set(
-    diagnostics.filter((d) => d.rule === 'openapi' && d.message.startsWith('cannot parse')).map((d) => `${d.file}:${d.line}:${d.column}:${d.message.replace(/^cannot parse( YAML| JSON)?: /, '')}`),
-  );
+  // Parse errors and the parser's findings (a duplicate key) alike: same place, same words.
+  const key = (d: Diagnostic) => `${d.file}:${d.line}:${d.column}:${d.message.replace(/^cannot parse( YAML| JSON)?: /, '')}`;
+  const fromSpecs = new Set(diagnostics.filter((d) => d.rule === 'openapi').map(key));
   if (fromSpecs.size === 0) return;
-  const kept = diagnostics.filter((d) => !(d.rule === 'yaml' && fromSpecs.has(`${d.file}:${d.line}:${d.column}:${d.message.replace(/^cannot parse( YAML| JSON)?: /, '')}`)));
+  const kept = diagnostics.filter((d) => !(d.rule === 'yaml' && fromSpecs.has(key(d))));
   diagnostics.splice(0, diagnostics.length, ...kept);
 }
