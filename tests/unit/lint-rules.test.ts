@@ -117,6 +117,12 @@ describe('portico lint, rule by rule (each with a failing and a passing fixture)
     expect(await findings('route-conflict-pass', 'route-conflict')).toEqual([]);
   });
 
+  it('gateway-limits: warns about a plan HAProxy cannot enforce as written', async () => {
+    expect(await findings('gateway-limits-fail', 'gateway-limits')).toEqual([
+      'invoices.yaml:38 warning SecurityPolicy billing/invoices-standard has rate limit 2.5/60s; HAProxy needs whole numbers and a period of at most 2000000 seconds; subscriptions to it are not committed for the haproxy gateway',
+    ]);
+  });
+
   it('legacy: spells out the migration of the old API shape and removed kinds', async () => {
     const result = await lint('legacy-fail');
     expect(result.diagnostics.filter((d) => d.rule === 'legacy').map((d) => [d.line, d.hint])).toEqual([

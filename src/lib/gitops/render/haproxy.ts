@@ -111,6 +111,20 @@ export function renderHaproxy(grants: Grant[], limits: PlanLimits): RenderedFile
 }
 
 /**
+ * Why HAProxy cannot enforce a plan's limit as written, in words ("rate limit 1.5/1s; HAProxy
+ * needs ..."), or undefined when it can. The renderer refuses such a grant; lint warns beforehand.
+ */
+export function haproxyLimitProblem(limit: Limit, kind: 'rateLimit' | 'quota'): string | undefined {
+  if (kind === 'rateLimit' && (!isPositiveInteger(limit.requests) || !isPositiveInteger(limit.periodSeconds) || limit.periodSeconds > MAX_PERIOD_SECONDS)) {
+    return `rate limit ${limit.requests}/${limit.periodSeconds}s; HAProxy needs whole numbers and a period of at most ${MAX_PERIOD_SECONDS} seconds`;
+  }
+  if (kind === 'quota' && (!isPositiveInteger(limit.requests) || !isPositiveInteger(limit.periodSeconds))) {
+    return `quota ${limit.requests}/${limit.periodSeconds}s; HAProxy needs whole numbers of requests and seconds`;
+  }
+  return undefined;
+}
+
+/**
  * The rate limit (or quota) an application is held to when its subscriptions use several plans. A
  * key names an application, not an API, so one limit must cover every request; the strictest one
  * (fewest requests per second) is chosen, so Git never grants more than any subscribed plan allows.
@@ -122,12 +136,8 @@ function strictestLimit(plans: CatalogKey[], limits: PlanLimits, applicationId: 
     if (!planLimits) throw new Error(`haproxy: application ${applicationId} subscribes to plan ${plan}, which has no limits entry`);
     const limit = planLimits[kind];
     if (!limit) continue;
-    if (kind === 'rateLimit' && (!isPositiveInteger(limit.requests) || !isPositiveInteger(limit.periodSeconds) || limit.periodSeconds > MAX_PERIOD_SECONDS)) {
-      throw new Error(`haproxy: plan ${plan} has rate limit ${limit.requests}/${limit.periodSeconds}s; HAProxy needs whole numbers and a period of at most ${MAX_PERIOD_SECONDS} seconds`);
-    }
-    if (kind === 'quota' && (!isPositiveInteger(limit.requests) || !isPositiveInteger(limit.periodSeconds))) {
-      throw new Error(`haproxy: plan ${plan} has quota ${limit.requests}/${limit.periodSeconds}s; HAProxy needs whole numbers of requests and seconds`);
-    }
+    const problem = haproxyLimitProblem(limit, kind);
+    if (problem) throw new Error(`haproxy: plan ${plan} has ${problem}`);
     if (!strictest || isStricter(limit, strictest)) strictest = { requests: limit.requests, periodSeconds: limit.periodSeconds };
   }
   return strictest;

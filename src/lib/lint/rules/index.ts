@@ -1,6 +1,7 @@
 import type { LintRule } from '../rule.ts';
 import { childlessRule } from './childless.ts';
 import { duplicateRule } from './duplicate.ts';
+import { gatewayLimitsRule } from './gateway-limits.ts';
 import { legacyRule } from './legacy.ts';
 import { openapiRule } from './openapi.ts';
 import { operationSetRule } from './operation-set.ts';
@@ -17,5 +18,5 @@ import { yamlRule } from './yaml.ts';
 /** Every lint rule, in the order docs/lint.md documents them. */
 export const LINT_RULES: readonly LintRule[] = [
   yamlRule, resourceRule, referenceRule, duplicateRule, orphanRule, childlessRule, selectorRule, operationSetRule,
-  regexRule, releaseRule, openapiRule, serversRule, routeConflictRule, legacyRule,
+  regexRule, releaseRule, openapiRule, serversRule, routeConflictRule, gatewayLimitsRule, legacyRule,
 ];
