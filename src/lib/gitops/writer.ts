@@ -140,7 +140,7 @@ async function drainLocked(db: Database, workspace: GitWorkspace, folder: string
           // Everything queued is on the branch: settle it as if this pass had pushed it.
           tip = synced;
           marks.tip = synced;
-          marks.committed = { subscriptions: state.grants.flatMap((g) => g.subscriptions.map((s) => s.id)), keys: state.grants.flatMap((g) => g.keys.map((k) => k.keyId)) };
+          marks.committed = { subscriptions: state.grants.flatMap((g) => g.subscriptions.map((s) => s.id)), keys: grantedKeyIds(state.grants) };
           marks.revoked = { subscriptions: revokingSubscriptions, keys: revokingKeys };
         }
       } catch {
@@ -179,7 +179,7 @@ async function drainLocked(db: Database, workspace: GitWorkspace, folder: string
         // next pass); the reconciler marks it active once it sees it on the branch.
         marks.tip = result.tip;
         const left = new Set(refused.flatMap((r) => [...r.subscriptionIds, ...r.keyIds]));
-        marks.committed = { subscriptions: state.grants.flatMap((g) => g.subscriptions.map((s) => s.id)).filter((id) => !left.has(id)), keys: state.grants.flatMap((g) => g.keys.map((k) => k.keyId)).filter((id) => !left.has(id)) };
+        marks.committed = { subscriptions: state.grants.flatMap((g) => g.subscriptions.map((s) => s.id)).filter((id) => !left.has(id)), keys: grantedKeyIds(state.grants).filter((id) => !left.has(id)) };
         marks.revoked = { subscriptions: revokingSubscriptions, keys: revokingKeys };
         marks.refused = refused;
         // Merged proposals: the branch has done its work.
@@ -249,6 +249,16 @@ async function drainLocked(db: Database, workspace: GitWorkspace, folder: string
   await recordOutcomes(db, outcomes);
   await markStatuses(db, marks);
   return result;
+}
+
+/**
+ * The keys a render grants: not the suspended ones, which it carries as refused. A suspended key
+ * resumed while Git works is `committing` again when the pass records its outcome; marking it
+ * committed by this render (which still had it suspended) would let the reconciler take it for
+ * removed. It waits for the next pass, which renders it resumed.
+ */
+function grantedKeyIds(grants: Grant[]): string[] {
+  return grants.flatMap((g) => g.keys.filter((k) => !k.suspended).map((k) => k.keyId));
 }
 
 /** Records what the Git work did with each outbox row, in one short transaction. */
