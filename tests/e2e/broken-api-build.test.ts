@@ -55,8 +55,9 @@ describe('a content repository with one broken API and three good ones', () => {
   it('names the broken API and why in the build output', () => {
     const output = portal.output();
     expect(output).toContain('1 of 4 APIs is left out of the site, because of errors of their own; the other 3 are published:');
-    expect(output).toContain('API traefik-airlines/tickets-api (apis/tickets/api-tls.yaml:3):');
-    expect(output).toMatch(/apis\/tickets\/api-tls\.yaml:9:11 API tickets-api: no file for openApiSpec\.path "\/openapi\.yaml"; .*no ConfigMap named tickets-openapi in namespace traefik-airlines/);
+    // The file flux/management applies (api.yaml, not the api-tls.yaml variant): see decision 11.
+    expect(output).toContain('API traefik-airlines/tickets-api (apis/tickets/api.yaml:3):');
+    expect(output).toMatch(/apis\/tickets\/api\.yaml:9:11 API tickets-api: no file for openApiSpec\.path "\/openapi\.yaml"; .*no ConfigMap named tickets-openapi in namespace traefik-airlines/);
   });
 
   it('names the broken API and why in the admin area', async () => {

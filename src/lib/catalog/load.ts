@@ -114,7 +114,8 @@ export async function loadCatalog(root: string, options: LoadCatalogOptions = {}
   const bundles = readBundles(byKind, apis, diagnostics);
   const bundleKeys = new Set(bundles.map((b) => b.key));
   const refs: RefCheck = { apis: apiKeys, plans: planKeys, bundles: bundleKeys, diagnostics };
-  const items = [...readHubCatalogItems(byKind, apis, bundles, refs), ...readTykCatalogItems(byKind, apis, refs)];
+  const tykItems = readTykCatalogItems(byKind, apis, refs);
+  const items = [...readHubCatalogItems(byKind, apis, bundles, refs), ...tykItems, ...keylessTykItems(apis, tykItems)];
   checkOperationFilters(items, apis, byKind, diagnostics);
   const portals = readPortals(byKind, items);
   const applications = readApplications(byKind, diagnostics);
@@ -726,6 +727,20 @@ function readTykCatalogItems(index: KindIndex, apis: CatalogApi[], refs: RefChec
     });
   }
   return items;
+}
+
+/**
+ * A keyless Tyk API lets everyone through, so its docs are public: an API no policy already shows
+ * to everyone gets an item of its own, visible to everyone, with no plan (nothing to subscribe to).
+ */
+function keylessTykItems(apis: CatalogApi[], tykItems: CatalogItem[]): CatalogItem[] {
+  const shown = new Set(tykItems.filter((i) => i.visibility.everyone).flatMap((i) => i.apis));
+  return apis
+    .filter((a) => a.gateway.gateway === 'tyk' && !shown.has(a.key) && a.versions.length > 0 && a.versions.every((v) => v.gatewayAuth?.keyless))
+    .map((a) => ({
+      key: `${a.key}-keyless`, id: { ...a.id, name: `${a.id.name}-keyless` }, title: `${a.title} (no key needed)`,
+      visibility: { everyone: true }, apis: [a.key], bundles: [], plan: undefined, operationFilter: [], selfService: false, approval: 'instant' as const, source: a.source,
+    }));
 }
 
 function checkOperationFilters(items: CatalogItem[], apis: CatalogApi[], index: KindIndex, diagnostics: Diagnostic[]): void {
