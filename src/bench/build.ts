@@ -8,7 +8,8 @@ import { linkNodeModules } from './portal-process.ts';
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** What a build and a running portal need of the project; node_modules is linked, not copied. */
-const SNAPSHOT = ['astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'bin', 'content', 'db', 'public', 'src'];
+// The real repository the catalog bench reads through kustomize comes along too.
+const SNAPSHOT = ['astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'bin', 'content', 'db', 'public', 'src', 'tests/fixtures/real/traefik-airlines'];
 
 /** Copies the project's sources into `dir` (a few MB), so one bench run measures one version of the code. */
 export function snapshotProject(dir: string): string {
