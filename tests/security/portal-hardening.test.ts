@@ -66,6 +66,16 @@ describe('a JSON request body nested 20,000 levels deep', () => {
   });
 });
 
+/** A folder's entries; none when the folder itself vanished meanwhile. */
+function listing(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
 describe('the data directory', () => {
   it('is 0700, and nothing below it is readable, writable or searchable by group or others', async () => {
     // The Git side has committed the application created above, so git's files are there too.
@@ -76,12 +86,15 @@ describe('the data directory', () => {
     const todo = [dataDir];
     while (todo.length > 0) {
       const current = todo.pop()!;
-      const stat = lstatSync(current);
+      // The running portal's git and database come and go with short-lived files (index.lock):
+      // one that vanished between the listing and the look has no mode left to check.
+      const stat = lstatSync(current, { throwIfNoEntry: false });
+      if (!stat) continue;
       // The link to the project's node_modules: a link's own mode means nothing on Linux, and it is not followed.
       if (stat.isSymbolicLink()) continue;
       seen.add(path.relative(dataDir, current).split(path.sep)[0]!);
       if ((stat.mode & 0o077) !== 0) open.push(`${(stat.mode & 0o777).toString(8)} ${path.relative(dataDir, current) || '.'}`);
-      if (stat.isDirectory()) for (const name of readdirSync(current)) todo.push(path.join(current, name));
+      if (stat.isDirectory()) for (const name of listing(current)) todo.push(path.join(current, name));
     }
     // Everything a portal keeps is there: the database, the built site, the caches, the Git repositories.
     for (const part of ['pglite', 'site', 'cache', 'gitops.git', 'git']) expect(seen, part).toContain(part);
