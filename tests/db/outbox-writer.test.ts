@@ -11,13 +11,12 @@ import { ensureLocalRemote, GitWorkspace, publishRendered } from '../../src/lib/
 import { renderTraefikHub } from '../../src/lib/gitops/render/traefik-hub.ts';
 import { drainOutbox } from '../../src/lib/gitops/writer.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
+import { fakeCiphertext } from '../support/writer.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'portico-writer-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const author = { name: 'Portico', email: 'portico@example.test' };
 const sh = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } }).trim();
-// Stands in for SOPS/age here: the writer only carries whatever ciphertext the key step produced.
-const fakeCiphertext = (_key: string, keyId: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: key-${keyId.toLowerCase()}\nstringData:\n  token: ENC[AES256_GCM,data:opaque,type:str]\n`;
 let n = 0;
 
 async function remote(): Promise<string> {

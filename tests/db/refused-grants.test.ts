@@ -1,18 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accounts, apiKeys, subscriptions } from '../../db/schema.ts';
 import { createAccessService } from '../../src/lib/access/service.ts';
-import { ensureLocalRemote, GitWorkspace } from '../../src/lib/gitops/git.ts';
+import { GitWorkspace } from '../../src/lib/gitops/git.ts';
 import { renderHaproxy } from '../../src/lib/gitops/render/haproxy.ts';
 import { renderSkippingRefused } from '../../src/lib/gitops/render/refusals.ts';
 import { renderTraefikHub } from '../../src/lib/gitops/render/traefik-hub.ts';
 import type { Grant, PlanLimits, RenderedFiles } from '../../src/lib/gitops/render/types.ts';
 import { drainOutbox } from '../../src/lib/gitops/writer.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
+import { emptyRemote, fakeCiphertext } from '../support/writer.ts';
 
 /*
  * One bad grant never stops the others (issue 16): a plan HAProxy cannot express (a fractional
@@ -24,7 +25,6 @@ const work = mkdtempSync(path.join(tmpdir(), 'portico-refused-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const author = { name: 'Portico', email: 'portico@example.test' };
 const sh = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } }).trim();
-const fakeCiphertext = (_key: string, keyId: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: key-${keyId.toLowerCase()}\nstringData:\n  token: ENC[AES256_GCM,data:opaque,type:str]\n`;
 
 // The plans as the catalog gives them to HAProxy: one it can enforce, one with a fractional rate.
 const LIMITS: PlanLimits = new Map([
@@ -35,14 +35,6 @@ const LIMITS: PlanLimits = new Map([
 const render = (grants: Grant[]): RenderedFiles => new Map([...renderTraefikHub(grants), ...renderHaproxy(grants, LIMITS)]);
 const offer = (plan: string) => ({ key: `logistics/${plan}-offer`, plan: `logistics/${plan}`, apis: ['logistics/shipments'], bundles: [], operationFilter: [] });
 
-let n = 0;
-async function remote(): Promise<string> {
-  const content = path.join(work, `content-${++n}`);
-  mkdirSync(content, { recursive: true });
-  writeFileSync(path.join(content, 'README.md'), 'platform repo\n');
-  return ensureLocalRemote(path.join(work, `remote-${n}.git`), content);
-}
-
 describe.each(ENGINES)('grants a gateway cannot enforce, on %s', (_engine, open) => {
   let handle: TestDatabase;
   beforeAll(async () => {
@@ -52,8 +44,8 @@ describe.each(ENGINES)('grants a gateway cannot enforce, on %s', (_engine, open)
   afterAll(async () => handle?.close());
 
   it('are left out, each with its reason, and every other grant is committed', async () => {
-    const bare = await remote();
-    const ws = new GitWorkspace(path.join(work, `ws-${n}`), { url: bare, branch: 'main', author });
+    const bare = await emptyRemote(work);
+    const ws = new GitWorkspace(path.join(mkdtempSync(path.join(work, 'ws-')), 'work'), { url: bare, branch: 'main', author });
     const access = createAccessService(handle.db, { keyPrefix: 'ptc', environment: 'test' });
     const good = await access.createApplication('acct-ada', { name: 'Good', namespace: 'logistics' });
     const goodSub = await access.subscribe('acct-ada', good.id, offer('starter'));

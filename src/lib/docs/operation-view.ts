@@ -96,6 +96,19 @@ export function parameterView(doc: OpenApiObject, raw: OpenApiObject, name?: str
   };
 }
 
+/** The responses of an operation or a webhook, by status: description, headers and content. */
+export function responseViews(doc: OpenApiObject, responses: Record<string, unknown>): ResponseView[] {
+  return Object.entries(responses).map(([status, raw]) => {
+    const r = resolveLocalRef<OpenApiObject>(doc, raw) ?? {};
+    return {
+      status,
+      description: renderMarkdown(r.description as string | undefined),
+      headers: Object.entries(isObject(r.headers) ? r.headers : {}).map(([name, h]) => parameterView(doc, h as OpenApiObject, name)),
+      content: mediaViews(doc, r.content),
+    };
+  });
+}
+
 /** Builds the operation page's data from the catalog model and the version's normalised document. */
 export function buildOperationView(api: DocsApi, version: DocsVersion, op: Operation): OperationView {
   const doc = version.version.spec?.document ?? {};
@@ -107,15 +120,7 @@ export function buildOperationView(api: DocsApi, version: DocsVersion, op: Opera
     ? { mediaType: firstBody[0], value: exampleOf(doc, firstBody[1]) }
     : undefined;
   const schemes = version.version.securitySchemes;
-  const responses = Object.entries(op.responses).map(([status, raw]) => {
-    const r = resolveLocalRef<OpenApiObject>(doc, raw) ?? {};
-    return {
-      status,
-      description: renderMarkdown(r.description as string | undefined),
-      headers: Object.entries(isObject(r.headers) ? r.headers : {}).map(([name, h]) => parameterView(doc, h as OpenApiObject, name)),
-      content: mediaViews(doc, r.content),
-    };
-  });
+  const responses = responseViews(doc, op.responses);
   shareRepeatedTrees([{ label: 'the request body', anchor: 'request-body', content: requestContent }, ...responses.map((r) => ({ label: `response ${r.status}`, anchor: `response-${r.status}`, content: r.content }))]);
   return {
     method: op.method.toUpperCase(),

@@ -2,7 +2,7 @@ import type { OpenApiObject, Webhook } from '../catalog/model.ts';
 import { resolveLocalRef } from '../catalog/openapi.ts';
 import { renderMarkdown } from './markdown.ts';
 import { mediaViews, shareRepeatedTrees, type MediaView } from './media-view.ts';
-import { parameterView, type ParameterView, type ResponseView } from './operation-view.ts';
+import { parameterView, responseViews, type ParameterView, type ResponseView } from './operation-view.ts';
 import type { DocsApi, DocsVersion } from './site.ts';
 import { operationSlug } from './urls.ts';
 
@@ -77,15 +77,7 @@ export function buildWebhookView(api: DocsApi, version: DocsVersion, webhook: We
   const params = [...merged.values()].map((p) => parameterView(doc, p));
   const body = resolveLocalRef<OpenApiObject>(doc, webhook.requestBody);
   const payload = isObject(body) ? { description: renderMarkdown(body.description as string | undefined), required: body.required === true, content: mediaViews(doc, body.content) } : undefined;
-  const responses: ResponseView[] = Object.entries(webhook.responses).map(([status, raw]) => {
-    const r = resolveLocalRef<OpenApiObject>(doc, raw) ?? {};
-    return {
-      status,
-      description: renderMarkdown(r.description as string | undefined),
-      headers: Object.entries(isObject(r.headers) ? r.headers : {}).map(([name, h]) => parameterView(doc, h as OpenApiObject, name)),
-      content: mediaViews(doc, r.content),
-    };
-  });
+  const responses = responseViews(doc, webhook.responses);
   shareRepeatedTrees([{ label: 'the payload', anchor: 'payload', content: payload?.content ?? [] }, ...responses.map((r) => ({ label: `response ${r.status}`, anchor: `response-${r.status}`, content: r.content }))]);
   return {
     name: webhook.name,
