@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/lib/catalog/load.ts';
 import type { Operation } from '../../src/lib/catalog/model.ts';
 import { buildDocsSite, hrefOfOperation } from '../../src/lib/docs/site.ts';
-import { DEMO_BODY_NOTE, DEMO_BODY_NOTE_PROPERTY } from '../../src/lib/gateway/demo-upstream.ts';
 import { until } from '../support/api.ts';
 import { launchBrowser, type Browser } from '../support/browser.ts';
 import { freePort, projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
@@ -194,7 +193,7 @@ describe('a consumer tries an API from its page, through the demo gateway of npm
     const answer = panel.getByRole('region', { name: 'Answer' });
     await answer.locator('.try-it-summary').waitFor();
     expect(await answer.locator('.try-it-summary').textContent()).toMatch(new RegExp(`^200 OK · \\d+ ms · \\d+ bytes · from ${gatewayServer().replace(/[.]/g, '\\.')}/`));
-    expect(JSON.parse((await answer.locator('pre.try-it-body').textContent())!)).toEqual({ [DEMO_BODY_NOTE_PROPERTY]: DEMO_BODY_NOTE, ...operation.example });
+    expect(JSON.parse((await answer.locator('pre.try-it-body').textContent())!)).toEqual(operation.example);
     await answer.getByText(/^Headers \(\d+\)$/).click();
     expect(await answer.locator('table').innerText()).toMatch(/x-portico-demo\s+true/);
     expect(await answer.locator('.try-it-explain').count()).toBe(0);

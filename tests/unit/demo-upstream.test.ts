@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadCatalog } from '../../src/lib/catalog/load.ts';
-import { answerDemoRequest, buildDemoRoutes, DEMO_BODY_NOTE, DEMO_BODY_NOTE_PROPERTY, startDemoUpstream, type DemoRoute } from '../../src/lib/gateway/demo-upstream.ts';
+import { answerDemoRequest, buildDemoRoutes, startDemoUpstream, type DemoRoute } from '../../src/lib/gateway/demo-upstream.ts';
 
 const content = path.resolve(import.meta.dirname, '../../content');
 const shipmentsSpec = path.join(content, 'clusters/production/logistics/apis/shipments/shipments-v2/openapi.yaml');
@@ -92,13 +92,13 @@ beforeAll(async () => {
 afterAll(() => rmSync(ownRoot, { recursive: true, force: true }));
 
 describe('the demo upstream', () => {
-  it("answers an operation of the demo content with the spec's own example, and says it is a demo", () => {
+  it("answers an operation of the demo content with the spec's own example, unchanged, and says it is a demo in a header", () => {
     const answer = answerDemoRequest(demoRoutes, 'GET', '/shipments/v2/locations/NL-AMS-HUB1');
     const spec = parse(readFileSync(shipmentsSpec, 'utf8'));
     const example = spec.paths['/locations/{locationId}'].get.responses['200'].content['application/json'].example;
     expect(answer.status).toBe(200);
     expect(answer.headers).toMatchObject({ 'X-Portico-Demo': 'true', 'Content-Type': 'application/json' });
-    expect(JSON.parse(answer.body)).toEqual({ [DEMO_BODY_NOTE_PROPERTY]: DEMO_BODY_NOTE, ...example });
+    expect(JSON.parse(answer.body)).toEqual(example);
   });
 
   it("serves every API version under its servers' path, Swagger 2.0 and override.servers included", () => {
@@ -109,7 +109,7 @@ describe('the demo upstream', () => {
     expect(answerDemoRequest(ownRoutes, 'GET', '/parcels/v1/parcels/export.csv').headers['Content-Type']).toBe('text/csv');
   });
 
-  it('adds no body note where the schema forbids extra properties, but always sends the header', () => {
+  it('sends the example as the schema has it, with the demo header beside it', () => {
     const answer = answerDemoRequest(ownRoutes, 'GET', '/parcels/v1/parcels/P-9');
     expect(answer.status).toBe(200);
     expect(answer.headers['X-Portico-Demo']).toBe('true');

@@ -9,17 +9,12 @@ import { exampleFromSchema } from '../docs/example.ts';
  * of the content repository's APIs with the spec's own example (or one made from the schema), under
  * the path of the API's servers, so `http://localhost:8080/shipments/v2/locations/NL-AMS-HUB1` gets
  * the example of `getLocation`. It never pretends to be the real API: every answer carries
- * `X-Portico-Demo: true`, and a JSON object body also says so in `x-portico-demo` when its schema
- * allows extra properties.
+ * `X-Portico-Demo: true`. The body is the spec's example as it is, so it validates against the
+ * schema and reads like the docs (a note inside it would be a field the API does not have).
  */
 
 /** Header on every answer of the demo upstream. */
 export const DEMO_HEADER = 'X-Portico-Demo';
-
-/** Property added to JSON object bodies whose schema allows it. */
-export const DEMO_BODY_NOTE_PROPERTY = 'x-portico-demo';
-
-export const DEMO_BODY_NOTE = "An example answer from the API's OpenAPI document, served by Portico's demo upstream: nothing was looked up or stored.";
 
 /** One operation the upstream answers, at one base path (a server's path). */
 export interface DemoRoute {
@@ -113,11 +108,10 @@ function exampleAnswer(route: DemoRoute): DemoAnswer {
   const mediaType = pickMediaType(Object.keys(content));
   if (!mediaType) return { status, headers, body: '' };
   const media = resolveLocalRef<OpenApiObject>(route.doc, content[mediaType]) ?? {};
-  let value = exampleOf(route.doc, media);
+  const value = exampleOf(route.doc, media);
   if (value === undefined) return { status, headers, body: '' };
   headers['Content-Type'] = mediaType.includes('*') ? 'application/octet-stream' : mediaType;
   if (!isJson(mediaType)) return { status, headers, body: typeof value === 'string' ? value : JSON.stringify(value, null, 2) };
-  if (isObject(value) && allowsExtraProperties(route.doc, media.schema)) value = { [DEMO_BODY_NOTE_PROPERTY]: DEMO_BODY_NOTE, ...value };
   return { status, headers, body: JSON.stringify(value, null, 2) };
 }
 
@@ -146,14 +140,6 @@ function exampleOf(doc: OpenApiObject, holder: OpenApiObject | undefined): unkno
     if (isObject(first) && first.value !== undefined) return first.value;
   }
   return exampleFromSchema(doc, holder.schema);
-}
-
-/** False when the schema closes the object (`additionalProperties: false` or `unevaluatedProperties: false`). */
-function allowsExtraProperties(doc: OpenApiObject, schema: unknown): boolean {
-  const resolved = resolveLocalRef<OpenApiObject>(doc, schema);
-  if (!isObject(resolved)) return true;
-  if (resolved.additionalProperties === false || resolved.unevaluatedProperties === false) return false;
-  return !Array.isArray(resolved.allOf) || resolved.allOf.every((part) => allowsExtraProperties(doc, part));
 }
 
 function isObject(x: unknown): x is OpenApiObject {
