@@ -68,6 +68,15 @@ function setUp(root: HTMLElement, applicationId: string): void {
     }
   });
 
+  // A Try it link takes the key along the one safe way: kept in this session, never in its address.
+  for (const link of Array.from(box.querySelectorAll<HTMLAnchorElement>('a[data-try-it-link]'))) {
+    link.addEventListener('click', () => {
+      if (keep.checked || !keyInput.value) return;
+      keep.checked = true;
+      keep.dispatchEvent(new Event('change'));
+    });
+  }
+
   /** Removes the key kept for the Try it console, if it is this one. */
   function forgetKept(keyId: string): void {
     const name = sessionKeyName(applicationId);

@@ -106,11 +106,12 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
     return (await hitRateLimit(db, `mail:to:${to}`, policy.mailsPerHour, 3600)).allowed;
   };
 
-  const sendEmailLink = async (account: AccountRow, purpose: 'verify-email' | 'reset-password') => {
+  const sendEmailLink = async (account: AccountRow, purpose: 'verify-email' | 'reset-password', next?: string) => {
     const id = generateSecureRandomString();
     const secret = generateSecureRandomString();
     await db.insert(emailTokens).values({ id, accountId: account.id, purpose, secretHash: hashSecret(secret), expiresAt: new Date(Date.now() + EMAIL_TOKEN_LIFETIME_MS) });
-    const link = `${policy.publicUrl}/account/${purpose}?token=${id}.${secret}`;
+    // `next` is a path the caller checked (safeNext); the confirmation page checks it again.
+    const link = `${policy.publicUrl}/account/${purpose}?token=${id}.${secret}${next && next !== '/account/' ? `&next=${encodeURIComponent(next)}` : ''}`;
     const mail =
       purpose === 'verify-email'
         ? { subject: 'Confirm your email address', body: `Open this link to confirm ${account.email} for your developer portal account:\n\n${link}\n\nThe link works for 24 hours.` }
@@ -166,7 +167,7 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
      * taken address gets a mail telling its owner, and the caller the same answer either way, in
      * about the same time (the password is hashed in both cases).
      */
-    async signUp(input: { email: unknown; password: unknown }, clientIp: string): Promise<void> {
+    async signUp(input: { email: unknown; password: unknown; next?: string }, clientIp: string): Promise<void> {
       const email = normaliseEmail(input.email);
       if (!email) throw new ProblemError(400, 'invalid-email', 'Enter a valid email address.');
       const rule = checkPasswordRules(input.password);
@@ -182,7 +183,7 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
           );
       if (!(await mayMail(email, clientIp))) return;
       if (created) {
-        await sendEmailLink((await byId(id))!, 'verify-email');
+        await sendEmailLink((await byId(id))!, 'verify-email', input.next);
       } else {
         await mailer.send({
           to: email,

@@ -7,6 +7,8 @@ import { apiSlugs, operationHref, operationSlug, schemaHref, slugify, versionHre
 /** A plan as the docs show it: limits in words and the APIs it covers. */
 export interface DocsPlan {
   plan: CatalogPlan;
+  /** The catalog item that offers the plan: what a subscription names. */
+  offer: string;
   slug: string;
   /** "100 requests per 10 seconds, 10,000 requests per day", or "no limits". */
   limits: string;
@@ -75,6 +77,7 @@ export function buildDocsSite(catalog: Catalog, audience?: { items: CatalogItem[
     if (!plan) continue;
     plans.push({
       plan,
+      offer: item.key,
       slug: slugify(plan.id.name),
       limits: describePlanLimits(plan),
       apis: item.apis.filter((k) => apiKeys.has(k)).map((k) => {

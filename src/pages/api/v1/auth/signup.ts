@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
 import { jsonResponse, readJsonBody } from '../../../../lib/http/problem.ts';
 import { SIGN_UP_SENT } from '../../../../lib/auth/accounts.ts';
-import { handle } from '../../../../lib/server/http.ts';
+import { handle, safeNext } from '../../../../lib/server/http.ts';
 
 export const prerender = false;
 
@@ -10,8 +10,10 @@ export const prerender = false;
  * signs in) or taken (its owner gets a mail), so the answer tells nobody who has an account.
  */
 export const POST: APIRoute = (context) =>
-  handle(context, async ({ accounts }) => {
+  handle(context, async ({ accounts, config }) => {
     const body = await readJsonBody(context.request);
-    await accounts.signUp({ email: body.email, password: body.password }, context.clientAddress);
+    // Where the mailed link leads after confirming: a path on this portal, else the account page.
+    const next = typeof body.next === 'string' ? safeNext(body.next, config.publicUrl) : undefined;
+    await accounts.signUp({ email: body.email, password: body.password, next }, context.clientAddress);
     return jsonResponse({ sent: true, detail: SIGN_UP_SENT }, 202);
   });
