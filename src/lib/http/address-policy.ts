@@ -92,16 +92,20 @@ export function isAllowedTarget(allow: ReadonlySet<string>, url: URL): boolean {
 
 /** Thrown, before any connection, for an address the policy refuses. */
 export class AddressRefusedError extends Error {
-  constructor(
-    /** The URL's host as written (`[::ffff:7f00:1]`, `localhost`). */
-    readonly host: string,
-    readonly port: string,
-    readonly address: string,
-    /** What the address is, in words: "a private or loopback address". */
-    readonly words: string,
-  ) {
+  /** The URL's host as written (`[::ffff:7f00:1]`, `localhost`). */
+  readonly host: string;
+  readonly port: string;
+  readonly address: string;
+  /** What the address is, in words: "a private or loopback address". */
+  readonly words: string;
+
+  constructor(host: string, port: string, address: string, words: string) {
     super(`${host} resolves to ${address}, ${words}`);
     this.name = 'AddressRefusedError';
+    this.host = host;
+    this.port = port;
+    this.address = address;
+    this.words = words;
   }
 }
 

@@ -78,9 +78,11 @@ const seriesKey = (labels: Labels) => JSON.stringify(Object.values(labels));
 /** A value that only goes up (requests, failures). */
 export class Counter {
   readonly type = 'counter';
+  readonly def: Definition;
   private readonly series = new Map<string, { labels: Labels; value: number }>();
-  constructor(readonly def: Definition) {
+  constructor(def: Definition) {
     checkDefinition(def);
+    this.def = def;
   }
 
   /** Adds `by` (1 by default) to the series with these labels. */
@@ -106,9 +108,11 @@ export class Counter {
 /** A value that goes up and down (a queue's depth). */
 export class Gauge {
   readonly type = 'gauge';
+  readonly def: Definition;
   private readonly series = new Map<string, { labels: Labels; value: number }>();
-  constructor(readonly def: Definition) {
+  constructor(def: Definition) {
     checkDefinition(def);
+    this.def = def;
   }
 
   /** Sets the series with these labels to `value`. */
@@ -145,13 +149,12 @@ interface HistogramSeries {
 /** A distribution of durations, in cumulative buckets (`le`), as Prometheus' histogram_quantile expects. */
 export class Histogram {
   readonly type = 'histogram';
+  readonly def: Definition;
   readonly buckets: readonly number[];
   private readonly series = new Map<string, HistogramSeries>();
-  constructor(
-    readonly def: Definition,
-    buckets: readonly number[],
-  ) {
+  constructor(def: Definition, buckets: readonly number[]) {
     checkDefinition(def);
+    this.def = def;
     if (buckets.length === 0 || buckets.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= buckets[i - 1]!))) {
       throw new Error(`metric ${def.name}: buckets must be finite and increasing`);
     }
