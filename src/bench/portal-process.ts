@@ -38,7 +38,9 @@ export async function startBuiltPortal(projectRoot: string, siteDir: string, env
   const base = `http://127.0.0.1:${port}`;
   let output = '';
   // `portico serve`, as a deployment runs a built portal: the security headers come with it.
-  const child: ChildProcess = spawn(process.execPath, [...(process.env.PORTICO_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PORTICO_BENCH_PROF}`] : []), path.join(projectRoot, 'bin', 'portico.mjs'), 'serve', '--site', siteDir], {
+  // PORTICO_BENCH_PROF=<dir> writes a CPU profile of each portal there (Node's --cpu-prof), when it stops.
+  const profile = process.env.PORTICO_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.PORTICO_BENCH_PROF)}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, path.join(projectRoot, 'bin', 'portico.mjs'), 'serve', '--site', siteDir], {
     cwd: projectRoot, // as `portico start`: the migrations are found from the project folder
     env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', NO_COLOR: '1', HOST: '127.0.0.1', PORT: String(port), PORTICO_OFFLINE: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
