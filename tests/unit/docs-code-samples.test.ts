@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../src/lib/catalog/model.ts';
-import { codeSamples, sampleRequest } from '../../src/lib/docs/code-samples.ts';
+import path from 'node:path';
+import { codeSamples, sampleBodyOf, sampleRequest, type SampleBody } from '../../src/lib/docs/code-samples.ts';
+import { expectGoldenFile } from '../support/golden.ts';
 
 const op = (security: Operation['security']): Operation => ({
   method: 'get', path: '/parcels/{parcelId}', operationId: 'getParcel', derivedOperationId: false, tags: [], deprecated: false,
@@ -19,7 +21,8 @@ describe('code samples', () => {
     const [curl, js, py] = codeSamples(sampleRequest(op([{ key: [] }]), servers, schemes));
     expect(curl!.code).toBe('curl -X GET "https://eu.api.example.com/v1/parcels/{parcelId}?lang=LANG&api_key=$API_KEY"');
     expect(js!.code).toContain('`https://eu.api.example.com/v1/parcels/{parcelId}?lang=LANG&api_key=${process.env.API_KEY}`');
-    expect(py!.code).toContain(`f"https://eu.api.example.com/v1/parcels/{parcelId}?lang=LANG&api_key={os.environ['API_KEY']}"`);
+    // The path's placeholder is literal text in the f-string: `{{parcelId}}`, else Python reads a variable.
+    expect(py!.code).toContain(`f"https://eu.api.example.com/v1/parcels/{{parcelId}}?lang=LANG&api_key={os.environ['API_KEY']}"`);
   });
 
   it('send bearer tokens and basic credentials as headers', () => {
@@ -40,5 +43,59 @@ describe('code samples', () => {
     expect(js!.code).toContain('body: JSON.stringify({');
     expect(py!.code).toContain('"fragile": True');
     expect(py!.code).toContain('"note": None');
+  });
+});
+
+// Every language for each kind of request, byte for byte (tests/golden/code-samples/<case>.txt).
+const golden = (name: string) => path.join(import.meta.dirname, '../golden/code-samples', `${name}.txt`);
+const render = (req: ReturnType<typeof sampleRequest>) => codeSamples(req).map((s) => `=== ${s.label} (${s.lang}, ${s.grammar})\n${s.code}\n`).join('\n');
+const post = (security: Operation['security'], path = '/v1/files'): Operation => ({ ...op(security), method: 'post', path, parameters: [] });
+const doc = {};
+
+describe('code samples in eight languages (golden)', () => {
+  it('GET with path and query parameters, an API key in the query', () => {
+    const samples = codeSamples(sampleRequest(op([{ key: [] }]), servers, schemes));
+    expect(samples.map((s) => s.lang)).toEqual(['curl', 'javascript', 'python', 'go', 'java', 'csharp', 'php', 'ruby']);
+    expectGoldenFile(golden('get-query-key'), render(sampleRequest(op([{ key: [] }]), servers, schemes)));
+  });
+
+  it('a JSON body with a bearer token', () => {
+    const body: SampleBody = { mediaType: 'application/json', value: { name: "O'Neil", tags: ['fragile'], insured: true, note: null } };
+    expectGoldenFile(golden('json-bearer'), render(sampleRequest(post([{ bearer: [] }]), servers, schemes, body)));
+  });
+
+  it('a form-encoded body (as Stripe, Twilio and Slack) is sent form-encoded, never as JSON text', () => {
+    const body: SampleBody = { mediaType: 'application/x-www-form-urlencoded', value: { amount: 2000, currency: 'usd', metadata: { order_id: '6735' }, expand: ['customer'] } };
+    const req = sampleRequest(post([{ basic: [] }], '/v1/charges'), servers, schemes, body);
+    for (const s of codeSamples(req)) {
+      expect(s.code, s.label).not.toContain('"amount": 2000');
+      expect(s.code, s.label).not.toContain('JSON');
+      expect(s.code, s.label).toMatch(/metadata(\[|%5B)order_id/);
+    }
+    expectGoldenFile(golden('form-basic'), render(req));
+  });
+
+  it('a multipart body sends its parts, the file as a file, and lets the library write the boundary', () => {
+    const media = { schema: { type: 'object', properties: { purpose: { type: 'string' }, file: { type: 'string', format: 'binary' } } } };
+    const body = sampleBodyOf(doc, 'multipart/form-data', media, { purpose: 'dispute_evidence', file: 'string' });
+    expect(body.fileParts).toEqual(['file']);
+    const headerKey = { key: { type: 'apiKey', in: 'header', name: 'X-API-Key' } };
+    const req = sampleRequest(post([{ key: [] }]), servers, headerKey, body);
+    for (const s of codeSamples(req)) {
+      expect(s.code, s.label).not.toContain("--data '{}'");
+      expect(s.code, s.label).not.toMatch(/Content-Type["']?[:,] ?["']?multipart\/form-data["']/);
+      expect(s.code, s.label).toContain('file.bin');
+      expect(s.code, s.label).toContain('dispute_evidence');
+    }
+    expectGoldenFile(golden('multipart-header-key'), render(req));
+  });
+
+  it('an OpenAPI 3.1 file part (contentMediaType) and a raw binary body are files too', () => {
+    const media = { schema: { type: 'object', properties: { photo: { type: 'string', contentMediaType: 'image/png' }, caption: { type: 'string' } } } };
+    expect(sampleBodyOf(doc, 'multipart/form-data', media, {}).fileParts).toEqual(['photo']);
+    const raw = sampleBodyOf(doc, 'application/octet-stream', { schema: { type: 'string', format: 'binary' } }, 'string');
+    expect(raw.binary).toBe(true);
+    const [curl] = codeSamples(sampleRequest(post([]), servers, schemes, raw));
+    expect(curl!.code).toContain('--data-binary @body.bin');
   });
 });

@@ -1,6 +1,6 @@
 import type { OpenApiObject, Operation } from '../catalog/model.ts';
 import { resolveLocalRef } from '../catalog/openapi.ts';
-import { codeSamples, sampleRequest, type CodeSample } from './code-samples.ts';
+import { codeSamples, sampleBodyOf, sampleRequest, type CodeSample } from './code-samples.ts';
 import { exampleFromSchema } from './example.ts';
 import { mediaViews, shareRepeatedTrees, type MediaView } from './media-view.ts';
 import { renderInlineMarkdown, renderMarkdown } from './markdown.ts';
@@ -139,7 +139,7 @@ export function buildOperationView(api: DocsApi, version: DocsVersion, op: Opera
       .map((req) => ({ schemes: Object.entries(req).map(([name, scopes]) => ({ name, scopes, words: renderInlineMarkdown(schemes[name] ? describeSecurityScheme(name, schemes[name]!) : `${name} (not declared in the spec)`) })) })),
     anonymous: op.security.length === 0 || op.security.some((req) => Object.keys(req).length === 0),
     authNote: gatewayAuthNote(version.version.gatewayAuth),
-    samples: codeSamples(sampleRequest(op, version.version.servers, schemes, sampleBody)),
+    samples: codeSamples(sampleRequest(op, version.version.servers, schemes, sampleBody && sampleBodyOf(doc, sampleBody.mediaType, isObject(firstBody?.[1]) ? firstBody[1] : {}, sampleBody.value))),
     servers: (op.servers ?? version.version.servers).map((s) => s.url),
     schemaBaseHref: `${version.href}schemas/`,
     tryIt: buildTryItSpec({ api: api.api, operation: op, servers: version.version.servers, schemes, parameters: params, body: sampleBody && { ...sampleBody, required: body?.required === true } }),
