@@ -408,7 +408,11 @@ function withHoistedSchemas(doc: Record<string, unknown>, hoisted: Record<string
   return { ...doc, components: { ...components, schemas: { ...((components.schemas as object) ?? {}), ...hoisted } } };
 }
 
-/** True when the text may contain a `$ref` that is not a local `#...` pointer. */
-function hasExternalRef(text: string): boolean {
-  return /\$ref['"]?\s*:\s*['"]?(?!#)/.test(text);
+/**
+ * True when the text may contain a `$ref` that is not a local `#...` pointer (YAML or JSON, the key
+ * quoted or not). The look-ahead takes the spaces and the quote itself: with them outside it, the
+ * pattern could give them back and match a local `$ref: '#/...'` too.
+ */
+export function hasExternalRef(text: string): boolean {
+  return /\$ref['"]?\s*:(?!\s*['"]?#)/.test(text);
 }
