@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PorticoError } from '../errors.ts';
 import { baseSecurityHeaders, PAGE_CSP_FILE, pageCsp, SCRIPT_FILE_CSP } from '../http/security-headers.ts';
-import { cacheControlOfStatic, listStaticPaths } from './static-cache.ts';
+import { cacheControlOfStatic, contentTypeOfStatic, listStaticPaths } from './static-cache.ts';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -34,7 +34,12 @@ export async function serveBuiltSite(siteDir: string, options: { host: string; p
     // For a CDN in front: static files get a policy by name (the adapter's file server keeps a
     // Cache-Control already set, and adds ETag and Last-Modified, answering 304 to a request that
     // has them). What the server renders sets its own, private where it is per person.
-    if (staticPaths.has(pathname) && (req.method === 'GET' || req.method === 'HEAD')) res.setHeader('cache-control', cacheControlOfStatic(pathname));
+    if (staticPaths.has(pathname) && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.setHeader('cache-control', cacheControlOfStatic(pathname));
+      // The file server keeps a type already set (send's type()): Markdown twins say so, in UTF-8.
+      const type = contentTypeOfStatic(pathname);
+      if (type) res.setHeader('content-type', type);
+    }
     handler(req, res);
   });
   await new Promise<void>((resolve, reject) => {

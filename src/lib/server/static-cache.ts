@@ -23,6 +23,17 @@ export function cacheControlOfStatic(pathname: string): string {
   return HASHED.some((pattern) => pattern.test(pathname)) ? IMMUTABLE : REVALIDATE;
 }
 
+/** Types the build's own files must carry whatever the file server's type table says: the Markdown twins of operation pages and `/llms.txt`. */
+const TYPES: Array<[RegExp, string]> = [
+  [/\.md$/, 'text/markdown; charset=utf-8'],
+  [/^\/llms\.txt$/, 'text/plain; charset=utf-8'],
+];
+
+/** The Content-Type of a static file when the build fixes it, else undefined (the file server decides by extension). */
+export function contentTypeOfStatic(pathname: string): string | undefined {
+  return TYPES.find(([pattern]) => pattern.test(pathname))?.[1];
+}
+
 /**
  * Every URL path the build's static folder answers: each file, and each folder holding an
  * `index.html` with and without its trailing slash (the adapter serves both). Read once at start:
