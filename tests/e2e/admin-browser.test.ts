@@ -91,8 +91,9 @@ describe('the admin area in Chromium', () => {
     const { appUrl, row } = await requestAccess('Fleet dashboard');
     const branch = /merge (portico\/req-[0-9a-z]+)/.exec(await row.locator('.status-cell').innerText())![1]!;
 
-    await page.goto(`${portal.base}/admin/`);
-    const request = page.locator('section[aria-labelledby="requests-h"] tbody tr', { hasText: 'Fleet dashboard' });
+    // Requests have their own page now (issue 15): the request is a row there, with its actions.
+    await page.goto(`${portal.base}/admin/requests/`);
+    const request = page.locator('tbody tr', { hasText: 'Fleet dashboard' });
     expect(await request.innerText()).toContain(ADMIN);
     expect(await request.innerText()).toContain(branch);
     // The proposal's branch is in the repository before anyone approves it.
@@ -100,10 +101,14 @@ describe('the admin area in Chromium', () => {
     // With a request and its forms on the page, it is still free of serious accessibility problems.
     expect(await seriousViolations(page)).toEqual([]);
     await request.getByRole('button', { name: /^Approve/ }).click();
-    await page.waitForURL(`${portal.base}/admin/#requests-h`);
-    await expect.poll(() => page.locator('section[aria-labelledby="requests-h"]').innerText(), SOON).toContain('No request is waiting for approval.');
+    // The page loads again with the decision in the row, and the overview has no request waiting.
+    await expect.poll(() => request.getByRole('button', { name: /^Approve/ }).count(), SOON).toBe(0);
+    expect(await request.innerText()).not.toContain('pending approval');
+    await page.goto(`${portal.base}/admin/`);
+    expect(await page.locator('section[aria-labelledby="requests-h"]').innerText()).toContain('No request is waiting for approval.');
 
     // The outbox shows the merge it queued, and publishes it.
+    await page.goto(`${portal.base}/admin/outbox/`);
     await expect.poll(async () => {
       await page.reload();
       return page.locator('section[aria-labelledby="outbox-h"]').innerText();
@@ -116,11 +121,11 @@ describe('the admin area in Chromium', () => {
 
   it('rejects a request with a reason the consumer reads', async () => {
     const { appUrl, row } = await requestAccess('Shadow scraper');
-    await page.goto(`${portal.base}/admin/`);
-    const request = page.locator('section[aria-labelledby="requests-h"] tbody tr', { hasText: 'Shadow scraper' });
+    await page.goto(`${portal.base}/admin/requests/`);
+    const request = page.locator('tbody tr', { hasText: 'Shadow scraper' });
     await request.getByRole('textbox', { name: /^Reason for rejecting Shadow scraper/ }).fill('read access is enough for a dashboard');
     await request.getByRole('button', { name: /^Reject/ }).click();
-    await page.waitForURL(`${portal.base}/admin/#requests-h`);
+    await expect.poll(() => request.innerText(), SOON).toContain(`rejected by ${ADMIN}: read access is enough for a dashboard`);
     await page.goto(appUrl);
     expect(await row.locator('.status').textContent()).toBe('rejected');
     expect(await row.locator('.status-cell').innerText()).toContain(`rejected by ${ADMIN}: read access is enough for a dashboard`);
@@ -140,7 +145,7 @@ describe('the admin area in Chromium', () => {
 
     const admin = await browser.newPage();
     acceptConfirms(admin);
-    await admin.goto(`${portal.base}/admin/`);
+    await admin.goto(`${portal.base}/admin/keys/`);
     const form = admin.locator('form', { has: admin.getByLabel('Key id') });
     await form.getByLabel('Key id').fill(keyId);
     await form.getByRole('button', { name: 'Suspend' }).click();

@@ -11,6 +11,8 @@ export interface AccessRequestView {
   offer: string;
   plan: string;
   status: string;
+  /** Who approved or rejected it, and why. */
+  statusReason?: string | null;
   branch?: string | null;
   /** The commit on `branch` that proposes the grant, once the writer pushed it. */
   proposedCommit?: string | null;
