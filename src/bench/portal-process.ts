@@ -23,6 +23,8 @@ export function linkNodeModules(projectRoot: string, dataDir: string): void {
 export interface PortalProcess {
   base: string;
   pid: number;
+  /** Seconds from starting the process to the first ready answer of /readyz. */
+  readySeconds: number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export async function startBuiltPortal(projectRoot: string, siteDir: string, env
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let output = '';
+  const started = performance.now();
   // `portico serve`, as a deployment runs a built portal: the security headers come with it.
   // PORTICO_BENCH_PROF=<dir> writes a CPU profile of each portal there (Node's --cpu-prof), when it stops.
   const profile = process.env.PORTICO_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.PORTICO_BENCH_PROF)}`] : [];
@@ -63,13 +66,13 @@ export async function startBuiltPortal(projectRoot: string, siteDir: string, env
     if (child.exitCode !== null) throw new PorticoError(`the portal exited with ${child.exitCode}: ${output.trim().split('\n').slice(-5).join(' / ')}`);
     try {
       const res = await fetch(`${base}/readyz`);
-      if (res.ok) return { base, pid: child.pid!, output: () => output, stop };
+      if (res.ok) return { base, pid: child.pid!, readySeconds: (performance.now() - started) / 1000, output: () => output, stop };
       last = `readyz answered ${res.status}: ${await res.text()}`;
       if (res.status === 503 && ++refusals >= 8) break; // the portal said why it cannot serve
     } catch (err) {
       last = (err as Error).message;
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 50));
   }
   await stop();
   throw new PorticoError(`the portal did not become ready (${last})`);
