@@ -64,6 +64,28 @@ describe('the Try it data of an operation page', () => {
     });
   });
 
+  it('offers an enum parameter as a choice of its values, and keeps a free-text field for the rest', () => {
+    const built = buildTryItSpec({
+      api: { key: 'logistics/shipments', title: 'Shipments' },
+      operation,
+      servers: [{ url: 'https://api.kestrel.example/v2' }],
+      schemes: {},
+      parameters: [
+        { name: 'sort', in: 'query', required: false, default: '"-createdAt"', enum: ['"createdAt"', '"-createdAt"', '"estimatedDelivery"'] },
+        { name: 'limit', in: 'query', required: false, enum: ['10', '50'] },
+        { name: 'filter', in: 'query', required: false, enum: ['{"a":1}'] },
+        { name: 'q', in: 'query', required: false },
+      ],
+    });
+    expect(built!.parameters).toEqual([
+      { name: 'sort', in: 'query', required: false, value: '-createdAt', options: ['createdAt', '-createdAt', 'estimatedDelivery'] },
+      { name: 'limit', in: 'query', required: false, value: '10', options: ['10', '50'] },
+      // An object is no option a person can pick from a list: free text, pre-filled.
+      { name: 'filter', in: 'query', required: false, value: '{"a":1}' },
+      { name: 'q', in: 'query', required: false, value: '' },
+    ]);
+  });
+
   it('knows which offers cover an operation: those of its API, without a filter or with one of its operation sets', () => {
     const offer = (operationFilter: string[], api = 'logistics/shipments') => ({ apis: [{ key: api, title: 'x' }], operationFilter });
     const op = { api: 'logistics/shipments', operationSets: ['writes'] };

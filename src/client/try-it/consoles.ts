@@ -39,7 +39,9 @@ export async function startScalar(el: HTMLElement): Promise<void> {
       ? { preferredSecurityScheme: first.name, securitySchemes: Object.fromEntries(settings.keySchemes.map((s) => [s.name, s.kind === 'apiKey' ? { value: key.key } : { token: key.key }])) }
       : undefined;
   announce(key, settings);
-  window.Scalar!.createApiReference(el, { ...settings.scalar, ...(authentication ? { authentication } : {}) });
+  // Scalar follows the portal's theme switch instead of offering a second one.
+  const theme = { forceDarkModeState: document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light', hideDarkModeToggle: true };
+  window.Scalar!.createApiReference(el, { ...settings.scalar, ...theme, ...(authentication ? { authentication } : {}) });
 }
 
 /** Starts Swagger UI; a request interceptor sends every call to another origin through the relay. */

@@ -79,7 +79,11 @@ export function mountTryIt(details: HTMLElement): void {
     ? [accessStatus, appRow, h('p', { class: 'try-it-field' }, h('label', { for: keyInput.id }, credentialLabel(spec)), keyInput), keyNote]
     : [h('p', {}, spec.anonymous ? 'This operation needs no credentials.' : "The browser cannot send this operation's credentials; the curl command below shows the request.")];
   const paramInputs = spec.parameters.map((p, i) => {
-    const input = h('input', { id: id(`param-${i}`), type: 'text', spellcheck: 'false', 'data-param': parameterKey(p), ...(p.required ? { 'aria-required': 'true' } : {}) });
+    const attrs = { id: id(`param-${i}`), 'data-param': parameterKey(p), ...(p.required ? { 'aria-required': 'true' } : {}) };
+    // An enum is a choice of its values; an optional one can also be left out.
+    const input = p.options
+      ? h('select', attrs, ...(p.required ? [] : [h('option', { value: '' }, '(not sent)')]), ...p.options.map((o) => h('option', { value: o }, o)))
+      : h('input', { ...attrs, type: 'text', spellcheck: 'false' });
     input.value = p.value;
     const where = `${p.in}${p.required ? ', required' : ''}`;
     return { p, input, row: h('p', { class: 'try-it-field' }, h('label', { for: input.id }, h('code', {}, p.name), ' ', h('span', { class: 'muted' }, where)), input) };
@@ -155,7 +159,7 @@ export function mountTryIt(details: HTMLElement): void {
     keyInput.value = kept?.key ?? '';
     const words = kept
       ? [`Using the key ${kept.keyId ? `${kept.keyId} ` : ''}that this browser session keeps for ${app.name}.`]
-      : [`This browser holds no key for ${app.name}. Paste one below, or create one on `, h('a', { href: '/account/' }, 'your account page'), ' and tick “keep in this browser session”.'];
+      : [`This browser holds no key for ${app.name}. Paste one in the field above, or create one on `, h('a', { href: '/account/' }, 'your account page'), ' and tick “keep in this browser session”.'];
     keyNote.replaceChildren(...words, app.caveat ? ` Note: ${app.caveat}.` : '');
     refreshCurl();
   };

@@ -1,7 +1,7 @@
 // The browser side of an application's page: shows a new key once, keeps it in the session on
 // request, and follows statuses while the Git writer and the reconciler work, without reloading.
 // Everything a person typed reaches the page through textContent or the server's escaped HTML.
-import { renderStatusCell } from './status-dom.ts';
+import { renderStatusCell, showCreatedKey } from './status-dom.ts';
 import { isSettling, keyActions, sessionKeyName, statusToWords, subscriptionActions, type ApplicationView, type KeyView, type SubscriptionView } from './status.ts';
 
 const POLL_MS = 2000;
@@ -105,6 +105,8 @@ function setUp(root: HTMLElement, applicationId: string): void {
       const parts = [`Key id ${keyId}${title ? `, titled "${title}"` : ''}.`];
       if (typeof json.replaces === 'string') parts.push(`It replaces the key ${json.replaces}${typeof json.overlapUntil === 'string' ? `, which keeps working until ${new Date(json.overlapUntil).toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''}.`);
       showNewKey(String(json.key ?? ''), keyId, parts.join(' '));
+      const keys = document.querySelector<HTMLElement>('[data-region="keys"]');
+      if (keys) showCreatedKey(keys, { ...(json as unknown as KeyView), keyId, title: title || keyId, status: typeof json.status === 'string' ? json.status : 'committing' });
       form.reset();
       form.closest('details')?.removeAttribute('open');
       void refreshRegions().then(watch);
@@ -123,8 +125,11 @@ function setUp(root: HTMLElement, applicationId: string): void {
    * would show), keeping focus and open disclosures where they were.
    */
   async function refreshRegions(): Promise<void> {
-    const res = await fetch(window.location.href, { headers: { accept: 'text/html' }, credentials: 'same-origin' });
-    if (!res.ok) return;
+    const res = await fetch(window.location.href, { headers: { accept: 'text/html' }, credentials: 'same-origin', cache: 'no-store' }).catch(() => undefined);
+    if (!res?.ok) {
+      if (watchError) watchError.textContent = 'The lists could not be refreshed. Reload the page to see them as they are now.';
+      return;
+    }
     const fresh = new DOMParser().parseFromString(await res.text(), 'text/html');
     const focusedId = document.activeElement?.id;
     const open = new Set(Array.from(document.querySelectorAll<HTMLDetailsElement>('details[open][id]')).map((d) => d.id));

@@ -7,12 +7,14 @@ export type TryItAuth =
   | { kind: 'bearer' }
   | { kind: 'basic' };
 
-/** A parameter as the panel offers it: a text field, pre-filled from the spec's example. */
+/** A parameter as the panel offers it: a text field pre-filled from the spec's example, or a choice of its allowed values. */
 export interface TryItParameter {
   name: string;
   in: string;
   required: boolean;
   value: string;
+  /** The enum's values as text, when the schema allows only those (a select instead of a text field). */
+  options?: string[];
 }
 
 /**
@@ -39,6 +41,24 @@ export interface TryItSpec {
 
 const MAX_BODY_CHARS = 16_000;
 const MAX_SERVERS = 20;
+
+const MAX_OPTIONS = 100;
+
+/** An enum's values (JSON, as the page shows them) as the options of a select; none for a long or structured enum. */
+export function enumOptions(values: string[] | undefined): string[] | undefined {
+  if (!values || values.length === 0 || values.length > MAX_OPTIONS) return undefined;
+  const texts: string[] = [];
+  for (const json of values) {
+    try {
+      const value: unknown = JSON.parse(json);
+      if (value !== null && typeof value === 'object') return undefined;
+    } catch {
+      return undefined;
+    }
+    texts.push(parameterText(json));
+  }
+  return [...new Set(texts)];
+}
 
 /** A parameter's example, default or first allowed value (as the page shows them, JSON) as the text a person would type. */
 export function parameterText(json: string | undefined): string {
@@ -98,7 +118,10 @@ export function buildTryItSpec(input: {
     method: op.method.toUpperCase(),
     path: op.path,
     servers,
-    parameters: input.parameters.map((p) => ({ name: p.name, in: p.in, required: p.required, value: parameterText(p.example ?? p.default ?? p.enum?.[0]) })),
+    parameters: input.parameters.map((p) => {
+      const options = enumOptions(p.enum);
+      return { name: p.name, in: p.in, required: p.required, value: parameterText(p.example ?? p.default ?? p.enum?.[0]), ...(options ? { options } : {}) };
+    }),
     ...(body ? { body: body.value.length > MAX_BODY_CHARS ? { ...body, value: '', tooLarge: true as const } : body } : {}),
     ...(auth ? { auth } : {}),
     anonymous: op.security.length === 0 || op.security.some((req) => Object.keys(req).length === 0),

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PorticoError } from '../errors.ts';
@@ -30,6 +30,7 @@ export async function serveBuiltSite(siteDir: string, options: { host: string; p
     const pathname = staticPathOf(req.url);
     const hashes = pages.get(pathname);
     if (hashes && (req.method === 'GET' || req.method === 'HEAD')) res.setHeader('content-security-policy', pageCsp(hashes));
+    else if (!hashes) withErrorPagePolicy(res, pages);
     else if (/\.m?js$/.test(pathname)) res.setHeader('content-security-policy', SCRIPT_FILE_CSP);
     // For a CDN in front: static files get a policy by name (the adapter's file server keeps a
     // Cache-Control already set, and adds ETag and Last-Modified, answering 304 to a request that
@@ -49,6 +50,22 @@ export async function serveBuiltSite(siteDir: string, options: { host: string; p
     server.listen(options.port, options.host, () => resolve());
   });
   return server;
+}
+
+/**
+ * Astro answers an address with no page with the built 404 page (and a failed page with the 500
+ * one): that page gets its own policy, so its styles and scripts load, unless the server already
+ * set one (the middleware does for every page it renders).
+ */
+function withErrorPagePolicy(res: ServerResponse, pages: Map<string, string[]>): void {
+  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    const headers = rest.find((x): x is OutgoingHttpHeaders => x !== null && typeof x === 'object' && !Array.isArray(x));
+    const type = String(headers?.['content-type'] ?? res.getHeader('content-type') ?? '');
+    const hashes = pages.get(`/${status}.html`);
+    if (hashes && type.startsWith('text/html') && headers?.['content-security-policy'] === undefined) res.setHeader('content-security-policy', pageCsp(hashes));
+    return writeHead(status, ...rest);
+  }) as typeof res.writeHead;
 }
 
 /** The URL path of a request, without its query, as the page map keys it. */
