@@ -26,8 +26,8 @@ const pagefindIntegration = {
       process.env.PORTICO_RENDERER_FINGERPRINT = rendererFingerprint(projectRoot);
       process.env.PORTICO_BUILD_ID = `${process.pid}-${buildStarted}`;
     },
-    /** @param {{ dir: URL, logger: { info(m: string): void } }} options */
-    'astro:build:done': async ({ dir, logger }) => {
+    /** @param {{ dir: URL }} options */
+    'astro:build:done': async ({ dir }) => {
       const clientDir = fileURLToPath(dir);
       const pages = finishApiPages(clientDir, process.env.PORTICO_PAGE_CACHE_DIR ?? '', process.env.PORTICO_BUILD_ID ?? '');
       copyVendorFiles(clientDir);
@@ -36,8 +36,10 @@ const pagefindIntegration = {
       const indexed = await indexSite(clientDir);
       // One screen at the end of a long build: what was built, what was reused, what was indexed.
       const seconds = ((Date.now() - buildStarted) / 1000).toFixed(1);
-      logger.info(`site built in ${seconds} s: ${indexed.pages} pages indexed for search`);
-      if (pages) logger.info(`APIs rendered: ${pages.rendered.length}${pages.rendered.length ? ` (${pages.rendered.join(', ')})` : ''}; reused unchanged from the last build: ${pages.reused.length}`);
+      // Printed, not logged through Astro's logger: `portico start` builds with logLevel 'warn', which
+      // would hide it, and the README promises this summary.
+      console.log(`portico: site built in ${seconds} s: ${indexed.pages} pages indexed for search`);
+      if (pages) console.log(`portico: APIs rendered: ${pages.rendered.length}${pages.rendered.length ? ` (${pages.rendered.join(', ')})` : ''}; reused unchanged from the last build: ${pages.reused.length}`);
     },
   },
 };

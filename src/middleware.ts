@@ -113,7 +113,7 @@ function recordRequest(context: APIContext, status: number, started: number): vo
   const seconds = (performance.now() - started) / 1000;
   const route = context.routePattern || 'unmatched';
   observeHttpRequest(context.request.method, route, status, seconds);
-  log.info('request', {
+  log.request({
     requestId: context.locals.requestId,
     method: context.request.method,
     path: context.url.pathname,

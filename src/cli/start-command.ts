@@ -12,6 +12,7 @@ import { buildSite, defaultSiteDir } from './build-command.ts';
  * With no configuration everything is embedded: the data directory holds what the portal keeps.
  */
 export async function runStartCommand(_args: string[]): Promise<number> {
+  const started = Date.now();
   const gatewaySettings = loadGatewaySettings();
   // The demo content names the demo gateway at http://localhost:8080. On another port, the build,
   // the server and the gateway (all in this process) read where it is from the configuration, so
@@ -38,10 +39,20 @@ export async function runStartCommand(_args: string[]): Promise<number> {
   } catch (err) {
     console.error(`portico: the demo gateway did not start: ${describeError(err)}`);
   }
-  // The gateway's line first: "the portal is running" is the last line start-up prints, which scripts and tests wait for.
+  // The gateway's line first: the ready line is the last line start-up prints, once the portal and
+  // the gateway both answer; scripts and tests wait for it.
   if (gateway) console.log(`portico: ${gateway.summary()}`);
-  console.log(`portico: the portal is running at ${config.publicUrl} (data in ${config.dataDir})`);
+  console.log(readyLine({ seconds: (Date.now() - started) / 1000, publicUrl: config.publicUrl, gatewayUrl: gateway?.status().url ?? undefined, dataDir: config.dataDir }));
   return 0; // the HTTP server keeps the process alive
+}
+
+/**
+ * The one line that says everything answers: the portal, and the demo gateway when it runs (when it
+ * does not, the line before says why).
+ */
+export function readyLine(facts: { seconds: number; publicUrl: string; gatewayUrl?: string; dataDir: string }): string {
+  const gateway = facts.gatewayUrl ? `, the demo gateway at ${facts.gatewayUrl}` : '; the demo gateway is not running (see above)';
+  return `portico: ready in ${Math.round(facts.seconds)} s: the portal is running at ${facts.publicUrl}${gateway} (data in ${facts.dataDir})`;
 }
 
 /**

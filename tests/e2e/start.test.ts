@@ -1,17 +1,21 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { until } from '../support/http-client.ts';
 import { freePort, projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
 
 let portal: RunningPortal;
 let base: string;
+let gatewayPort: number;
 
 beforeAll(async () => {
-  portal = await startPortal();
+  // The demo gateway on a port of its own, so another portal on 8080 cannot keep it from starting.
+  gatewayPort = await freePort();
+  portal = await startPortal({ PORTICO_GATEWAY_PORT: String(gatewayPort) });
   base = portal.base;
 }, 160_000);
 
@@ -45,6 +49,68 @@ describe('npm start on embedded defaults', () => {
 
   it('answers an unknown page with 404', async () => {
     expect((await fetch(`${base}/no-such-page`)).status).toBe(404);
+  });
+});
+
+describe('what npm start prints', () => {
+  it('prints the build summary the README promises', () => {
+    expect(portal.stdout()).toMatch(/^portico: site built in \d+\.\d s: \d+ pages indexed for search$/m);
+    expect(portal.stdout()).toMatch(/^portico: APIs rendered: \d+.*; reused unchanged from the last build: \d+$/m);
+  });
+
+  it('prints exactly one ready line, last, once the portal and the demo gateway both answer', async () => {
+    const lines = portal.stdout().trimEnd().split('\n');
+    const ready = lines.filter((line) => /\bready\b/.test(line));
+    expect(ready).toHaveLength(1);
+    expect(ready[0]).toMatch(new RegExp(`^portico: ready in \\d+ s: the portal is running at ${base.replace(/[.]/g, '\\.')}, the demo gateway at http://localhost:${gatewayPort} \\(data in .+\\)$`));
+    // After the build's summary and the gateway's own line.
+    const at = lines.indexOf(ready[0]!);
+    const gatewayLine = lines.findIndex((line) => line.includes(`listens on http://localhost:${gatewayPort}`));
+    expect(gatewayLine).toBeGreaterThan(-1);
+    expect(gatewayLine).toBeLessThan(at);
+    expect(lines.findIndex((line) => line.startsWith('portico: site built in'))).toBeLessThan(at);
+    // Both answer now: the portal's page, and HAProxy's refusal of a request without a key.
+    expect((await fetch(`${base}/plans/`)).status).toBe(200);
+    const refused = await fetch(`http://localhost:${gatewayPort}/shipments/v2/shipments`);
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { title: string }).title).toBe('Unauthorized');
+  });
+
+  it('logs JSON when its output is not a terminal: every request, successful reads too', async () => {
+    expect((await fetch(`${base}/api/v1/gateway`)).status).toBe(200);
+    const requests = await until('the request line', async () => {
+      const found = portal.stdout().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { msg: string; path?: string; status?: number });
+      return found.some((l) => l.msg === 'request' && l.path === '/api/v1/gateway') ? found : undefined;
+    });
+    expect(requests.find((l) => l.path === '/api/v1/gateway')).toMatchObject({ msg: 'request', status: 200 });
+  });
+});
+
+describe('the log format a process chooses', () => {
+  const script = path.join(projectRoot, 'tests/support/log-lines.ts');
+  const env = (extra: Record<string, string> = {}) => {
+    const { PORTICO_LOG_FORMAT: _unset, ...rest } = process.env;
+    return { ...rest, NO_COLOR: '1', ...extra };
+  };
+  /** The child's stdout through a pipe. */
+  const piped = (extra?: Record<string, string>) => execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: projectRoot, encoding: 'utf8', env: env(extra) });
+  /** The child's stdout on a pseudo-terminal (util-linux script), as on a person's terminal. */
+  const onTerminal = (extra?: Record<string, string>) =>
+    execFileSync('script', ['-qec', `${process.execPath} --import tsx ${script}`, '/dev/null'], { cwd: projectRoot, encoding: 'utf8', env: env(extra) }).replace(/\r\n/g, '\n');
+
+  it('writes readable lines on a terminal, without successful reads', () => {
+    expect(onTerminal().trimEnd().split('\n')).toEqual(['portico: hello from the portal', 'portico: POST /api/v1/applications 201 2 ms requestId=req-write']);
+  });
+
+  it('writes JSON through a pipe, or on a terminal when PORTICO_LOG_FORMAT=json, with every request', () => {
+    for (const out of [piped(), onTerminal({ PORTICO_LOG_FORMAT: 'json' })]) {
+      const lines = out.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.map((l) => [l.msg, l.requestId])).toEqual([['hello from the portal', undefined], ['request', 'req-read'], ['request', 'req-write']]);
+    }
+  });
+
+  it('writes readable lines through a pipe when PORTICO_LOG_FORMAT=pretty', () => {
+    expect(piped({ PORTICO_LOG_FORMAT: 'pretty' }).trimEnd().split('\n')).toEqual(['portico: hello from the portal', 'portico: POST /api/v1/applications 201 2 ms requestId=req-write']);
   });
 });
 

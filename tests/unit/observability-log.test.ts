@@ -3,7 +3,7 @@ import { ProblemError } from '../../src/lib/errors.ts';
 import { errorToResponse } from '../../src/lib/http/problem.ts';
 import { generateSecureRandomString } from '../../src/lib/auth/tokens.ts';
 import { generateApiKey } from '../../src/lib/keys/format.ts';
-import { createLogger, type LogFormat, type LogLevel } from '../../src/lib/observability/log.ts';
+import { chooseLogFormat, createLogger, type LogFormat, type LogLevel } from '../../src/lib/observability/log.ts';
 import { redactText } from '../../src/lib/observability/redact.ts';
 
 function capture(format: LogFormat = 'json', secrets: string[] = []) {
@@ -28,6 +28,33 @@ describe('structured logs', () => {
     logger.info('request', { method: 'GET', path: '/api/v1/catalog', status: 200, note: 'two words' });
     logger.warn('a metrics collector failed');
     expect(lines.map((l) => l.line)).toEqual(['portico: request method=GET path=/api/v1/catalog status=200 note="two words"', 'portico: warn: a metrics collector failed']);
+  });
+
+  it('chooses readable lines on a terminal and JSON elsewhere, unless PORTICO_LOG_FORMAT says', () => {
+    expect(chooseLogFormat(undefined, true)).toBe('pretty');
+    expect(chooseLogFormat(undefined, false)).toBe('json');
+    expect(chooseLogFormat('json', true)).toBe('json');
+    expect(chooseLogFormat('pretty', false)).toBe('pretty');
+  });
+
+  it('keeps every request in JSON; readable lines show writes and failures, not successful reads', () => {
+    const requests = [
+      { method: 'GET', path: '/_server-islands/AccountMenu', route: '/_server-islands/[name]', status: 200, durationMs: 4.2, requestId: 'req-1' },
+      { method: 'HEAD', path: '/readyz', status: 200, durationMs: 1, requestId: 'req-2' },
+      { method: 'POST', path: '/api/v1/applications', route: '/api/v1/applications', status: 201, durationMs: 35.2, requestId: 'req-3', accountId: 'acc-1' },
+      { method: 'GET', path: '/account/', status: 500, durationMs: 12, requestId: 'req-4' },
+      { method: 'GET', path: '/no-such-page', status: 404, durationMs: 2, requestId: 'req-5' },
+    ];
+    const json = capture('json');
+    for (const r of requests) json.logger.request(r);
+    expect(json.lines.map((l) => JSON.parse(l.line))).toEqual(requests.map((r) => ({ time: '2026-11-22T10:00:00.000Z', level: 'info', msg: 'request', ...r })));
+    const pretty = capture('pretty');
+    for (const r of requests) pretty.logger.request(r);
+    expect(pretty.lines.map((l) => l.line)).toEqual([
+      'portico: POST /api/v1/applications 201 35.2 ms requestId=req-3 accountId=acc-1',
+      'portico: GET /account/ 500 12 ms requestId=req-4',
+      'portico: GET /no-such-page 404 2 ms requestId=req-5',
+    ]);
   });
 
   it('keeps fields from overwriting time, level and msg', () => {

@@ -3,7 +3,10 @@ import { redactText, redactValue } from './redact.ts';
 
 /**
  * The portal's server log: one JSON object per line (`{time, level, msg, requestId?, ...fields}`),
- * or readable lines with PORTICO_LOG_FORMAT=pretty. info goes to stdout, warn and error to stderr.
+ * or readable lines (`portico: ...`). PORTICO_LOG_FORMAT chooses; without it a terminal gets
+ * readable lines and anything else (a pipe, a file, a container's log collector) JSON. Readable
+ * lines leave out successful reads (GET and HEAD under 400), which JSON keeps: a terminal shows
+ * what changed and what failed. info goes to stdout, warn and error to stderr.
  * Every message and field is redacted first (./redact.ts), so a key, token, password, cookie or
  * credential in a URL never reaches the log, even when a caller passes one by mistake.
  * CLI output (src/cli) is not logging and does not go through here.
@@ -13,8 +16,21 @@ export type LogLevel = 'info' | 'warn' | 'error';
 export type LogFormat = 'json' | 'pretty';
 export type LogFields = Record<string, unknown>;
 
+/** What the access log says about one request. */
+export interface RequestFields extends LogFields {
+  requestId?: string;
+  method: string;
+  path: string;
+  route?: string;
+  status: number;
+  durationMs: number;
+  accountId?: string;
+}
+
 export interface Logger {
   info(msg: string, fields?: LogFields): void;
+  /** The access log line of one request (left out of readable lines when it is a successful read). */
+  request(fields: RequestFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
   /** A logger that adds `fields` (a requestId, say) to every line. */
@@ -47,6 +63,26 @@ export function formatLine(format: LogFormat, time: Date, level: LogLevel, msg: 
   return JSON.stringify({ time: time.toISOString(), level, msg: text, ...Object.fromEntries(rest) });
 }
 
+/**
+ * The format when PORTICO_LOG_FORMAT is not set (`setting` undefined): readable lines when stdout is
+ * a terminal, JSON when it is not.
+ */
+export function chooseLogFormat(setting: LogFormat | undefined, isTTY: boolean): LogFormat {
+  return setting ?? (isTTY ? 'pretty' : 'json');
+}
+
+/**
+ * One request's line: JSON with every field; readable as `portico: POST /api/v1/applications 201
+ * 35.2 ms requestId=...`, or nothing for a successful read. Exported for tests.
+ */
+export function formatRequestLine(format: LogFormat, time: Date, fields: RequestFields, secrets: readonly string[] = []): string | undefined {
+  if (format === 'json') return formatLine('json', time, 'info', 'request', fields, secrets);
+  const read = fields.method === 'GET' || fields.method === 'HEAD';
+  if (read && fields.status < 400) return undefined;
+  const { method, path, status, durationMs, route: _route, ...rest } = fields;
+  return formatLine('pretty', time, 'info', `${method} ${path} ${status} ${durationMs} ms`, rest, secrets);
+}
+
 /** A logger; `log` below is the process's. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const format = typeof options.format === 'function' ? options.format : () => (options.format as LogFormat | undefined) ?? 'json';
@@ -63,6 +99,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   return {
     info: emit('info'),
+    request: (fields) => {
+      try {
+        const line = formatRequestLine(format(), now(), { ...bound, ...fields } as RequestFields, secrets());
+        if (line !== undefined) write(line, 'info');
+      } catch {
+        // A log line must never take a request down with it.
+      }
+    },
     warn: emit('warn'),
     error: emit('error'),
     child: (fields) => createLogger({ ...options, fields: { ...bound, ...fields } }),
@@ -73,14 +117,16 @@ let settings: { format: LogFormat; secrets: string[] } | undefined;
 
 /**
  * The format and the configured secrets, from the one config loader, read once. A configuration
- * that does not load (the start-up stops on it anyway) gives JSON and no extra secrets.
+ * that does not load (the start-up stops on it anyway) gives JSON and no extra secrets. The format
+ * is the configured one only when PORTICO_LOG_FORMAT is set: its default depends on the terminal.
  */
 function processSettings(): { format: LogFormat; secrets: string[] } {
   if (settings) return settings;
   try {
     const config = loadConfig();
     const secrets = [config.git.token, config.oidc?.clientSecret, config.github?.clientSecret, config.metricsToken].filter((s): s is string => !!s);
-    settings = { format: config.logFormat, secrets };
+    const chosen = process.env.PORTICO_LOG_FORMAT?.trim() || process.env.PORTICO_LOG_FORMAT_FILE?.trim() ? config.logFormat : undefined;
+    settings = { format: chooseLogFormat(chosen, process.stdout.isTTY === true), secrets };
   } catch {
     settings = { format: 'json', secrets: [] };
   }
