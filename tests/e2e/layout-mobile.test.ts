@@ -63,8 +63,18 @@ async function widest(): Promise<string[]> {
   });
 }
 
+/** Table cells whose words may break anywhere (only code in a cell may). */
+async function cellsBreakingWords(): Promise<string[]> {
+  return page.evaluate(() => Array.from(document.querySelectorAll<HTMLElement>('main th, main td'))
+    .filter((cell) => {
+      const s = getComputedStyle(cell);
+      return s.overflowWrap === 'anywhere' || s.wordBreak === 'break-all';
+    })
+    .map((cell) => (cell.textContent ?? '').trim().slice(0, 40)));
+}
+
 /** At 360 px: the menu button opens a drawer with the site's navigation (and the API's sidebar), Escape closes it. */
-async function expectDrawer(withSidebar: boolean): Promise<void> {
+async function expectDrawer(withSidebar: boolean, screenshot?: string): Promise<void> {
   const menu = page.getByRole('button', { name: 'Menu' });
   expect(await menu.isVisible()).toBe(true);
   expect(await page.getByRole('navigation', { name: 'Site', exact: true }).isVisible()).toBe(false);
@@ -79,6 +89,7 @@ async function expectDrawer(withSidebar: boolean): Promise<void> {
   expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('APIs');
   const sidebar = page.getByRole('complementary', { name: 'In this API' });
   if (withSidebar) expect(await sidebar.isVisible()).toBe(true);
+  if (screenshot) await page.screenshot({ path: path.join(SCREENSHOTS, `${screenshot}-360-menu.png`) });
   // The open drawer stays within the screen.
   const box = (await page.locator('#site-drawer').boundingBox())!;
   expect(box.x).toBeGreaterThanOrEqual(0);
@@ -129,8 +140,9 @@ function checkPages(cases: PageCase[]): void {
     it(`${c.name} page: fits a 360 px screen, with the navigation in a drawer`, async () => {
       await open(c.url(), PHONE);
       expect(await overflow(), `wider than the screen: ${(await widest()).join(', ')}`).toBeLessThanOrEqual(0);
+      expect(await cellsBreakingWords()).toEqual([]);
       if (c.screenshot) await page.screenshot({ path: path.join(SCREENSHOTS, `${c.screenshot}-360.png`) });
-      await expectDrawer(Boolean(c.sidebar));
+      await expectDrawer(Boolean(c.sidebar), c.sidebar ? c.screenshot : undefined);
       expect(consoleErrors()).toEqual([]);
     });
     it(`${c.name} page: fits a 1366 px screen, with the site's navigation in the header`, async () => {

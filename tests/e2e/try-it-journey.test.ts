@@ -209,7 +209,7 @@ describe('a consumer tries an API from its page, through the demo gateway of npm
     const panel = await openTryIt();
     await chooseApplication(panel);
     // Revoking forgot the copy this session kept; the consumer pastes the key they copied.
-    expect(await panel.locator('.try-it-note').textContent()).toBe(`This browser holds no key for ${APP}. Paste one below, or create one on your account page and tick “keep in this browser session”.`);
+    expect(await panel.locator('.try-it-note').textContent()).toBe(`This browser holds no key for ${APP}. Paste one in the field above, or create one on your account page and tick “keep in this browser session”.`);
     await panel.getByLabel('API key, sent in the header X-API-Key').fill(first.key);
     await panel.getByRole('button', { name: 'Send GET' }).click();
     const answer = panel.getByRole('region', { name: 'Answer' });
