@@ -9,8 +9,9 @@ import { handle } from '../lib/server/http.ts';
 export const prerender = false;
 
 /**
- * Prometheus metrics in the text format 0.0.4. Counts and durations only, never an id or a secret,
- * so it may be open; with PORTICO_METRICS_TOKEN set it answers only that bearer token.
+ * Prometheus metrics in the text format 0.0.4, written by prom-client (decision 16). Counts and
+ * durations only, never an id or a secret, so it may be open; with PORTICO_METRICS_TOKEN set it
+ * answers only that bearer token.
  */
 export const GET: APIRoute = (context) =>
   handle(context, async ({ config, database }) => {
@@ -21,5 +22,5 @@ export const GET: APIRoute = (context) =>
     }
     const requestId = context.locals.requestId;
     const body = await metrics.render([() => collectDatabaseGauges(database.db)], (err) => log.warn('a metrics collector failed; its metrics are left out of this scrape', { requestId, error: err }));
-    return new Response(body, { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' } });
+    return new Response(body, { headers: { 'content-type': metrics.contentType, 'cache-control': 'no-store' } });
   });

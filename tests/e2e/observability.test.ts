@@ -126,6 +126,21 @@ describe('/metrics', () => {
     expect(buckets.at(-1)).toMatchObject({ labels: { le: '+Inf' }, value: 1 });
   });
 
+  it("shows the process's own figures from prom-client: CPU, memory, heap, event-loop lag and GC", async () => {
+    const text = await (await scrape(`Bearer ${metricsToken}`)).text();
+    const samples = parseMetrics(text);
+    expect(value(samples, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(value(samples, 'process_resident_memory_bytes')).toBeGreaterThan(10 * 1024 * 1024);
+    expect(value(samples, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(value(samples, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
+    expect(samples.get('nodejs_heap_space_size_used_bytes')!.every((s) => typeof s.labels.space === 'string' && s.value >= 0)).toBe(true);
+    expect(samples.get('nodejs_version_info')).toEqual([{ labels: expect.objectContaining({ version: process.version }), value: 1 }]);
+    expect(text).toContain('# TYPE nodejs_gc_duration_seconds histogram\n');
+    // Each family is exposed once, whoever defines it.
+    const types = text.split('\n').filter((l) => l.startsWith('# TYPE '));
+    expect(new Set(types).size).toBe(types.length);
+  });
+
   it('exposes counts only: no id, key or cookie', async () => {
     const text = await (await scrape(`Bearer ${metricsToken}`)).text();
     for (const secret of [appId, key, key.slice(9, 17), cookie.split('=')[1]!, 'ops@example.test']) expect(text).not.toContain(secret);
