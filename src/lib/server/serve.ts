@@ -30,8 +30,12 @@ export async function serveBuiltSite(siteDir: string, options: { host: string; p
     const pathname = staticPathOf(req.url);
     const hashes = pages.get(pathname);
     if (hashes && (req.method === 'GET' || req.method === 'HEAD')) res.setHeader('content-security-policy', pageCsp(hashes));
-    else if (!hashes) withErrorPagePolicy(res, pages);
-    else if (/\.m?js$/.test(pathname)) res.setHeader('content-security-policy', SCRIPT_FILE_CSP);
+    else if (!hashes) {
+      // A script file's own policy matters where it runs as a worker (Pagefind's search worker
+      // fetches its index under it); a missing one answered with the 404 page gets that page's.
+      if (/\.m?js$/.test(pathname)) res.setHeader('content-security-policy', SCRIPT_FILE_CSP);
+      withErrorPagePolicy(res, pages);
+    }
     // For a CDN in front: static files get a policy by name (the adapter's file server keeps a
     // Cache-Control already set, and adds ETag and Last-Modified, answering 304 to a request that
     // has them). What the server renders sets its own, private where it is per person.
