@@ -31,6 +31,7 @@ let gatewayPort: number;
 /** The API whose page the journey starts on, and the offer its "Get access" preselects. */
 let api: DocsApi;
 let offer: { offer: string; title: string; plan: string };
+let catalogForTest: Awaited<ReturnType<typeof loadCatalog>>;
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(portal.dataDir, 'gitops.git'), encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } }).trim();
 
@@ -50,7 +51,7 @@ async function gatewayHasBranchTip(): Promise<void> {
 }
 
 beforeAll(async () => {
-  const catalog = await loadCatalog(path.join(projectRoot, 'content'), { offline: true });
+  const catalog = (catalogForTest = await loadCatalog(path.join(projectRoot, 'content'), { offline: true }));
   // The public API with the most operations that a self-service offer for everyone covers.
   const site = buildDocsSite(catalog);
   api = site.apis.filter((a) => a.plans.some((p) => p.selfService)).sort((a, b) => b.versions[0]!.operations.length - a.versions[0]!.operations.length)[0]!;
@@ -151,4 +152,22 @@ describe('a reader gets from an API page to a first 200 through the demo gateway
     expect(await answer.locator('.try-it-summary').textContent()).toMatch(new RegExp(`^200 OK · \\d+ ms · \\d+ bytes · from http://localhost:${gatewayPort}/`));
     expect(browser.errors).toEqual([]);
   }, 60_000);
+
+  it('signed in, "Get access" on the plans page goes straight to the step, that plan preselected, the application already there', async () => {
+    await page.getByRole('link', { name: 'Plans', exact: true }).first().click();
+    await page.waitForURL((url) => url.pathname === '/plans/');
+    const growth = offersFor(catalogForTest, []).find((o) => o.approval === 'pull-request' && o.apis.some((a) => a.key === api.api.key))!;
+    await page.getByRole('link', { name: `Get access on the ${growth.plan.title} plan` }).click();
+    await page.waitForURL((url) => url.pathname === '/account/get-access/');
+    expect(await page.getByRole('radio', { name: new RegExp(`^${growth.title}: plan ${growth.plan.title},`) }).isChecked()).toBe(true);
+    // The application made before is chosen; a new one would need a name.
+    expect(await page.getByRole('radio', { name: APP }).isChecked()).toBe(true);
+    expect(await page.getByLabel('Application name').isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Request access' }).click();
+    await page.waitForURL(/\/account\/applications\/app-[^/]+\/#create-key-h$/);
+    const rows = page.locator('tr[data-row-ref^="sub:"]');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await page.locator('table').first().innerText()).toContain('pending approval');
+    expect(browser.errors).toEqual([]);
+  });
 });
