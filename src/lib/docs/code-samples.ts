@@ -467,6 +467,13 @@ function ruby(req: SampleRequest, body: BodyKind | undefined): string {
   return lines.join('\n');
 }
 
+/** The strings samples of one request carry verbatim inside string literals: its URL, header values and body lines. */
+export function sampleLiterals(req: SampleRequest): string[] {
+  const body = bodyKind(req.body);
+  const lines = body?.kind === 'json' || body?.kind === 'text' ? body.text.split('\n').map((l) => l.trim()) : [];
+  return [req.url, ...req.headers.map(([, v]) => v), ...lines];
+}
+
 /** The languages of the code panel, in tab order. */
 export const SAMPLE_LANGUAGES = [
   { lang: 'curl', grammar: 'shellscript', label: 'curl', write: curl },

@@ -1,12 +1,13 @@
 import type { OpenApiObject, Operation } from '../catalog/model.ts';
 import { resolveLocalRef } from '../catalog/openapi.ts';
-import { codeSamples, sampleBodyOf, sampleRequest, type CodeSample } from './code-samples.ts';
+import { codeSamples, sampleBodyOf, sampleLiterals, sampleRequest, type CodeSample } from './code-samples.ts';
 import { exampleFromSchema } from './example.ts';
 import { mediaViews, shareRepeatedTrees, type MediaView } from './media-view.ts';
-import { renderInlineMarkdown, renderMarkdown } from './markdown.ts';
+import { renderInlineMarkdown, renderMarkdown, summariseMarkdown } from './markdown.ts';
 import { buildSchemaTree, constraints, typeLabel, type SchemaNode } from './schema-tree.ts';
 import { describeSecurityScheme, gatewayAuthNote } from './security.ts';
 import { hrefOfOperation, type DocsApi, type DocsVersion } from './site.ts';
+import { tagAnchor } from './urls.ts';
 import { buildTryItSpec, type TryItSpec } from './try-it.ts';
 
 /** One parameter as the page shows it. */
@@ -30,6 +31,8 @@ export type { MediaView } from './media-view.ts';
 /** One response status. */
 export interface ResponseView {
   status: string;
+  /** The description's first paragraph as plain text, for the collapsed row. */
+  summary: string;
   description: string;
   headers: ParameterView[];
   content: MediaView[];
@@ -54,7 +57,11 @@ export interface OperationView {
   /** Where the authentication comes from when the gateway's configuration says (gatewayAuthNote). */
   authNote?: string;
   samples: CodeSample[];
+  /** The strings the samples vary in (URL, header values, body lines): highlighting masks them to share work between operations. */
+  sampleLiterals: string[];
   servers: string[];
+  /** API › version › tag › operation; the last has no link. */
+  breadcrumbs: Array<{ label: string; href?: string }>;
   /** Prefix of the version's schema pages: a schema's page is `${schemaBaseHref}${encodeURIComponent(name)}/`. */
   schemaBaseHref: string;
   /** The Try it panel's data; absent when the API declares no server a browser could reach. */
@@ -102,6 +109,7 @@ export function responseViews(doc: OpenApiObject, responses: Record<string, unkn
     const r = resolveLocalRef<OpenApiObject>(doc, raw) ?? {};
     return {
       status,
+      summary: summariseMarkdown(r.description as string | undefined, 90),
       description: renderMarkdown(r.description as string | undefined),
       headers: Object.entries(isObject(r.headers) ? r.headers : {}).map(([name, h]) => parameterView(doc, h as OpenApiObject, name)),
       content: mediaViews(doc, r.content),
@@ -120,6 +128,7 @@ export function buildOperationView(api: DocsApi, version: DocsVersion, op: Opera
     ? { mediaType: firstBody[0], value: exampleOf(doc, firstBody[1]) }
     : undefined;
   const schemes = version.version.securitySchemes;
+  const request = sampleRequest(op, version.version.servers, schemes, sampleBody && sampleBodyOf(doc, sampleBody.mediaType, isObject(firstBody?.[1]) ? firstBody[1] : {}, sampleBody.value));
   const responses = responseViews(doc, op.responses);
   shareRepeatedTrees([{ label: 'the request body', anchor: 'request-body', content: requestContent }, ...responses.map((r) => ({ label: `response ${r.status}`, anchor: `response-${r.status}`, content: r.content }))]);
   return {
@@ -139,7 +148,14 @@ export function buildOperationView(api: DocsApi, version: DocsVersion, op: Opera
       .map((req) => ({ schemes: Object.entries(req).map(([name, scopes]) => ({ name, scopes, words: renderInlineMarkdown(schemes[name] ? describeSecurityScheme(name, schemes[name]!) : `${name} (not declared in the spec)`) })) })),
     anonymous: op.security.length === 0 || op.security.some((req) => Object.keys(req).length === 0),
     authNote: gatewayAuthNote(version.version.gatewayAuth),
-    samples: codeSamples(sampleRequest(op, version.version.servers, schemes, sampleBody && sampleBodyOf(doc, sampleBody.mediaType, isObject(firstBody?.[1]) ? firstBody[1] : {}, sampleBody.value))),
+    samples: codeSamples(request),
+    sampleLiterals: sampleLiterals(request),
+    breadcrumbs: [
+      { label: api.api.title, href: api.href },
+      { label: version.version.name, href: version.href },
+      ...(op.tags[0] !== undefined ? [{ label: op.tags[0], href: `${version.href}#${tagAnchor(op.tags[0])}` }] : []),
+      { label: op.summary ?? `${op.method.toUpperCase()} ${op.path}` },
+    ],
     servers: (op.servers ?? version.version.servers).map((s) => s.url),
     schemaBaseHref: `${version.href}schemas/`,
     tryIt: buildTryItSpec({ api: api.api, operation: op, servers: version.version.servers, schemes, parameters: params, body: sampleBody && { ...sampleBody, required: body?.required === true } }),
