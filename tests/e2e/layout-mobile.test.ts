@@ -274,6 +274,11 @@ describe('the 404 page', () => {
     expect(script.status).toBe(404);
     expect(script.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await script.text()).toBe('Not found');
+    // An API client on a missing endpoint reads a problem document, not a page.
+    const api = await fetch(`${portal.base}/api/v1/no-such-endpoint`, { headers: { accept: 'application/json' } });
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toBe('application/problem+json');
+    expect(await api.json()).toMatchObject({ status: 404, code: 'not-found', detail: 'There is no API endpoint at /api/v1/no-such-endpoint. The endpoints are listed in /api/v1/openapi.json.' });
     expect(consoleErrors()).toEqual([]);
   });
 });
