@@ -7,6 +7,7 @@ import type { Diagnostic, DocPath } from './diagnostics.ts';
 import { findKustomize, KUSTOMIZATION_FILES, readKustomizationTree, renderKustomization, type KustomizationTree, type KustomizeTool } from './kustomize.ts';
 import { diagnosticAt, isToolConfig, listContentFiles } from './resources.ts';
 import { decodeSourceBytes, parseDecodedSource, parseSourceText, type SourceDocument } from './source.ts';
+import { isObject } from '../util/is-object.ts';
 
 /** One object as the cluster gets it, placed at the document (or generator entry) it comes from. */
 export interface AppliedDocument {
@@ -49,7 +50,6 @@ const CLUSTER_SCOPED = new Set([
 
 type Body = Record<string, any>;
 const groupOf = (apiVersion: unknown): string => (typeof apiVersion === 'string' && apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
-const isObject = (v: unknown): v is Body => !!v && typeof v === 'object' && !Array.isArray(v);
 const isFluxKustomization = (b: Body): boolean => groupOf(b.apiVersion) === FLUX_GROUP && b.kind === 'Kustomization';
 const isArgoApplication = (b: Body): boolean => groupOf(b.apiVersion) === ARGO_GROUP && b.kind === 'Application';
 const isManifestFile = (file: string): boolean => /\.(ya?ml|json)$/i.test(file) && !KUSTOMIZATION_FILES.includes(path.posix.basename(file));

@@ -6,6 +6,7 @@ import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { formatDocPath, type DocPath, type SchemaIssue } from './diagnostics.ts';
 import { ajvErrorsToIssues, closestName } from './openapi-schema.ts';
+import { isObject } from '../util/is-object.ts';
 
 /** The CRD file Portico ships for each `group/kind` (see crd-schemas/PROVENANCE.md). */
 const CRD_FILES: Readonly<Record<string, string>> = {
@@ -438,10 +439,6 @@ export function parseGoDuration(text: unknown): number | undefined {
   let total = 0;
   for (const part of m[2]!.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) total += Number(part[1]) * unit[part[2]!]!;
   return m[1] === '-' ? -total : total;
-}
-
-function isObject(v: unknown): v is JsonObject {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function mapValues(v: unknown, f: (x: unknown) => unknown): unknown {

@@ -1,6 +1,7 @@
 import type { ApiVersion, CatalogApi, GatewayAuth, OpenApiObject, Operation } from './model.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { diagnosticAt, sourceOf, type Resource } from './resources.ts';
+import { isObject } from '../util/is-object.ts';
 
 /**
  * Authentication as the gateway enforces it (issue 13, item 4). A spec often declares no security,
@@ -21,7 +22,6 @@ export interface EnforcedAuth {
   requirements: Array<Record<string, string[]>>;
 }
 
-const isObject = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
 
 function enforcedBy(r: Resource, words: string): string {
