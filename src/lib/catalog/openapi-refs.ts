@@ -1,32 +1,11 @@
 import { formatDocPath, type DocPath, type SchemaIssue } from './diagnostics.ts';
 import { childRole, type NodeRole } from './openapi-literals.ts';
 import { closestName } from './openapi-schema.ts';
+import { isObject } from '../util/is-object.ts';
+import { MAX_REF_HOPS, parsePointer, percentDecode } from './local-ref.ts';
 
-/**
- * Splits the fragment of a `$ref` (a JSON Pointer, RFC 6901, percent-encoded as a URI fragment)
- * into unescaped segments. Undefined when the percent-encoding is broken (`%zz`, `%b`): a spec is
- * untrusted input, and decodeURIComponent would throw.
- */
-export function parsePointer(pointer: string): string[] | undefined {
-  if (pointer === '' || pointer === '/') return [];
-  const segments: string[] = [];
-  for (const raw of pointer.replace(/^\//, '').split('/')) {
-    const decoded = percentDecode(raw, decodeURIComponent);
-    if (decoded === undefined) return undefined;
-    segments.push(decoded.replace(/~1/g, '/').replace(/~0/g, '~'));
-  }
-  return segments;
-}
-
-/** Percent-decodes with `decode` (decodeURI or decodeURIComponent); undefined instead of a URIError. */
-export function percentDecode(text: string, decode: (s: string) => string = decodeURI): string | undefined {
-  if (!text.includes('%')) return text;
-  try {
-    return decode(text);
-  } catch {
-    return undefined;
-  }
-}
+// Pointer parsing lives in local-ref.ts beside the resolver; the bundler and the docs import it from here.
+export { parsePointer, percentDecode };
 
 /** Says what is wrong with a percent-encoding that does not decode, for a message. */
 export function describeBadPercent(text: string): string {
@@ -157,7 +136,7 @@ function lookUp(doc: Record<string, unknown>, segments: string[], followed = new
   let node: unknown = doc;
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
-    for (let hops = 0; isObject(node) && !(segment in node) && typeof node.$ref === 'string' && node.$ref.startsWith('#/') && hops < 32; hops++) {
+    for (let hops = 0; isObject(node) && !(segment in node) && typeof node.$ref === 'string' && node.$ref.startsWith('#/') && hops < MAX_REF_HOPS; hops++) {
       if (followed.has(node.$ref)) break;
       followed.add(node.$ref);
       const via = parsePointer(node.$ref.slice(1));
@@ -185,8 +164,4 @@ function describeValue(v: unknown): string {
   if (typeof v === 'number') return 'a number';
   if (typeof v === 'boolean') return 'a boolean';
   return 'not a mapping';
-}
-
-function isObject(v: unknown): v is Record<string, any> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

@@ -4,6 +4,8 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { formatDocPath, type DocPath, type SchemaIssue } from './diagnostics.ts';
+import { isObject } from '../util/is-object.ts';
+import { followLocalRef } from './local-ref.ts';
 
 type JsonObject = Record<string, unknown>;
 
@@ -201,26 +203,10 @@ function pathParams(doc: JsonObject, list: unknown, at: DocPath, issues: SchemaI
   return { names, complete };
 }
 
-/** Follows `#/...` references inside the document; undefined when a reference leaves it or dangles. */
+/** Follows `#/...` references inside the document; undefined when a reference leaves it, dangles or loops. */
 function resolveLocal(doc: JsonObject, value: unknown): unknown {
-  let current = value;
-  for (let hops = 0; hops < 16 && isObject(current) && typeof current.$ref === 'string'; hops++) {
-    const ref = current.$ref;
-    if (!ref.startsWith('#/')) return undefined;
-    let target: unknown = doc;
-    for (const raw of ref.slice(2).split('/')) {
-      let key: string;
-      try {
-        key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-      } catch {
-        return undefined; // a broken percent-encoding: the loader's $ref check reports it
-      }
-      target = isObject(target) || Array.isArray(target) ? (target as JsonObject)[key] : undefined;
-    }
-    if (target === undefined) return undefined;
-    current = target;
-  }
-  return current;
+  const outcome = followLocalRef(doc, value);
+  return outcome.kind === 'value' ? outcome.value : undefined;
 }
 
 // ---------------------------------------------------------------- ajv errors in plain words
@@ -458,8 +444,4 @@ function typeName(v: unknown): string {
 
 function startsWith(path: DocPath, prefix: DocPath): boolean {
   return prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
-}
-
-function isObject(v: unknown): v is JsonObject {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

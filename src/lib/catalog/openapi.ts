@@ -11,9 +11,14 @@ import {
   type SourceRef,
   type Webhook,
 } from './model.ts';
-import { checkLocalRefs, parsePointer } from './openapi-refs.ts';
+import { resolveLocalRef } from './local-ref.ts';
+import { checkLocalRefs } from './openapi-refs.ts';
 import { validateOpenApiDocument } from './openapi-schema.ts';
 import type { Position } from './source.ts';
+import { isObject } from '../util/is-object.ts';
+
+// The docs and the impact check import the resolver from here; it lives in local-ref.ts.
+export { resolveLocalRef };
 
 /** Bump when the normalised output changes shape, so cached documents are rebuilt. */
 export const NORMALISER_VERSION = 5;
@@ -115,23 +120,6 @@ export function hashSpecSources(texts: Iterable<[string, string]>): string {
     hash.update('\0');
   }
   return hash.digest('hex');
-}
-
-/**
- * Resolves a local `#/...` reference inside `doc`; returns the object unchanged when it is not a reference.
- * Undefined when the reference dangles or its percent-encoding is broken (the loader reports both).
- */
-export function resolveLocalRef<T = OpenApiObject>(doc: OpenApiObject, value: unknown, depth = 0): T | undefined {
-  if (value === null || typeof value !== 'object') return value as T;
-  const ref = (value as Record<string, unknown>).$ref;
-  if (typeof ref !== 'string' || !ref.startsWith('#/') || depth > 20) return value as T;
-  const segments = parsePointer(ref.slice(1));
-  if (!segments) return undefined;
-  let target: unknown = doc;
-  for (const key of segments) {
-    target = target !== null && typeof target === 'object' ? (target as Record<string, unknown>)[key] : undefined;
-  }
-  return target === undefined ? undefined : resolveLocalRef<T>(doc, target, depth + 1);
 }
 
 /** The operation id Portico uses when a spec has none: stable and URL-safe. */
@@ -281,9 +269,6 @@ export function extractSpec(
   };
 }
 
-function isObject(v: unknown): v is Record<string, any> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 function asArray(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }

@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Catalog, HttpMethod, OpenApiObject, Operation, Server as ApiServer } from '../catalog/model.ts';
-import { resolveLocalRef } from '../catalog/openapi.ts';
+import { resolveLocalRef } from '../catalog/local-ref.ts';
 import { exampleFromSchema } from '../docs/example.ts';
+import { isObject } from '../util/is-object.ts';
 
 /*
  * The demo upstream: what the demo gateway forwards to on one machine. It answers every operation
@@ -140,10 +141,6 @@ function exampleOf(doc: OpenApiObject, holder: OpenApiObject | undefined): unkno
     if (isObject(first) && first.value !== undefined) return first.value;
   }
   return exampleFromSchema(doc, holder.schema);
-}
-
-function isObject(x: unknown): x is OpenApiObject {
-  return x !== null && typeof x === 'object' && !Array.isArray(x);
 }
 
 function problem(status: number, title: string, detail: string, extra: Record<string, string> = {}): DemoAnswer {

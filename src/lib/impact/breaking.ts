@@ -1,5 +1,5 @@
 import type { ApiVersion, OpenApiObject, Operation } from '../catalog/model.ts';
-import { resolveLocalRef } from '../catalog/openapi.ts';
+import { resolveLocalRef } from '../catalog/local-ref.ts';
 
 /** How one operation changed between two revisions of an API version. */
 export interface OperationChange {
