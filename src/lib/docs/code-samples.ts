@@ -467,11 +467,29 @@ function ruby(req: SampleRequest, body: BodyKind | undefined): string {
   return lines.join('\n');
 }
 
-/** The strings samples of one request carry verbatim inside string literals: its URL, header values and body lines. */
+/**
+ * The strings samples of one request carry verbatim as quoted strings or whole lines: its URL,
+ * header values, body lines, and the body's keys and string values.
+ */
 export function sampleLiterals(req: SampleRequest): string[] {
   const body = bodyKind(req.body);
-  const lines = body?.kind === 'json' || body?.kind === 'text' ? body.text.split('\n').map((l) => l.trim()) : [];
-  return [req.url, ...req.headers.map(([, v]) => v), ...lines];
+  const out = [req.url, ...req.headers.map(([, v]) => v)];
+  if (body?.kind === 'json' || body?.kind === 'text') out.push(...body.text.split('\n').map((l) => l.trim()));
+  if (body?.kind === 'json') out.push(...stringsIn(body.value));
+  if (body?.kind === 'form' || body?.kind === 'multipart') out.push(...body.fields.flat());
+  return out;
+}
+
+function stringsIn(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => stringsIn(v, out));
+  else if (isObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      stringsIn(v, out);
+    }
+  }
+  return out;
 }
 
 /** The languages of the code panel, in tab order. */

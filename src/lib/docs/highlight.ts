@@ -62,20 +62,31 @@ const sentinel = (i: number) => {
  */
 export async function highlightCode(code: string, grammar: string, literals: string[] = []): Promise<string> {
   if (!GRAMMARS.includes(grammar)) return escapeHtml(code);
-  const masks: Array<[string, string]> = [];
-  let masked = code;
-  for (const literal of [...new Set(literals)].filter((l) => l.length >= 8).sort((a, b) => b.length - a.length)) {
-    if (!masked.includes(literal)) continue;
-    const mark = sentinel(masks.length);
-    masked = masked.split(literal).join(mark);
-    masks.push([mark, literal]);
-  }
-  if (masks.length > 0) {
+  const usable = [...new Set(literals)].filter((l) => l.length >= 3 && !/Qzx|xzQ/.test(l)).sort((a, b) => b.length - a.length);
+  // Quoted strings and whole lines first (a JSON body inside a heredoc); then quoted strings only
+  // (a body written as code, where a whole line is not a string); then the code as written.
+  for (const lines of usable.length > 0 ? [true, false] : []) {
+    const { masked, masks } = mask(code, usable, lines);
+    if (masks.length === 0) continue;
     const tokens = await tokensOf(masked, grammar);
-    const html = masksHold(tokens, masks) ? tokensToHtml(tokens, masks) : undefined;
-    if (html !== undefined) return html;
+    if (masksHold(tokens, masks)) return tokensToHtml(tokens, masks);
   }
   return tokensToHtml(await tokensOf(code, grammar), []);
+}
+
+/** Replaces each literal where it is a whole quoted string (and, with `lines`, a whole line) by a sentinel. */
+function mask(code: string, literals: string[], lines: boolean): { masked: string; masks: Array<[string, string]> } {
+  const masks: Array<[string, string]> = [];
+  let masked = code;
+  for (const literal of literals) {
+    const mark = sentinel(masks.length);
+    let next = masked.split(`"${literal}"`).join(`"${mark}"`).split(`'${literal}'`).join(`'${mark}'`);
+    if (lines) next = next.replace(new RegExp(`^([ \\t]*)${literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'gm'), (_, indent: string) => `${indent}${mark}`);
+    if (next === masked) continue;
+    masked = next;
+    masks.push([mark, literal]);
+  }
+  return { masked, masks };
 }
 
 async function tokensOf(code: string, grammar: string): Promise<Tokens> {
@@ -89,12 +100,13 @@ async function tokensOf(code: string, grammar: string): Promise<Tokens> {
   return tokens;
 }
 
-/** Every sentinel sits inside string tokens, whole: then the literal it stands for is a string too. */
+/** Every sentinel sits inside string (or quoted key) tokens, whole: then the literal it stands for is one too. */
 function masksHold(tokens: Tokens, masks: Array<[string, string]>): boolean {
   for (const line of tokens) {
     for (const token of line) {
       if (!token.content.includes('Qzx') && !token.content.includes('xzQ')) continue;
-      if (CLASSES[token.color?.toLowerCase() ?? ''] !== 's') return false;
+      const cls = CLASSES[token.color?.toLowerCase() ?? ''];
+      if (cls !== 's' && cls !== 'p') return false;
       const stripped = masks.reduce((text, [mark]) => text.split(mark).join(''), token.content);
       if (stripped.includes('Qzx') || stripped.includes('xzQ')) return false;
     }
