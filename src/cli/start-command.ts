@@ -56,7 +56,7 @@ export function readyLine(facts: { seconds: number; publicUrl: string; gatewayUr
 }
 
 /**
- * The gateway's processes end with the portal's: on SIGINT and SIGTERM they are stopped gracefully,
+ * The gateway's processes end with the portal's: on SIGINT, SIGTERM and SIGHUP they are stopped gracefully,
  * and on any exit (the server's own signal handler exits once its database is closed) HAProxy is
  * signalled synchronously, so no haproxy outlives the portal.
  */
@@ -73,6 +73,8 @@ function stopWithPortal(gateway: DemoGateway): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A closed terminal sends SIGHUP, whose default ends Node without its exit handlers: HAProxy would outlive it.
+  process.on('SIGHUP', onSignal);
 }
 
 /** Fails early, with the setting to change, when another process holds the port. */

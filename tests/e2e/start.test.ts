@@ -86,6 +86,40 @@ describe('what npm start prints', () => {
   });
 });
 
+describe('npm start when its terminal closes', () => {
+  /** Live processes whose command line names this data directory's HAProxy configuration. */
+  const haproxyOf = (dataDir: string) =>
+    readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(path.join(dataDir, 'gateway', 'haproxy.cfg'));
+        } catch {
+          return false; // exited while we looked
+        }
+      });
+
+  it('stops the demo gateway with the portal on SIGHUP, so no HAProxy outlives it', async () => {
+    const hung = await startPortal();
+    try {
+      expect(hung.output()).toContain('the demo gateway (HAProxy');
+      expect(haproxyOf(hung.dataDir).length).toBeGreaterThan(0);
+      process.kill(hung.pid, 'SIGHUP');
+      await until('the portal to exit', async () => {
+        try {
+          process.kill(hung.pid, 0);
+          return undefined;
+        } catch {
+          return true;
+        }
+      }, 20);
+      await until('its HAProxy to end', async () => (haproxyOf(hung.dataDir).length === 0 ? true : undefined), 10);
+    } finally {
+      await hung.stop();
+    }
+  }, 180_000);
+});
+
 describe('the log format a process chooses', () => {
   const script = path.join(projectRoot, 'tests/support/log-lines.ts');
   const env = (extra: Record<string, string> = {}) => {
