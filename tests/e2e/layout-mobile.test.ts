@@ -229,6 +229,14 @@ describe('Scalar and Swagger UI inside the portal', () => {
       return s.paddingTop === '5.6px' && s.paddingLeft === '12px' && s.borderTopStyle === 'solid' && s.borderTopWidth === '1px';
     }).length);
     expect(portalStyled).toBe(0);
+    // Its authentication panel's heading is whole ("Authentication Required", not "Authentication Require…").
+    const clipped = await page.evaluate(() => {
+      const heading = Array.from(document.querySelectorAll<HTMLElement>('#scalar-view h2')).find((h) => /^Authentication/.test(h.textContent ?? ''));
+      const box = heading?.closest('button') ?? heading;
+      return box ? box.scrollWidth - box.clientWidth : -1;
+    });
+    expect(clipped).toBeGreaterThanOrEqual(0);
+    expect(clipped).toBeLessThanOrEqual(1);
     expect(await overflow()).toBeLessThanOrEqual(0);
     expect(consoleErrors()).toEqual([]);
   });
