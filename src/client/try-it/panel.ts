@@ -114,7 +114,7 @@ export function mountTryIt(details: HTMLElement): void {
     'section',
     { class: 'try-it-curl', 'aria-label': 'The same request with curl' },
     h('p', {}, h('strong', {}, 'The same request with curl'), ' ', h('span', { class: 'muted' }, spec.auth ? `(it reads the credential from ${spec.auth.kind === 'bearer' ? '$TOKEN' : spec.auth.kind === 'basic' ? '$API_USER and $API_PASSWORD' : '$API_KEY'})` : '')),
-    h('pre', {}, curlCode),
+    h('pre', { tabindex: '0' }, curlCode),
     h('p', {}, copy, ' ', copyStatus),
   );
   target.replaceChildren(h('div', { class: 'try-it-panel' }, form, answer, curl));
