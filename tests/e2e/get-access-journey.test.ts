@@ -170,4 +170,15 @@ describe('a reader gets from an API page to a first 200 through the demo gateway
     expect(await page.locator('table').first().innerText()).toContain('pending approval');
     expect(browser.errors).toEqual([]);
   });
+
+  it('carries only a path on this portal through the mail: another site in `next` is dropped', async () => {
+    for (const [email, next] of [['evil-1@example.test', '//evil.example/account/'], ['evil-2@example.test', 'https://evil.example/'], ['evil-3@example.test', '/\t/evil.example/']] as const) {
+      const asked = await fetch(`${portal.base}/api/v1/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json', origin: portal.base }, body: JSON.stringify({ email, password: PASSWORD, next }) });
+      expect(asked.status).toBe(202);
+      const mail = await until(`the mail to ${email}`, async () => mailTo(portal.dataDir, email, 'Confirm your email address').at(-1));
+      const link = new URL(/^(http\S+\/account\/verify-email\?\S+)$/m.exec(mail)![1]!);
+      expect(link.origin).toBe(portal.base);
+      expect(link.searchParams.has('next')).toBe(false);
+    }
+  });
 });
