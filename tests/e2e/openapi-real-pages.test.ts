@@ -78,7 +78,7 @@ describe('pages of real OpenAPI documents', () => {
 
   it('webhooks only (OpenAPI 3.1): the API page lists the webhook, and its page documents the request and the answers', async () => {
     const apiPage = await fetch(`${portal.base}/apis/webhooks/webhooks/`).then((r) => r.text());
-    expect(apiPage).toMatch(/<a href="\/apis\/webhooks\/webhooks\/webhooks\/newPet\/">.*newPet/);
+    expect(apiPage).toMatch(/<a [^>]*href="\/apis\/webhooks\/webhooks\/webhooks\/newPet\/"[^>]*>.*newPet/);
     const text = await pageText('/apis/webhooks/webhooks/webhooks/newPet/');
     expect(text).toContain('A pet was added Webhook POST newPet');
     expect(text).toContain('Headers Name Type Description X-Signature required string HMAC-SHA256 of the body');
