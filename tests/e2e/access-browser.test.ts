@@ -178,7 +178,10 @@ describe('self-service access in Chromium', () => {
     const newId = /Key id (\w+)/.exec(await box.innerText())![1]!;
     expect(await page.locator(`tr[data-row-ref="key:${newId}"] th`).innerText()).toContain(`replaces ${oldId}`);
 
-    const retires = /retires at (\d{4}-\d\d-\d\d \d\d:\d\d) UTC/.exec(await page.locator(`[data-status-ref="key:${oldId}"]`).innerText());
+    // The new key's row is added at once; the old key's row says it retires when the lists refresh.
+    const oldStatus = page.locator(`[data-status-ref="key:${oldId}"]`);
+    await expect.poll(() => oldStatus.innerText(), SOON).toMatch(/retires at/);
+    const retires = /retires at (\d{4}-\d\d-\d\d \d\d:\d\d) UTC/.exec(await oldStatus.innerText());
     expect(retires).not.toBeNull();
     const minutesLeft = (Date.parse(`${retires![1]!.replace(' ', 'T')}:00Z`) - Date.now()) / 60_000;
     expect(minutesLeft).toBeGreaterThan(57);
