@@ -2,6 +2,7 @@ import type { OpenApiObject, Operation, Server } from '../catalog/model.ts';
 import { resolveLocalRef } from '../catalog/openapi.ts';
 import { requestUrl } from './request-url.ts';
 import { credentialFor, type Credential } from './security.ts';
+import { isObject } from '../util/is-object.ts';
 
 /** One code sample of an operation page (docs/decisions/0014-code-samples.md). */
 export interface CodeSample {
@@ -66,8 +67,6 @@ export function sampleBodyOf(doc: OpenApiObject, mediaType: string, media: OpenA
   }
   return { mediaType, value, binary: /^(application\/octet-stream|image\/|audio\/|video\/|application\/(pdf|zip|gzip))/i.test(mediaType) || isFileSchema(schema) };
 }
-
-const isObject = (x: unknown): x is OpenApiObject => x !== null && typeof x === 'object' && !Array.isArray(x);
 
 /** A file in OpenAPI 3.0 (`format: binary`), 3.1 (`contentMediaType`), or an array of them. */
 function isFileSchema(schema: OpenApiObject): boolean {

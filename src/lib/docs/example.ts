@@ -1,10 +1,8 @@
 import type { OpenApiObject } from '../catalog/model.ts';
 import { resolveLocalRef } from '../catalog/openapi.ts';
 import { componentName, localRefTarget } from './schema-tree.ts';
+import { isObject } from '../util/is-object.ts';
 
-function isObject(x: unknown): x is OpenApiObject {
-  return x !== null && typeof x === 'object' && !Array.isArray(x);
-}
 
 const SAMPLE_STRINGS: Record<string, string> = {
   'date-time': '2026-01-15T09:30:00Z',

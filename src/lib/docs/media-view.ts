@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { OpenApiObject } from '../catalog/model.ts';
 import { mediaExamples, prettyJsonWithin, type MediaExample } from './example.ts';
 import { buildSchemaTree, type SchemaNode } from './schema-tree.ts';
+import { isObject } from '../util/is-object.ts';
 
 /** A request or response body in one media type, or in several that share one schema. */
 export interface MediaView {
@@ -16,9 +17,6 @@ export interface MediaView {
   schemaKey?: string;
 }
 
-function isObject(x: unknown): x is OpenApiObject {
-  return x !== null && typeof x === 'object' && !Array.isArray(x);
-}
 
 /** Media types whose body is structured text: an empty schema there means "anything", not a file. */
 const STRUCTURED = /json|xml|yaml|text\/|form-urlencoded|multipart\//i;

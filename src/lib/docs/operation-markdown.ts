@@ -11,10 +11,8 @@ import { exampleFromSchema } from './example.ts';
 import { summariseMarkdown } from './markdown.ts';
 import { typeLabel } from './schema-tree.ts';
 import { hrefOfOperation, type DocsApi, type DocsSite, type DocsVersion } from './site.ts';
+import { isObject } from '../util/is-object.ts';
 
-function isObject(x: unknown): x is OpenApiObject {
-  return x !== null && typeof x === 'object' && !Array.isArray(x);
-}
 
 /** Text for one table cell: one line, pipes escaped. */
 function cell(text: string | undefined): string {

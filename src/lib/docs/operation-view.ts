@@ -9,6 +9,7 @@ import { describeSecurityScheme, gatewayAuthNote } from './security.ts';
 import { hrefOfOperation, type DocsApi, type DocsVersion } from './site.ts';
 import { tagAnchor } from './urls.ts';
 import { buildTryItSpec, type TryItSpec } from './try-it.ts';
+import { isObject } from '../util/is-object.ts';
 
 /** One parameter as the page shows it. */
 export interface ParameterView {
@@ -77,9 +78,6 @@ const LOCATIONS: Array<[string, string]> = [
   ['cookie', 'Cookie parameters'],
 ];
 
-function isObject(x: unknown): x is OpenApiObject {
-  return x !== null && typeof x === 'object' && !Array.isArray(x);
-}
 
 /** A parameter or header object in words, with a tree when its schema has structure. */
 export function parameterView(doc: OpenApiObject, raw: OpenApiObject, name?: string): ParameterView {

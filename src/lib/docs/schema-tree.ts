@@ -1,6 +1,7 @@
 import type { OpenApiObject } from '../catalog/model.ts';
 import { parsePointer, percentDecode } from '../catalog/openapi-refs.ts';
 import { renderMarkdown } from './markdown.ts';
+import { isObject } from '../util/is-object.ts';
 
 /** One node of a schema as a reader sees it: a property (or the root) with its type in words. */
 export interface SchemaNode {
@@ -102,9 +103,6 @@ function components(doc: OpenApiObject): Record<string, unknown> {
   return ((doc.components as OpenApiObject | undefined)?.schemas as Record<string, unknown> | undefined) ?? {};
 }
 
-function isObject(x: unknown): x is OpenApiObject {
-  return x !== null && typeof x === 'object' && !Array.isArray(x);
-}
 
 function walk(state: State, raw: unknown, stack: string[], refDepth: number, depth: number): SchemaNode {
   state.nodes++;

@@ -5,6 +5,7 @@ import { mediaViews, shareRepeatedTrees, type MediaView } from './media-view.ts'
 import { parameterView, responseViews, type ParameterView, type ResponseView } from './operation-view.ts';
 import type { DocsApi, DocsVersion } from './site.ts';
 import { operationSlug } from './urls.ts';
+import { isObject } from '../util/is-object.ts';
 
 /** Everything a webhook page shows: the request the API sends to a consumer, and the answers it expects. */
 export interface WebhookView {
@@ -34,9 +35,6 @@ const LOCATIONS: Array<[string, string]> = [
   ['cookie', 'Cookies'],
 ];
 
-function isObject(x: unknown): x is OpenApiObject {
-  return x !== null && typeof x === 'object' && !Array.isArray(x);
-}
 
 /**
  * The URL segment of each webhook of a version, unique within it: the webhook's name, with the
