@@ -47,6 +47,7 @@ describe('an account in Chromium', () => {
     // Exactly one: Chromium's network log of the deliberate wrong-password attempt (a 401 is the
     // right answer to it). Any other console error or exception fails the test.
     expect(browser.errors).toEqual([`console error on ${portal.base}/account/sign-in/: Failed to load resource: the server responded with a status of 401 (Unauthorized)`]);
+    browser.errors.length = 0;
   });
 
   it('sends someone who is not signed in from the account page to sign in, and back', async () => {

@@ -102,10 +102,15 @@ async function expectDrawer(withSidebar: boolean, screenshot?: string): Promise<
 
 /**
  * The console errors of the pages seen, less Chromium's own line for a page that answers 404 on
- * purpose ("Failed to load resource: ... 404"): that is the status the 404 page must have.
+ * purpose ("Failed to load resource: ... 404"): that is the status the 404 page must have. The
+ * expected ones are taken out; the unexpected ones are returned for the test to assert on.
  */
 function consoleErrors(): string[] {
-  return browser.errors.filter((e) => !/^console error on [^ ]+\/(no-such-page|apis\/no-such-api\/[^ ]*)\/: Failed to load resource: the server responded with a status of 404/.test(e));
+  const expected = (e: string) => /^console error on [^ ]+\/(no-such-page|apis\/no-such-api\/[^ ]*)\/: Failed to load resource: the server responded with a status of 404/.test(e);
+  const unexpected = browser.errors.filter((e) => !expected(e));
+  // Taken: the check after each test fails on whatever is left.
+  browser.errors.length = 0;
+  return unexpected;
 }
 
 interface PageCase {

@@ -246,6 +246,7 @@ describe('relay answers are data, never documents or workers', () => {
       // The one console error expected: Chromium reports the refused worker script's 403.
       const unexpected = browser.errors.filter((e) => e !== `console error on ${portal.base}/: A bad HTTP response code (403) was received when fetching the script.`);
       expect(unexpected).toEqual([]);
+      browser.errors.length = 0;
     } finally {
       await browser.close();
     }

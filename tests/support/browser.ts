@@ -10,9 +10,24 @@ export interface Browser {
   context: BrowserContext;
   /** Opens a page that records console errors and uncaught exceptions. */
   newPage(): Promise<Page>;
-  /** Console errors and page errors seen so far, on any page. A page test fails if this is not empty. */
+  /**
+   * Console errors and page errors seen so far, on any page. After each test, what is left here
+   * fails that test (tests/support/browser-errors.ts): a test that expects an error (a deliberate
+   * 401, say) asserts it and takes it out.
+   */
   errors: string[];
   close(): Promise<void>;
+}
+
+/**
+ * The error lists of the browsers of this test file, and what closed browsers left in theirs. On
+ * globalThis, so the check after each test reads them without loading playwright into every file.
+ */
+const BROWSER_ERRORS = Symbol.for('portico.test.browserErrors');
+type ErrorBook = { live: Set<string[]>; left: string[] };
+function errorBook(): ErrorBook {
+  const g = globalThis as unknown as Record<symbol, ErrorBook | undefined>;
+  return (g[BROWSER_ERRORS] ??= { live: new Set(), left: [] });
 }
 
 /**
@@ -35,6 +50,8 @@ export async function launchBrowser(): Promise<Browser> {
   };
   context.pages().forEach(watch);
   context.on('page', watch);
+  const book = errorBook();
+  book.live.add(errors);
   return {
     context,
     errors,
@@ -42,6 +59,8 @@ export async function launchBrowser(): Promise<Browser> {
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
+      book.live.delete(errors);
+      book.left.push(...errors.splice(0));
     },
   };
 }
