@@ -39,7 +39,8 @@ const pagefindIntegration = {
       // Printed, not logged through Astro's logger: `portico start` builds with logLevel 'warn', which
       // would hide it, and the README promises this summary.
       console.log(`portico: site built in ${seconds} s: ${indexed.pages} pages indexed for search`);
-      if (pages) console.log(`portico: APIs rendered: ${pages.rendered.length}${pages.rendered.length ? ` (${pages.rendered.join(', ')})` : ''}; reused unchanged from the last build: ${pages.reused.length}`);
+      if (pages)
+        console.log(`portico: APIs rendered: ${pages.rendered.length}${pages.rendered.length ? ` (${pages.rendered.join(', ')})` : ''}; reused unchanged from the last build: ${pages.reused.length}`);
     },
   },
 };

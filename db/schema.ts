@@ -31,7 +31,9 @@ export const sessions = pgTable(
   'sessions',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
     secretHash: text('secret_hash').notNull(),
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
@@ -44,7 +46,9 @@ export const personalAccessTokens = pgTable(
   'personal_access_tokens',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     secretHash: text('secret_hash').notNull(),
     createdAt: createdAt(),
@@ -59,7 +63,9 @@ export const identities = pgTable(
   {
     provider: text('provider').notNull(),
     subject: text('subject').notNull(),
-    accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.provider, t.subject] })],
@@ -68,7 +74,9 @@ export const identities = pgTable(
 /** One-time links sent by email (verify the address, reset the password); stored hashed. */
 export const emailTokens = pgTable('email_tokens', {
   id: text('id').primaryKey(),
-  accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+  accountId: text('account_id')
+    .notNull()
+    .references(() => accounts.id, { onDelete: 'cascade' }),
   purpose: text('purpose', { enum: ['verify-email', 'reset-password'] }).notNull(),
   secretHash: text('secret_hash').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
@@ -98,7 +106,9 @@ export const applications = pgTable(
   'applications',
   {
     id: text('id').primaryKey(),
-    ownerId: text('owner_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+    ownerId: text('owner_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     description: text('description'),
     /** Namespace its manifests go to (the namespace of the offers it subscribes to). */
@@ -113,7 +123,9 @@ export const applications = pgTable(
 /** An application's subscription to an offer (catalog item) on a plan. */
 export const subscriptions = pgTable('subscriptions', {
   id: text('id').primaryKey(),
-  applicationId: text('application_id').notNull().references(() => applications.id, { onDelete: 'cascade' }),
+  applicationId: text('application_id')
+    .notNull()
+    .references(() => applications.id, { onDelete: 'cascade' }),
   offer: text('offer').notNull(),
   plan: text('plan').notNull(),
   apis: text('apis').array().notNull().default(sql`'{}'::text[]`),
@@ -140,7 +152,9 @@ export const apiKeys = pgTable(
   'api_keys',
   {
     keyId: text('key_id').primaryKey(),
-    applicationId: text('application_id').notNull().references(() => applications.id, { onDelete: 'cascade' }),
+    applicationId: text('application_id')
+      .notNull()
+      .references(() => applications.id, { onDelete: 'cascade' }),
     sha256: text('sha256').notNull(),
     title: text('title').notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
@@ -181,7 +195,9 @@ export const outbox = pgTable(
      * What the writer does: `render` the whole state onto the target branch (the default), `propose`
      * it with one pending grant on `branch`, `merge` `branch` (an approval), or `close` `branch` (a rejection).
      */
-    action: text('action', { enum: ['render', 'propose', 'merge', 'close'] }).notNull().default('render'),
+    action: text('action', { enum: ['render', 'propose', 'merge', 'close'] })
+      .notNull()
+      .default('render'),
     branch: text('branch'),
   },
   (t) => [index('outbox_pending_idx').on(t.publishedAt, t.id)],

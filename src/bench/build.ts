@@ -86,17 +86,13 @@ function countRendered(pageCacheDir: string, since: number): { rendered: number;
 export function measureBuild(root: string, contentDir: string, dataDir: string): BuildFigure {
   linkNodeModules(root, dataDir);
   const started = Date.now();
-  const child = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', path.join(root, 'src/bench/site-child.ts'), root, path.join(dataDir, 'site'), path.join(dataDir, 'cache', 'astro')],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, PORTICO_CONTENT_DIR: contentDir, PORTICO_DATA_DIR: dataDir, PORTICO_OFFLINE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/bench/site-child.ts'), root, path.join(dataDir, 'site'), path.join(dataDir, 'cache', 'astro')], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, PORTICO_CONTENT_DIR: contentDir, PORTICO_DATA_DIR: dataDir, PORTICO_OFFLINE: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (child.status !== 0) {
     throw new PorticoError(`the site build of ${contentDir} failed (exit ${child.status}): ${child.stderr.trim().split('\n').slice(-8).join('\n')}`);
   }

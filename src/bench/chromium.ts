@@ -23,7 +23,7 @@ export function chromiumVersion(): string {
 
 /** Starts Chromium with a fresh profile and a DevTools port for Lighthouse; the profile goes with it. */
 export async function launchChromium(): Promise<RunningChromium> {
-  if (!existsSync(CHROMIUM)) throw new PorticoError(`${CHROMIUM} is not there`, 'install Debian\'s Chromium (apt-get install chromium), or set PORTICO_CHROMIUM');
+  if (!existsSync(CHROMIUM)) throw new PorticoError(`${CHROMIUM} is not there`, "install Debian's Chromium (apt-get install chromium), or set PORTICO_CHROMIUM");
   const profile = mkdtempSync(path.join(tmpdir(), 'portico-bench-chromium-'));
   const child: ChildProcess = spawn(CHROMIUM, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -17,14 +17,30 @@ export interface Consumer {
 /** The HTTP agent shared by every consumer: kept-alive connections, as a browser has. */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-function request(base: string, method: string, route: string, headers: Record<string, string>, body: string | undefined, localAddress?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+function request(
+  base: string,
+  method: string,
+  route: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  localAddress?: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(route, base), { method, headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) }, agent: localAddress ? undefined : agent, localAddress }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-    });
+    const req = http.request(
+      new URL(route, base),
+      {
+        method,
+        headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) },
+        agent: localAddress ? undefined : agent,
+        localAddress,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

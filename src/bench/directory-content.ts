@@ -37,7 +37,11 @@ export function listDirectorySpecs(): Array<{ id: string; bytes: number; file: s
 
 /** A Kubernetes name for the i-th pick: `d007-amazonaws-com-acm`, at most 63 characters. */
 export function directoryApiName(index: number, id: string): string {
-  const slug = id.replace(/\.json$/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = id
+    .replace(/\.json$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return `d${String(index).padStart(3, '0')}-${slug}`.slice(0, 63).replace(/-+$/, '');
 }
 

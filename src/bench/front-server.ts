@@ -84,7 +84,11 @@ export async function startFrontServer(files: StaticFile[], upstream: string | u
   return {
     base: `http://127.0.0.1:${port}`,
     sentBytes,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -140,7 +140,14 @@ export async function benchIsland(work: BenchWork): Promise<{ table: SectionTabl
     runs.push(await load('account-menu island', `${portal.base}${accountMenuIsland(site.siteDir)}`, { cookies, duration }));
     runs.push(await load('upstream, direct (anchor)', target, { duration }));
     // Within the relay's limit: each connection is its own consumer and makes 60 requests.
-    runs.push(await load('relay to the upstream', `${portal.base}/relay?url=${encodeURIComponent(target)}`, { cookies, perConnection: RELAY_PER_MINUTE }, { cookies: [relayWarmUp], connections: 5, perConnection: RELAY_PER_MINUTE / 5 }));
+    runs.push(
+      await load(
+        'relay to the upstream',
+        `${portal.base}/relay?url=${encodeURIComponent(target)}`,
+        { cookies, perConnection: RELAY_PER_MINUTE },
+        { cookies: [relayWarmUp], connections: 5, perConnection: RELAY_PER_MINUTE / 5 },
+      ),
+    );
     // A second replica on the same database and build, as a deployment scales out: nothing left to migrate.
     console.log('portico bench: island, starting a second replica');
     const replica = await startBuiltPortal(work.root, site.siteDir, { PORTICO_DATA_DIR: path.join(work.dir, 'island-replica'), PORTICO_CONTENT_DIR: site.contentDir, DATABASE_URL: db.url });
@@ -178,7 +185,7 @@ export async function benchIsland(work: BenchWork): Promise<{ table: SectionTabl
       ],
       notes: [
         `Signed-in rows: each connection carries its own consumer's session cookie (${CONNECTIONS} accounts, one application each); ${work.options.duration} s per run.`,
-        'Each run follows a 1 s warm-up of the same requests (the relay\'s: 60 requests of one more consumer), not counted.',
+        "Each run follows a 1 s warm-up of the same requests (the relay's: 60 requests of one more consumer), not counted.",
         'Anchor of the signed-in rows: a static page (/plans/) served by the same portal process; of the relay: the same upstream called directly.',
         `The relay allows ${RELAY_PER_MINUTE} requests a minute per consumer, so its run is ${CONNECTIONS} consumers x ${RELAY_PER_MINUTE} requests (${CONNECTIONS * RELAY_PER_MINUTE}), none refused.`,
         'The load generator runs on the same 2 cores as the portal (and the upstream, in its own process); the portal writes one access-log line per request.',

@@ -104,7 +104,11 @@ function startKeyPoller(sql: Awaited<ReturnType<typeof createDatabase>>['sql']) 
 
 /** The last lines a portal logged, errors first: what a failed run's message shows. */
 function lastWords(portal: PortalProcess): string {
-  const lines = portal.output().trim().split('\n').filter((l) => !l.includes('"msg":"request"'));
+  const lines = portal
+    .output()
+    .trim()
+    .split('\n')
+    .filter((l) => !l.includes('"msg":"request"'));
   const errors = lines.filter((l) => l.includes('"level":"error"'));
   return (errors.length ? errors : lines).slice(-3).join(' / ') || '(nothing)';
 }
@@ -155,14 +159,16 @@ async function runPortals(work: BenchWork, portalCount: number, recipient: strin
   try {
     // One after the other: the first applies the migrations.
     for (let i = 0; i < portalCount; i++) {
-      portals.push(await startBuiltPortal(work.root, site.siteDir, {
-        PORTICO_DATA_DIR: path.join(work.dir, `portal-${portalCount}-${i}`),
-        PORTICO_CONTENT_DIR: site.contentDir,
-        DATABASE_URL: db.url,
-        PORTICO_GIT_URL: remote,
-        PORTICO_AGE_RECIPIENTS: recipient,
-        PORTICO_GIT_INTERVAL: '1',
-      }));
+      portals.push(
+        await startBuiltPortal(work.root, site.siteDir, {
+          PORTICO_DATA_DIR: path.join(work.dir, `portal-${portalCount}-${i}`),
+          PORTICO_CONTENT_DIR: site.contentDir,
+          DATABASE_URL: db.url,
+          PORTICO_GIT_URL: remote,
+          PORTICO_AGE_RECIPIENTS: recipient,
+          PORTICO_GIT_INTERVAL: '1',
+        }),
+      );
     }
     console.log(`portico bench: provisioning, ${portalCount} portal(s): signing up ${Math.max(...CONSUMER_COUNTS)} consumers`);
     const consumers: Array<{ consumer: Consumer; appId: string }> = [];
@@ -175,7 +181,7 @@ async function runPortals(work: BenchWork, portalCount: number, recipient: strin
       await consumer.api('POST', `/applications/${application.id}/subscriptions`, { offer: 'logistics/public-starter' });
       consumers.push({ consumer, appId: application.id });
     }
-    const setup = await untilSettled(db.sql, 'the consumers\' subscriptions', portals);
+    const setup = await untilSettled(db.sql, "the consumers' subscriptions", portals);
     setups.push({ portals: portalCount, subscriptions: Math.max(...CONSUMER_COUNTS), ...setup });
     for (const count of CONSUMER_COUNTS) {
       console.log(`portico bench: provisioning, ${portalCount} portal(s), ${count} consumer(s), ${work.options.duration} s`);
@@ -185,15 +191,17 @@ async function runPortals(work: BenchWork, portalCount: number, recipient: strin
       const started = Date.now();
       const deadline = started + work.options.duration * 1000;
       try {
-        await Promise.all(consumers.slice(0, count).map(async ({ consumer, appId }, index) => {
-          for (let n = 0; Date.now() < deadline; n++) {
-            const sent = Date.now();
-            const created = await consumer.api<{ keyId: string; requestId: string }>('POST', `/applications/${appId}/keys`, { title: `bench ${n}` });
-            const sample: KeySample = { consumer: index, keyId: created.keyId, requestId: created.requestId, sent, answered: Date.now() };
-            samples.push(sample);
-            await poller.untilActive(sample);
-          }
-        }));
+        await Promise.all(
+          consumers.slice(0, count).map(async ({ consumer, appId }, index) => {
+            for (let n = 0; Date.now() < deadline; n++) {
+              const sent = Date.now();
+              const created = await consumer.api<{ keyId: string; requestId: string }>('POST', `/applications/${appId}/keys`, { title: `bench ${n}` });
+              const sample: KeySample = { consumer: index, keyId: created.keyId, requestId: created.requestId, sent, answered: Date.now() };
+              samples.push(sample);
+              await poller.untilActive(sample);
+            }
+          }),
+        );
       } finally {
         await poller.stop();
       }
@@ -201,7 +209,9 @@ async function runPortals(work: BenchWork, portalCount: number, recipient: strin
       const lost = samples.filter((s) => s.revoked !== undefined);
       const reasons = lost.length ? await db.sql<Array<{ status_reason: string | null }>>`select status_reason from api_keys where key_id in ${db.sql(lost.map((s) => s.keyId))}` : [];
       const ended = Math.max(...done.map((s) => s.active!));
-      const outbox = await db.sql<Array<{ request_id: string; created_at: Date; published_at: Date | null }>>`select request_id, created_at, published_at from outbox where request_id in ${db.sql(samples.map((s) => s.requestId))}`;
+      const outbox = await db.sql<
+        Array<{ request_id: string; created_at: Date; published_at: Date | null }>
+      >`select request_id, created_at, published_at from outbox where request_id in ${db.sql(samples.map((s) => s.requestId))}`;
       const byRequest = new Map(outbox.map((r) => [r.request_id, r]));
       const queue: number[] = [];
       for (const s of done) {
@@ -240,20 +250,52 @@ export async function benchProvisioning(work: BenchWork): Promise<{ table: Secti
   const setup: SetupOutcome[] = [];
   const runs = [...(await runPortals(work, 1, recipient, setup)), ...(await runPortals(work, 2, recipient, setup))];
   const lostNotes = [
-    ...setup.filter((s) => s.revoked > 0).map((s) => `PROBLEM: with ${s.portals} portals, ${s.revoked} of the ${s.subscriptions} set-up subscriptions ended revoked though nobody revoked them; the portal said: ${s.reasons.map((r) => `"${r}"`).join(', ')}.`),
-    ...runs.filter((r) => r.keysRevoked > 0).map((r) => `PROBLEM: ${r.portals} portals, ${plural(r.consumers, 'consumer')}: ${plural(r.keysRevoked, 'key')} ended revoked instead of active; the portal said: ${r.revokedReasons.map((x) => `"${x}"`).join(', ')}.`),
+    ...setup
+      .filter((s) => s.revoked > 0)
+      .map(
+        (s) =>
+          `PROBLEM: with ${s.portals} portals, ${s.revoked} of the ${s.subscriptions} set-up subscriptions ended revoked though nobody revoked them; the portal said: ${s.reasons.map((r) => `"${r}"`).join(', ')}.`,
+      ),
+    ...runs
+      .filter((r) => r.keysRevoked > 0)
+      .map(
+        (r) =>
+          `PROBLEM: ${r.portals} portals, ${plural(r.consumers, 'consumer')}: ${plural(r.keysRevoked, 'key')} ended revoked instead of active; the portal said: ${r.revokedReasons.map((x) => `"${x}"`).join(', ')}.`,
+      ),
   ];
   const three = (p: { p50: number; p95: number; p99: number }) => `${ms(p.p50)} / ${ms(p.p95)} / ${ms(p.p99)}`;
   return {
     table: {
       title: 'Provisioning: an API key, from request to commit and to active (PostgreSQL, local bare Git remote)',
-      header: ['portals', 'consumers', 'keys active', 'keys/s', 'POST answer p50/p95/p99', 'request→commit p50/p95/p99', 'request→active p50/p95/p99', 'outbox wait p50/p95/p99', 'commits', 'revoked by mistake'],
-      rows: runs.map((r) => [String(r.portals), String(r.consumers), String(r.keys), r.keysPerSecond.toFixed(1), three(r.answerMs), three(r.commitMs), three(r.activeMs), three(r.queueMs), String(r.commits), String(r.keysRevoked)]),
+      header: [
+        'portals',
+        'consumers',
+        'keys active',
+        'keys/s',
+        'POST answer p50/p95/p99',
+        'request→commit p50/p95/p99',
+        'request→active p50/p95/p99',
+        'outbox wait p50/p95/p99',
+        'commits',
+        'revoked by mistake',
+      ],
+      rows: runs.map((r) => [
+        String(r.portals),
+        String(r.consumers),
+        String(r.keys),
+        r.keysPerSecond.toFixed(1),
+        three(r.answerMs),
+        three(r.commitMs),
+        three(r.activeMs),
+        three(r.queueMs),
+        String(r.commits),
+        String(r.keysRevoked),
+      ]),
       notes: [
         `Each consumer asks for a key, waits until it is active, and asks again, for ${work.options.duration} s; keys/s = keys made active / time from the first request to the last activation.`,
         'request→commit: from just before POST /api/v1/applications/{id}/keys is sent to outbox.published_at of its request (set by the writer once the commit is pushed).',
         `request→active: to the first time the bench, reading api_keys every ${POLL_MS} ms, sees the key active (the reconciler found it on the branch); resolution ${POLL_MS} ms.`,
-        'outbox wait: outbox.created_at (the request\'s transaction) to published_at, server side only.',
+        "outbox wait: outbox.created_at (the request's transaction) to published_at, server side only.",
         'commits: commits the writer added to main during the run (one commit carries every change pending at that pass).',
         ...lostNotes,
         'PORTICO_GIT_INTERVAL=1. Two portals: consumers alternate between them; both run the writer loop, the advisory lock lets one write at a time. The runs 1, 10, 50 follow each other on the same database, so the state grows.',

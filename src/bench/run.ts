@@ -33,7 +33,10 @@ export function parseBenchArgs(args: string[]): BenchOptions {
       return n;
     };
     if (flag === '--only') {
-      const wanted = value().split(',').map((s) => s.trim()).filter(Boolean);
+      const wanted = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const unknown = wanted.find((s) => !(SECTIONS as readonly string[]).includes(s));
       if (unknown) throw new PorticoError(`--only names "${unknown}"; the sections are ${SECTIONS.join(', ')}`, USAGE);
       options.sections = SECTIONS.filter((s) => wanted.includes(s));
@@ -63,7 +66,9 @@ export async function runBench(args: string[]): Promise<number> {
     chromium: chromiumVersion(),
     loadAverageAtStart: loadavg().map((n) => Number(n.toFixed(2))),
   };
-  console.log(`portico bench: ${options.sections.join(', ')} on ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.chromium} (load average ${machine.loadAverageAtStart.join(' ')})`);
+  console.log(
+    `portico bench: ${options.sections.join(', ')} on ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.chromium} (load average ${machine.loadAverageAtStart.join(' ')})`,
+  );
   const tables: SectionTable[] = [];
   const results: Record<string, unknown> = {};
   const timings: Record<string, number> = {};
@@ -90,7 +95,11 @@ export async function runBench(args: string[]): Promise<number> {
     `${JSON.stringify({ date: started.toISOString(), command, revision, wallMs, sectionMs: timings, machine: { ...machine, loadAverageAtEnd: loadavg().map((n) => Number(n.toFixed(2))) }, options, tables, results }, null, 2)}\n`,
   );
   writeFileSync(path.join(outDir, 'results.md'), `${tables.map((t) => `### ${t.title}\n\n${formatMarkdownTable(t.header, t.rows)}\n\n${t.notes.map((n) => `- ${n}`).join('\n')}`).join('\n\n')}\n`);
-  console.log(`\nportico bench: done in ${(wallMs / 1000).toFixed(0)} s (${Object.entries(timings).map(([s, t]) => `${s} ${(t / 1000).toFixed(0)} s`).join(', ')}).`);
+  console.log(
+    `\nportico bench: done in ${(wallMs / 1000).toFixed(0)} s (${Object.entries(timings)
+      .map(([s, t]) => `${s} ${(t / 1000).toFixed(0)} s`)
+      .join(', ')}).`,
+  );
   console.log(`Figures written to ${path.relative(process.cwd(), file)} (tables also as Markdown in results.md).`);
   return 0;
 }

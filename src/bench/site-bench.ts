@@ -38,7 +38,11 @@ interface CatalogCheck {
 }
 
 function checkCatalog(projectRoot: string, root: string, cacheDir: string): CatalogCheck {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/bench/catalog-child.ts'), root, cacheDir], { cwd: projectRoot, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/bench/catalog-child.ts'), root, cacheDir], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
   if (child.status !== 0) throw new PorticoError(`the catalog check of ${root} failed: ${child.stderr.trim().split('\n').slice(-3).join(' / ')}`);
   return JSON.parse(child.stdout) as CatalogCheck;
 }
@@ -64,7 +68,12 @@ function repairDirectory(work: BenchWork, contentDir: string, stride: number, pi
   for (let round = 0; round < stride; round++) {
     const check = checkCatalog(work.root, contentDir, cacheDir);
     if (check.errors === 0) break;
-    const bad = new Set(check.errorFiles.map((f) => /^apis\/(\d{3})\//.exec(f)?.[1]).filter((x): x is string => x !== undefined).map(Number));
+    const bad = new Set(
+      check.errorFiles
+        .map((f) => /^apis\/(\d{3})\//.exec(f)?.[1])
+        .filter((x): x is string => x !== undefined)
+        .map(Number),
+    );
     if (bad.size === 0) throw new PorticoError(`the directory content has errors outside any one API: ${check.firstErrors.slice(0, 3).join(' / ')}`);
     for (const i of bad) {
       const at = all.indexOf(picks[i]!) + 1;
@@ -79,7 +88,16 @@ function repairDirectory(work: BenchWork, contentDir: string, stride: number, pi
 }
 
 function buildRow(content: string, build: string, f: BuildFigure, anchor: string): string[] {
-  return [content, build, seconds(f.ms), mb(f.peakRssMb), `${f.pages.toLocaleString('en')} (${f.operationPages.toLocaleString('en')} ops)`, kb(f.outputBytes), `${f.apisRendered} rendered, ${f.apisReused} reused`, anchor];
+  return [
+    content,
+    build,
+    seconds(f.ms),
+    mb(f.peakRssMb),
+    `${f.pages.toLocaleString('en')} (${f.operationPages.toLocaleString('en')} ops)`,
+    kb(f.outputBytes),
+    `${f.apisRendered} rendered, ${f.apisReused} reused`,
+    anchor,
+  ];
 }
 
 export interface SiteResults {
@@ -136,10 +154,17 @@ export function benchSite(work: BenchWork): { table: SectionTable; results: Site
   const { stride, picks } = writeDirectory(dirContent, n);
   let replaced: string[] = [];
   const touchIndex = Math.floor(n / 2);
-  measurePair(`${n} OpenAPI Directory specs`, dirContent, path.join(work.dir, 'directory-data'), () => {
-    appendFileSync(path.join(directoryApiDir(dirContent, touchIndex), 'openapi.json'), '\n');
-    return `${picks[touchIndex]!.id} (${kb(picks[touchIndex]!.bytes)})`;
-  }, ['', ''], () => (replaced = repairDirectory(work, dirContent, stride, picks)).length > 0);
+  measurePair(
+    `${n} OpenAPI Directory specs`,
+    dirContent,
+    path.join(work.dir, 'directory-data'),
+    () => {
+      appendFileSync(path.join(directoryApiDir(dirContent, touchIndex), 'openapi.json'), '\n');
+      return `${picks[touchIndex]!.id} (${kb(picks[touchIndex]!.bytes)})`;
+    },
+    ['', ''],
+    () => (replaced = repairDirectory(work, dirContent, stride, picks)).length > 0,
+  );
   const touched = picks[touchIndex]!;
   const picked: DirectorySpec[] = picks.map((p, i) => ({ id: p.id, bytes: p.bytes, name: directoryApiName(i, p.id) }));
   for (const d of ['demo-data', 'directory-data']) rmSync(path.join(work.dir, d), { recursive: true, force: true });

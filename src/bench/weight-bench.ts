@@ -61,7 +61,7 @@ async function measurePage(front: FrontServer, pathname: string): Promise<PageFi
     if (!result) throw new PorticoError(`Lighthouse gave no result for ${url}`);
     const lhr = result.lhr;
     if (lhr.runtimeError) throw new PorticoError(`Lighthouse could not load ${url}: ${lhr.runtimeError.message}`);
-    const items = ((lhr.audits['network-requests']?.details as { items?: Array<{ url: string; resourceType?: string }> } | undefined)?.items ?? []);
+    const items = (lhr.audits['network-requests']?.details as { items?: Array<{ url: string; resourceType?: string }> } | undefined)?.items ?? [];
     let htmlBytes = 0;
     let jsBytes = 0;
     let totalBytes = 0;
@@ -155,7 +155,9 @@ export async function benchWeight(work: BenchWork): Promise<{ table: SectionTabl
   metric('Lighthouse performance', (p) => p.performance, String);
   metric('Lighthouse accessibility', (p) => p.accessibility, String);
   metric('Lighthouse SEO', (p) => p.seo, String);
-  const external = Object.entries(pages).filter(([, p]) => p.externalRequests > 0).map(([n, p]) => `${n}: ${p.externalRequests}`);
+  const external = Object.entries(pages)
+    .filter(([, p]) => p.externalRequests > 0)
+    .map(([n, p]) => `${n}: ${p.externalRequests}`);
   const warnings = Object.entries(pages).flatMap(([n, p]) => p.warnings.map((w) => `${n}: ${w}`));
   return {
     table: {
@@ -163,7 +165,10 @@ export async function benchWeight(work: BenchWork): Promise<{ table: SectionTabl
       header: ['figure', 'Portico page', 'Portico', 'Scalar', 'ratio', 'Swagger UI', 'ratio'],
       rows,
       notes: [
-        `Portico pages: ${Object.entries(pages).filter(([n]) => n.startsWith('Portico')).map(([n, p]) => `${n.replace('Portico ', '')} ${p.url}`).join(', ')}.`,
+        `Portico pages: ${Object.entries(pages)
+          .filter(([n]) => n.startsWith('Portico'))
+          .map(([n, p]) => `${n.replace('Portico ', '')} ${p.url}`)
+          .join(', ')}.`,
         'Scalar and Swagger UI each render the whole spec on one page (the same 13 MB api.github.com.json), so each Portico page is set beside that one page.',
         'Every page goes through one local server that gzips every text answer at level 6; bytes are the gzip bodies it sent for the requests Lighthouse saw (inline scripts count as HTML).',
         'Lighthouse 13 default config: mobile emulation, simulated throttling (slow 4G, 4x CPU); one run per page, each in a fresh Chromium profile.',

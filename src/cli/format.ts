@@ -17,7 +17,9 @@ export function formatSummary(s: CatalogSummary, colour = false): string {
     out.push(`  ${c.cyan(a.key)}  ${a.title}  ${c.dim(`[${a.gateway}]`)}`);
     for (const v of a.versions) {
       const dep = v.deprecated ? c.yellow(' deprecated') : '';
-      out.push(`    ${v.name} ${c.dim(v.release)}${dep}  ${v.operations} operations${v.webhooks ? `, ${v.webhooks} webhooks` : ''}, ${v.schemas} schemas  ${c.dim(`OpenAPI ${v.openapi ?? '-'} from ${v.source}`)}`);
+      out.push(
+        `    ${v.name} ${c.dim(v.release)}${dep}  ${v.operations} operations${v.webhooks ? `, ${v.webhooks} webhooks` : ''}, ${v.schemas} schemas  ${c.dim(`OpenAPI ${v.openapi ?? '-'} from ${v.source}`)}`,
+      );
     }
   }
   if (s.failedApis.length) {

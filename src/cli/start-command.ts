@@ -82,10 +82,12 @@ async function ensurePortFree(host: string, port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new PorticoError(
-        err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : `cannot listen on ${host}:${port}: ${err.message}`,
-        'stop the other process, or choose another port with PORT=...',
-      )),
+      reject(
+        new PorticoError(
+          err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : `cannot listen on ${host}:${port}: ${err.message}`,
+          'stop the other process, or choose another port with PORT=...',
+        ),
+      ),
     );
     probe.listen(port, host, () => probe.close(() => resolve()));
   });

@@ -47,11 +47,17 @@ const EnvSchema = z.object({
   PORTICO_GITHUB_CLIENT_ID: z.string().min(1).optional(),
   PORTICO_GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   /** An SMTP server for mail (smtp:// or smtps://); without it mail stays in the local outbox. */
-  PORTICO_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  PORTICO_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
   PORTICO_MAIL_FROM: z.string().min(3).default('Portico <portal@localhost>'),
   /** The GitOps remote grants are committed to; by default a bare repository in the data directory, seeded from the content. */
   PORTICO_GIT_URL: z.string().min(1).optional(),
-  PORTICO_GIT_BRANCH: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a branch name').default('main'),
+  PORTICO_GIT_BRANCH: z
+    .string()
+    .regex(/^[A-Za-z0-9._/-]+$/, 'must be a branch name')
+    .default('main'),
   /** The folder in that repository where Portico writes (and only there). */
   PORTICO_GIT_DIRECTORY: z
     .string()
@@ -69,7 +75,10 @@ const EnvSchema = z.object({
   /** Gateway targets to render, comma-separated: traefik-hub, haproxy. */
   PORTICO_GATEWAYS: z.string().default('traefik-hub,haproxy'),
   /** First part of every API key: 2 to 10 lower-case letters. */
-  PORTICO_KEY_PREFIX: z.string().regex(/^[a-z]{2,10}$/, 'must be 2 to 10 lower-case letters').default('ptc'),
+  PORTICO_KEY_PREFIX: z
+    .string()
+    .regex(/^[a-z]{2,10}$/, 'must be 2 to 10 lower-case letters')
+    .default('ptc'),
   /** host:port pairs the try-it relay may call although they are private or loopback (the demo's gateway). */
   PORTICO_RELAY_ALLOW: z.string().default('localhost:8080,127.0.0.1:8080'),
   /**
@@ -78,7 +87,11 @@ const EnvSchema = z.object({
    */
   PORTICO_SPEC_URL_ALLOW: z.string().default(''),
   /** The largest document `openApiSpec.url` may answer, in bytes (50 MiB: Microsoft Graph beta is 47 MB). */
-  PORTICO_SPEC_URL_MAX_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+  PORTICO_SPEC_URL_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(50 * 1024 * 1024),
   /**
    * Where the demo gateway answers when it is not http://localhost:8080, the address the demo content
    * gives it: servers there are shown and called at this address instead. `npm start` sets it from
@@ -115,7 +128,10 @@ const EnvSchema = z.object({
     .default('1')
     .transform((v) => v === '1' || v === 'true' || v === 'yes'),
   /** The cluster (its folder, e.g. clusters/production) a repository of several is documented for; decision record 11. */
-  PORTICO_CLUSTER: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a cluster folder such as clusters/production').optional(),
+  PORTICO_CLUSTER: z
+    .string()
+    .regex(/^[A-Za-z0-9._/-]+$/, 'must be a cluster folder such as clusters/production')
+    .optional(),
   /** The kustomize (or kubectl) binary that renders kustomizations; by default kustomize, else kubectl, on the PATH. */
   PORTICO_KUSTOMIZE: z.string().min(1).optional(),
   /** How many portal processes share the database; more than one needs DATABASE_URL (PGlite belongs to one process). */
@@ -175,7 +191,10 @@ export function specUrlSettings(env: Record<string, string | undefined> = proces
   const parsed = shape.safeParse({ PORTICO_SPEC_URL_ALLOW: env.PORTICO_SPEC_URL_ALLOW || undefined, PORTICO_SPEC_URL_MAX_BYTES: env.PORTICO_SPEC_URL_MAX_BYTES || undefined });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new PorticoError(`invalid configuration: ${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])] ?? '')}: ${issue.message}`, 'PORTICO_SPEC_URL_MAX_BYTES is a number of bytes, such as 52428800');
+    throw new PorticoError(
+      `invalid configuration: ${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])] ?? '')}: ${issue.message}`,
+      'PORTICO_SPEC_URL_MAX_BYTES is a number of bytes, such as 52428800',
+    );
   }
   return { allow: new Set(list(parsed.data.PORTICO_SPEC_URL_ALLOW).map((x) => x.toLowerCase())), maxBytes: parsed.data.PORTICO_SPEC_URL_MAX_BYTES };
 }
@@ -183,7 +202,11 @@ export function specUrlSettings(env: Record<string, string | undefined> = proces
 /** How the content repository is read: which cluster, which kustomize, and the portal's own folder. Read where the catalog is loaded, like specUrlSettings. */
 export function repositorySettings(env: Record<string, string | undefined> = process.env): { cluster?: string; kustomize?: string; portalFolder: string } {
   const shape = EnvSchema.pick({ PORTICO_CLUSTER: true, PORTICO_KUSTOMIZE: true, PORTICO_GIT_DIRECTORY: true });
-  const parsed = shape.safeParse({ PORTICO_CLUSTER: env.PORTICO_CLUSTER || undefined, PORTICO_KUSTOMIZE: env.PORTICO_KUSTOMIZE || undefined, PORTICO_GIT_DIRECTORY: env.PORTICO_GIT_DIRECTORY || undefined });
+  const parsed = shape.safeParse({
+    PORTICO_CLUSTER: env.PORTICO_CLUSTER || undefined,
+    PORTICO_KUSTOMIZE: env.PORTICO_KUSTOMIZE || undefined,
+    PORTICO_GIT_DIRECTORY: env.PORTICO_GIT_DIRECTORY || undefined,
+  });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new PorticoError(`invalid configuration: ${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])] ?? '')}: ${issue.message}`, 'see Configuration in the README');
@@ -215,7 +238,10 @@ export function readSettingFiles(env: Record<string, string | undefined>, cwd = 
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
-      throw new PorticoError(`invalid configuration: ${name}_FILE=${resolved}: cannot read ${name} from it: ${why}`, `mount the Secret or file there, readable by the user Portico runs as, or set ${name} itself`);
+      throw new PorticoError(
+        `invalid configuration: ${name}_FILE=${resolved}: cannot read ${name} from it: ${why}`,
+        `mount the Secret or file there, readable by the user Portico runs as, or set ${name} itself`,
+      );
     }
     if (!value) throw new PorticoError(`invalid configuration: ${name}_FILE=${resolved}: the file is empty`, `put ${name}'s value in it`);
     out[name] = value;
@@ -224,7 +250,11 @@ export function readSettingFiles(env: Record<string, string | undefined>, cwd = 
   return out;
 }
 
-const list = (v: string | undefined) => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /**
  * Reads and validates the configuration from `env`.
@@ -234,8 +264,7 @@ export function loadConfig(givenEnv: Record<string, string | undefined> = proces
   const env = readSettingFiles(givenEnv, cwd);
   const relevant = Object.fromEntries(Object.keys(EnvSchema.shape).map((k) => [k, env[k] === '' && k !== 'PORTICO_OFFLINE' ? undefined : env[k]]));
   // Secrets are never echoed back in a message, nor anything read from a file (a mounted Secret).
-  const shown = (k: string) =>
-    givenEnv[`${k}_FILE`] ? `(read from ${k}_FILE)` : /SECRET|PASSWORD|TOKEN/.test(k) && k !== 'PORTICO_SECRET_FORMAT' ? '***' : JSON.stringify(relevant[k] ?? '');
+  const shown = (k: string) => (givenEnv[`${k}_FILE`] ? `(read from ${k}_FILE)` : /SECRET|PASSWORD|TOKEN/.test(k) && k !== 'PORTICO_SECRET_FORMAT' ? '***' : JSON.stringify(relevant[k] ?? ''));
   const parsed = EnvSchema.safeParse(relevant);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}=${shown(String(i.path[0]))}: ${i.message}`);
@@ -265,18 +294,28 @@ export function loadConfig(givenEnv: Record<string, string | undefined> = proces
   }
   let secrets: Config['secrets'] = { format: 'sops-age' };
   if (e.PORTICO_SECRET_FORMAT === 'sealed-secret') {
-    if (!e.PORTICO_SEALING_CERT) throw new PorticoError('invalid configuration: PORTICO_SECRET_FORMAT=sealed-secret needs PORTICO_SEALING_CERT, the sealing certificate file', 'fetch it with kubeseal --fetch-cert > sealing-cert.pem');
+    if (!e.PORTICO_SEALING_CERT)
+      throw new PorticoError(
+        'invalid configuration: PORTICO_SECRET_FORMAT=sealed-secret needs PORTICO_SEALING_CERT, the sealing certificate file',
+        'fetch it with kubeseal --fetch-cert > sealing-cert.pem',
+      );
     const file = path.resolve(cwd, e.PORTICO_SEALING_CERT);
     let pem: string;
     try {
       pem = readFileSync(file, 'utf8');
       sealingKeyFrom(pem);
     } catch (err) {
-      throw new PorticoError(`invalid configuration: PORTICO_SEALING_CERT=${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, 'give the PEM certificate of your sealed-secrets controller (kubeseal --fetch-cert)');
+      throw new PorticoError(
+        `invalid configuration: PORTICO_SEALING_CERT=${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+        'give the PEM certificate of your sealed-secrets controller (kubeseal --fetch-cert)',
+      );
     }
     secrets = { format: 'sealed-secret', certificatePem: pem, certificateFile: file };
   } else if (e.PORTICO_SEALING_CERT) {
-    throw new PorticoError('invalid configuration: PORTICO_SEALING_CERT is set but PORTICO_SECRET_FORMAT is not sealed-secret', 'set PORTICO_SECRET_FORMAT=sealed-secret, or drop PORTICO_SEALING_CERT');
+    throw new PorticoError(
+      'invalid configuration: PORTICO_SEALING_CERT is set but PORTICO_SECRET_FORMAT is not sealed-secret',
+      'set PORTICO_SECRET_FORMAT=sealed-secret, or drop PORTICO_SEALING_CERT',
+    );
   }
   if (e.PORTICO_GIT_URL && gateways.includes('traefik-hub') && secrets.format === 'sops-age' && ageRecipients.length === 0) {
     throw new PorticoError(
@@ -302,7 +341,14 @@ export function loadConfig(givenEnv: Record<string, string | undefined> = proces
     adminEmails: list(e.PORTICO_ADMIN_EMAILS).map((x) => x.toLowerCase()),
     adminGroups: list(e.PORTICO_ADMIN_GROUPS),
     oidc: e.PORTICO_OIDC_ISSUER
-      ? { issuer: e.PORTICO_OIDC_ISSUER, clientId: e.PORTICO_OIDC_CLIENT_ID!, clientSecret: e.PORTICO_OIDC_CLIENT_SECRET!, groupsClaim: e.PORTICO_OIDC_GROUPS_CLAIM, scopes: e.PORTICO_OIDC_SCOPES, name: e.PORTICO_OIDC_NAME }
+      ? {
+          issuer: e.PORTICO_OIDC_ISSUER,
+          clientId: e.PORTICO_OIDC_CLIENT_ID!,
+          clientSecret: e.PORTICO_OIDC_CLIENT_SECRET!,
+          groupsClaim: e.PORTICO_OIDC_GROUPS_CLAIM,
+          scopes: e.PORTICO_OIDC_SCOPES,
+          name: e.PORTICO_OIDC_NAME,
+        }
       : undefined,
     github: e.PORTICO_GITHUB_CLIENT_ID ? { clientId: e.PORTICO_GITHUB_CLIENT_ID, clientSecret: e.PORTICO_GITHUB_CLIENT_SECRET! } : undefined,
     smtpUrl: e.PORTICO_SMTP_URL,

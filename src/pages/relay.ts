@@ -24,7 +24,9 @@ export const ALL: APIRoute = async (context) =>
       const who = context.locals.account?.id ?? `ip:${context.clientAddress}`;
       const limit = await hitRateLimit(database.db, `relay:${who}`, RELAY_PER_MINUTE, 60);
       if (!limit.allowed) {
-        throw new ProblemError(429, 'relay-rate-limit', `You have tried ${RELAY_PER_MINUTE} requests in a minute from the portal; try again in ${limit.retryAfterSeconds} seconds.`, { headers: { 'retry-after': String(limit.retryAfterSeconds) } });
+        throw new ProblemError(429, 'relay-rate-limit', `You have tried ${RELAY_PER_MINUTE} requests in a minute from the portal; try again in ${limit.retryAfterSeconds} seconds.`, {
+          headers: { 'retry-after': String(limit.retryAfterSeconds) },
+        });
       }
       // Read up to the relay's limit and no further: a larger body is refused before it is all in memory.
       const tooLarge = () => new ProblemError(413, 'relay-request-too-large', `The request body is larger than the ${Math.round(DEFAULT_LIMITS.maxRequestBytes / 1024)} KiB the portal relays.`);
@@ -35,6 +37,9 @@ export const ALL: APIRoute = async (context) =>
         { method: context.request.method, target, headers: context.request.headers, body, authorizationIsPortalCredential },
         { ...DEFAULT_LIMITS, servers: declaredServers(catalog), requestHeaders: declaredRequestHeaders(catalog), allowPrivate: new Set(config.relayAllowPrivate) },
       );
-      return new Response(answer.status === 204 || answer.status === 304 ? null : new Uint8Array(answer.body), { status: answer.status, headers: { ...answer.headers, 'x-portico-relay': answer.url } });
+      return new Response(answer.status === 204 || answer.status === 304 ? null : new Uint8Array(answer.body), {
+        status: answer.status,
+        headers: { ...answer.headers, 'x-portico-relay': answer.url },
+      });
     }),
   );

@@ -21,7 +21,17 @@ const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' };
 const sh = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: gitEnv, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 // Stands in for SOPS/age here: the writer only carries whatever ciphertext the key step produced.
 const fakeCiphertext = (_key: string, keyId: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: key-${keyId.toLowerCase()}\nstringData:\n  token: ENC[AES256_GCM,data:opaque,type:str]\n`;
-const render = (grants: Grant[]): RenderedFiles => new Map([...renderTraefikHub(grants), ...renderHaproxy(grants, new Map([['logistics/starter', { rateLimit: { requests: 10, periodSeconds: 1 } }], ['logistics/growth', { rateLimit: { requests: 100, periodSeconds: 10 } }]]))]);
+const render = (grants: Grant[]): RenderedFiles =>
+  new Map([
+    ...renderTraefikHub(grants),
+    ...renderHaproxy(
+      grants,
+      new Map([
+        ['logistics/starter', { rateLimit: { requests: 10, periodSeconds: 1 } }],
+        ['logistics/growth', { rateLimit: { requests: 100, periodSeconds: 10 } }],
+      ]),
+    ),
+  ]);
 
 const STARTER: OfferGrant = { key: 'logistics/public-starter', plan: 'logistics/starter', apis: ['logistics/shipments'], bundles: [], operationFilter: [] };
 const GROWTH: OfferGrant = { key: 'logistics/public-monitoring', plan: 'logistics/growth', apis: ['logistics/tracking'], bundles: [], operationFilter: ['read-only'], approval: 'pull-request' };
@@ -153,7 +163,7 @@ describe.each(ENGINES)('self-service access through Git on %s', (_engine, open) 
     await expect(access.getApplication('acct-ada', app.id)).rejects.toThrow('There is no such application.');
   });
 
-  it('suspends a key on an admin\'s word and lifts the suspension', async () => {
+  it("suspends a key on an admin's word and lifts the suspension", async () => {
     const k = await access.createKey('acct-ada', app.id, { title: 'production', encryptSecret: fakeCiphertext });
     await drain();
     await access.setKeySuspended(k.keyId, true, 'admin@example.test');

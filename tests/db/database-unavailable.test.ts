@@ -24,7 +24,11 @@ describe('a database that is not answering', () => {
     const res = errorToResponse(err, 'req-test-0001');
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
-    expect(await res.json()).toMatchObject({ code: 'database-unavailable', requestId: 'req-test-0001', detail: "The portal's database is not answering right now (it may be restarting). Nothing was changed; try again in a few seconds." });
+    expect(await res.json()).toMatchObject({
+      code: 'database-unavailable',
+      requestId: 'req-test-0001',
+      detail: "The portal's database is not answering right now (it may be restarting). Nothing was changed; try again in a few seconds.",
+    });
   });
 
   it('is recognised when the server ends the connection mid-query (a restart)', async () => {

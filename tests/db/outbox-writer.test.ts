@@ -53,7 +53,13 @@ describe.each(ENGINES)('the outbox and the Git writer on %s', (_engine, open) =>
     expect(trailers).toContain('Portico-Consumer: acct-ada');
     // The body tells a reviewer what the commit carries, one line per change.
     const message = sh(bare, 'log', '-1', '--format=%B', 'main');
-    expect(message.split('\n').slice(0, 5)).toEqual(['Apply 3 grant changes', '', `- Create application ${app.id}`, `- Subscribe ${app.id} to logistics/public-starter on logistics/starter`, `- Add key ${key.keyId} to ${app.id}`]);
+    expect(message.split('\n').slice(0, 5)).toEqual([
+      'Apply 3 grant changes',
+      '',
+      `- Create application ${app.id}`,
+      `- Subscribe ${app.id} to logistics/public-starter on logistics/starter`,
+      `- Add key ${key.keyId} to ${app.id}`,
+    ]);
     expect(sh(bare, 'show', `main:consumers/traefik-hub/logistics/${app.id}/subscription-starter.yaml`)).toContain('name: shipments');
     const [subRow] = await handle.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id));
     expect(subRow!.status).toBe('committed');
@@ -83,7 +89,10 @@ describe.each(ENGINES)('the outbox and the Git writer on %s', (_engine, open) =>
     const down = new GitWorkspace(path.join(work, `ws-down-${n}`), { url: path.join(work, 'no-such-remote.git'), branch: 'main', author });
     const failed = await drainOutbox(handle.db, down, 'consumers', renderTraefikHub);
     expect(failed).toMatchObject({ outcome: 'failed', retryable: true });
-    const [row] = await handle.db.select().from(outbox).where(eq(outbox.summary, `Create application ${app.id}`));
+    const [row] = await handle.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.summary, `Create application ${app.id}`));
     expect(row).toMatchObject({ publishedAt: null, attempts: 1 });
     expect(row!.lastError).toMatch(/cannot be reached/);
     const up = new GitWorkspace(path.join(work, `ws-up-${n}`), { url: bare, branch: 'main', author });
@@ -123,7 +132,10 @@ describe('two writers on one PostgreSQL database', () => {
       const results = await Promise.all([drainOutbox(first.db, wsA, 'consumers', renderTraefikHub), drainOutbox(second.db, wsB, 'consumers', renderTraefikHub)]);
       const outcomes = results.map((r) => r.outcome).sort();
       // Either one held the lock while the other found it taken, or they ran one after the other.
-      expect([['locked', 'published'], ['idle', 'published']]).toContainEqual(outcomes);
+      expect([
+        ['locked', 'published'],
+        ['idle', 'published'],
+      ]).toContainEqual(outcomes);
       expect(sh(bare, 'rev-list', '--count', 'main')).toBe('2');
       const rows = await first.db.select().from(outbox);
       expect(rows.filter((r) => r.publishedAt)).toHaveLength(10);

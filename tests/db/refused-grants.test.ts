@@ -39,7 +39,10 @@ describe.each(ENGINES)('grants a gateway cannot enforce, on %s', (_engine, open)
   let handle: TestDatabase;
   beforeAll(async () => {
     handle = await open();
-    await handle.db.insert(accounts).values([{ id: 'acct-ada', email: 'ada@example.test' }, { id: 'acct-bob', email: 'bob@example.test' }]);
+    await handle.db.insert(accounts).values([
+      { id: 'acct-ada', email: 'ada@example.test' },
+      { id: 'acct-bob', email: 'bob@example.test' },
+    ]);
   });
   afterAll(async () => handle?.close());
 
@@ -58,7 +61,12 @@ describe.each(ENGINES)('grants a gateway cannot enforce, on %s', (_engine, open)
     const result = await drainOutbox(handle.db, ws, 'consumers', render);
     expect(result.outcome).toBe('published');
     if (result.outcome !== 'published') throw new Error(JSON.stringify(result));
-    expect(result.refused.map((r) => [r.applicationId, r.subscriptionIds]).sort()).toEqual([[bad.id, [badSub.id]], [bad.id, [gone.id]]].sort());
+    expect(result.refused.map((r) => [r.applicationId, r.subscriptionIds]).sort()).toEqual(
+      [
+        [bad.id, [badSub.id]],
+        [bad.id, [gone.id]],
+      ].sort(),
+    );
 
     // Both targets carry the good grant, and the bad application's key (its key is fine).
     const keysMap = sh(bare, 'show', 'main:consumers/haproxy/keys.map');
@@ -69,7 +77,10 @@ describe.each(ENGINES)('grants a gateway cannot enforce, on %s', (_engine, open)
 
     const statusOf = async (id: string) => (await handle.db.select().from(subscriptions).where(eq(subscriptions.id, id)))[0]!;
     expect((await statusOf(goodSub.id)).status).toBe('committed');
-    expect(await statusOf(badSub.id)).toMatchObject({ status: 'committing', statusReason: expect.stringMatching(/^not committed: the gateway cannot enforce it \(haproxy: plan logistics\/fractional has rate limit 1\.5\/1s; HAProxy needs whole numbers/) });
+    expect(await statusOf(badSub.id)).toMatchObject({
+      status: 'committing',
+      statusReason: expect.stringMatching(/^not committed: the gateway cannot enforce it \(haproxy: plan logistics\/fractional has rate limit 1\.5\/1s; HAProxy needs whole numbers/),
+    });
     expect((await statusOf(gone.id)).statusReason).toMatch(/plan logistics\/retired, which has no limits entry/);
     const keyStatus = async (keyId: string) => (await handle.db.select().from(apiKeys).where(eq(apiKeys.keyId, keyId)))[0]!.status;
     expect(await keyStatus(goodKey.keyId)).toBe('committed');

@@ -45,7 +45,11 @@ async function seriousViolations(p: Page): Promise<string[]> {
 }
 
 /** The status words in a subscription's or key's row, as a person reads them. */
-const statusOf = (ref: string) => page.locator(`[data-status-ref="${ref}"] .status`).textContent({ timeout: 5000 }).catch(() => null);
+const statusOf = (ref: string) =>
+  page
+    .locator(`[data-status-ref="${ref}"] .status`)
+    .textContent({ timeout: 5000 })
+    .catch(() => null);
 
 /** The row of the subscription to this offer (by its heading cell: other rows name it in their change-plan choices). */
 const subscriptionRow = (title: string) => page.locator('tr[data-row-ref^="sub:"]').filter({ has: page.locator('th', { hasText: title }) });
@@ -105,10 +109,12 @@ describe('self-service access in Chromium', () => {
     await page.evaluate(() => Object.defineProperty(navigator.clipboard, 'writeText', { value: () => Promise.reject(new DOMException('refused', 'NotAllowedError')) }));
     await box.getByRole('button', { name: 'Copy' }).click();
     await expect.poll(() => box.getByRole('status').first().textContent(), SOON).toBe('Selected: press Ctrl+C (⌘C on a Mac) to copy it.');
-    expect(await page.evaluate(() => {
-      const input = document.activeElement as HTMLInputElement;
-      return input.value.slice(input.selectionStart ?? 0, input.selectionEnd ?? 0);
-    })).toBe(key);
+    expect(
+      await page.evaluate(() => {
+        const input = document.activeElement as HTMLInputElement;
+        return input.value.slice(input.selectionStart ?? 0, input.selectionEnd ?? 0);
+      }),
+    ).toBe(key);
 
     expect(await page.evaluate((id) => sessionStorage.getItem(`portico.key.${id}`), appId)).toBeNull();
     await box.getByLabel('Keep in this browser session so the Try it console can use it').check();
@@ -169,8 +175,7 @@ describe('self-service access in Chromium', () => {
     await row.getByLabel('The old key keeps working for').selectOption({ label: '1 hour' });
     await row.getByRole('button', { name: 'Create the replacement key for ci' }).click();
     // Either the new key, or the portal's words about why not (which fail the test with them).
-    await expect.poll(async () => (await row.locator('[role=alert]').allTextContents()).join('') || (await box.innerText()), SOON)
-      .toContain(`It replaces the key ${oldId}, which keeps working until`);
+    await expect.poll(async () => (await row.locator('[role=alert]').allTextContents()).join('') || (await box.innerText()), SOON).toContain(`It replaces the key ${oldId}, which keeps working until`);
     const newKey = await box.getByLabel('API key').inputValue();
     expect(newKey).toMatch(/^ptc_live_[0-9A-Za-z]{38}$/);
     expect(newKey).not.toBe(firstKey);
@@ -195,15 +200,24 @@ describe('self-service access in Chromium', () => {
   it('changes plan to an offer that needs approval, and withdraws the request', async () => {
     const starter = await offerTitle('logistics/public-starter');
     const monitoring = await offerTitle('logistics/public-monitoring');
-    expect(await page.locator('.offer-list .card', { has: page.getByRole('heading', { name: monitoring, exact: true }) }).innerText())
-      .toContain('Needs approval: a platform admin reviews the request first.');
+    expect(await page.locator('.offer-list .card', { has: page.getByRole('heading', { name: monitoring, exact: true }) }).innerText()).toContain(
+      'Needs approval: a platform admin reviews the request first.',
+    );
     const current = subscriptionRow(starter);
     await current.locator('summary', { hasText: 'Change plan' }).click();
     await current.getByRole('button', { name: `Switch to ${monitoring}` }).click();
     const proposed = subscriptionRow(monitoring);
-    await expect.poll(() => proposed.locator('.status').textContent().catch(() => null), SOON).toBe('pending approval');
-    expect(await page.locator('.offer-list .card', { has: page.getByRole('heading', { name: monitoring, exact: true }) }).innerText())
-      .toContain('Requested: waiting for an admin to approve it.');
+    await expect
+      .poll(
+        () =>
+          proposed
+            .locator('.status')
+            .textContent()
+            .catch(() => null),
+        SOON,
+      )
+      .toBe('pending approval');
+    expect(await page.locator('.offer-list .card', { has: page.getByRole('heading', { name: monitoring, exact: true }) }).innerText()).toContain('Requested: waiting for an admin to approve it.');
     expect(await proposed.locator('.status-cell').innerText()).toMatch(/waiting for an admin to merge portico\/req-/);
     // Until an admin approves, the current plan stays.
     expect(await current.locator('.status').textContent()).toBe('active');

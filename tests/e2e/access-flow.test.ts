@@ -90,10 +90,13 @@ describe('the try-it relay in the running portal', () => {
   it('refuses a host the specs do not declare, in words', async () => {
     const res = await fetch(`${portal.base}/relay?url=${encodeURIComponent('https://evil.example/x')}`);
     expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ code: 'relay-host-not-declared', detail: 'evil.example is not a server any API of this portal declares, so the portal will not call it (https://evil.example/x).' });
+    expect(await res.json()).toMatchObject({
+      code: 'relay-host-not-declared',
+      detail: 'evil.example is not a server any API of this portal declares, so the portal will not call it (https://evil.example/x).',
+    });
   });
 
-  it("calls the demo gateway (allow-listed) and says plainly when it is not running", async () => {
+  it('calls the demo gateway (allow-listed) and says plainly when it is not running', async () => {
     const res = await fetch(`${portal.base}/relay?scalar_url=${encodeURIComponent(`http://localhost:${gatewayPort}/shipments/v2/shipments`)}`);
     // Nothing listens on the gateway's port here: the answer says so, instead of failing obscurely.
     expect(res.status).toBe(502);

@@ -65,14 +65,23 @@ describe('the whole consumer flow through the JSON API', () => {
     expect((await consumer('GET', '/admin/requests')).status).toBe(403);
     expect((await consumer('POST', `/admin/requests/${growthRequest}/approve`)).status).toBe(403);
     const { body } = await admin('GET', '/admin/requests');
-    expect(body.requests).toEqual([expect.objectContaining({ requestId: growthRequest, subscriptionId: growth, applicationId: appId, applicationName: 'Dispatch board', owner: expect.objectContaining({ email: 'dev@example.test' }), branch: `portico/${growthRequest}` })]);
+    expect(body.requests).toEqual([
+      expect.objectContaining({
+        requestId: growthRequest,
+        subscriptionId: growth,
+        applicationId: appId,
+        applicationName: 'Dispatch board',
+        owner: expect.objectContaining({ email: 'dev@example.test' }),
+        branch: `portico/${growthRequest}`,
+      }),
+    ]);
   });
 
   it('approving merges the branch: the new plan becomes active and the old one ends', async () => {
     expect(await admin('POST', `/admin/requests/${growthRequest}/approve`)).toMatchObject({ status: 200, body: { status: 'committing' } });
     const active = await settles('subscriptions', growth, 'active');
     expect(active.commit).toMatch(/^[0-9a-f]{40}$/);
-    expect((await statusOf('subscriptions', starter))).toMatchObject({ status: 'revoked', statusReason: `replaced by ${growth} (logistics/public-monitoring)` });
+    expect(await statusOf('subscriptions', starter)).toMatchObject({ status: 'revoked', statusReason: `replaced by ${growth} (logistics/public-monitoring)` });
     expect(git('log', '--merges', '--format=%s', 'main')).toContain('Approve');
     expect(git('for-each-ref', 'refs/heads/portico/')).toBe('');
     expect((await admin('GET', '/admin/requests')).body.requests).toEqual([]);
@@ -107,7 +116,9 @@ describe('the whole consumer flow through the JSON API', () => {
     expect(map).toContain(sha256(second.key));
     expect(await statusOf('keys', first.keyId)).toMatchObject({ status: 'active', retireAt: second.overlapUntil });
     expect((await consumer('POST', `/applications/${appId}/keys/${first.keyId}/rotate`, {})).body.detail).toMatch(/was already rotated; it retires at /);
-    expect((await consumer('POST', `/applications/${appId}/keys/${second.keyId}/rotate`, { overlapSeconds: 'soon' })).body.detail).toBe('overlapSeconds must be a whole number from 0 to 2592000 (30 days).');
+    expect((await consumer('POST', `/applications/${appId}/keys/${second.keyId}/rotate`, { overlapSeconds: 'soon' })).body.detail).toBe(
+      'overlapSeconds must be a whole number from 0 to 2592000 (30 days).',
+    );
   });
 
   it('lets an admin suspend a key (it leaves the HAProxy map) and resume it', async () => {

@@ -26,7 +26,13 @@ function client(base: string, origin = base) {
 
 describe.each([
   ['PGlite', async () => ({ env: {}, db: undefined as TestDatabase | undefined })],
-  ['PostgreSQL', async () => { const db = await freshPostgres(); return { env: { DATABASE_URL: db.url! }, db }; }],
+  [
+    'PostgreSQL',
+    async () => {
+      const db = await freshPostgres();
+      return { env: { DATABASE_URL: db.url! }, db };
+    },
+  ],
 ])('the account JSON API on %s', (_engine, setup) => {
   let portal: RunningPortal;
   let db: TestDatabase | undefined;
@@ -84,18 +90,28 @@ describe.each([
     await ada.call('POST', '/api/v1/auth/signin', { email: 'ada@example.test', password: PASSWORD });
     const paths = porticoApiDocument(portal.base).paths as Record<string, Record<string, unknown>>;
     const routes = Object.entries(paths).flatMap(([p, item]) =>
-      Object.keys(item).filter((m) => m !== 'get').map((m) => [m.toUpperCase(), `/api/v1${p.replace(/\{[^}]+\}/g, 'some-id')}`] as const),
+      Object.keys(item)
+        .filter((m) => m !== 'get')
+        .map((m) => [m.toUpperCase(), `/api/v1${p.replace(/\{[^}]+\}/g, 'some-id')}`] as const),
     );
     expect(routes.length).toBeGreaterThanOrEqual(12);
     for (const [method, route] of routes) {
-      const res = await fetch(`${portal.base}${route}`, { method, headers: { origin: 'https://evil.example', cookie: ada.cookie(), 'content-type': 'application/json' }, body: method === 'DELETE' ? undefined : '{}' });
+      const res = await fetch(`${portal.base}${route}`, {
+        method,
+        headers: { origin: 'https://evil.example', cookie: ada.cookie(), 'content-type': 'application/json' },
+        body: method === 'DELETE' ? undefined : '{}',
+      });
       expect(`${method} ${route} ${res.status}`).toBe(`${method} ${route} 403`);
     }
     expect((await ada.call('GET', '/api/v1/me')).status).toBe(200);
   });
 
   it('accepts only JSON bodies, and says what is wrong with a bad one', async () => {
-    const form = await fetch(`${portal.base}/api/v1/auth/signin`, { method: 'POST', headers: { origin: portal.base, 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a&password=b' });
+    const form = await fetch(`${portal.base}/api/v1/auth/signin`, {
+      method: 'POST',
+      headers: { origin: portal.base, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=a&password=b',
+    });
     expect(form.status).toBe(415);
     expect((await client(portal.base).call('POST', '/api/v1/auth/signin', undefined, { 'content-type': 'application/json' })).status).toBe(401);
     const broken = await fetch(`${portal.base}/api/v1/auth/signin`, { method: 'POST', headers: { origin: portal.base, 'content-type': 'application/json' }, body: '{"email":' });
@@ -134,7 +150,11 @@ describe.each([
     for (let i = 0; i < 5; i++) {
       expect((await client(portal.base).call('POST', '/api/v1/auth/signin', { email: 'limited@example.test', password: `wrong guess ${i}` })).status).toBe(401);
     }
-    const res = await fetch(`${portal.base}/api/v1/auth/signin`, { method: 'POST', headers: { origin: portal.base, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'limited@example.test', password: PASSWORD }) });
+    const res = await fetch(`${portal.base}/api/v1/auth/signin`, {
+      method: 'POST',
+      headers: { origin: portal.base, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'limited@example.test', password: PASSWORD }),
+    });
     expect(res.status).toBe(429);
     const seconds = Number(res.headers.get('retry-after'));
     expect(seconds).toBeGreaterThan(0);

@@ -9,7 +9,8 @@ const PASSWORD = 'a long enough password';
 
 /** Signs up and confirms the address through the mailed link (groups an admin assigns need a confirmed address); returns the session. */
 async function signUp(email: string): Promise<string> {
-  const post = (route: string, body: unknown) => fetch(`${portal.base}/api/v1${route}`, { method: 'POST', headers: { origin: portal.base, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (route: string, body: unknown) =>
+    fetch(`${portal.base}/api/v1${route}`, { method: 'POST', headers: { origin: portal.base, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect((await post('/auth/signup', { email, password: PASSWORD })).status).toBe(202);
   const confirmed = await post('/auth/verify-email', { token: mailedToken(portal.dataDir, email), password: PASSWORD });
   expect(confirmed.status).toBe(200);

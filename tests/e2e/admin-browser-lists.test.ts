@@ -101,7 +101,10 @@ describe('the admin pages', () => {
     expect((await impostor.call('GET', '/api/v1/me')).body.account).toMatchObject({ emailVerified: false, admin: false });
     const stranger = portalClient(portal.base);
     for (const path of PAGES) {
-      for (const [who, client] of [['consumer', consumer], ['unconfirmed admin address', impostor]] as const) {
+      for (const [who, client] of [
+        ['consumer', consumer],
+        ['unconfirmed admin address', impostor],
+      ] as const) {
         const answer = await client.call('GET', path);
         expect(answer.status, `${who} on ${path}`).toBe(403);
         expect(answer.text, `${who} on ${path}`).toBe('Only the portal admins may see this page.');
@@ -183,26 +186,63 @@ describe('the keys list', () => {
     const keyId = keyIds[3]!;
     await page.goto(`${portal.base}/admin/keys/?q=${keyId}`);
     const row = page.locator(`tr[data-key="${keyId}"]`);
-    await expect.poll(async () => {
-      await page.reload();
-      return row.locator('.status').innerText();
-    }, { timeout: 60_000, interval: 1000 }).toBe('active');
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return row.locator('.status').innerText();
+        },
+        { timeout: 60_000, interval: 1000 },
+      )
+      .toBe('active');
     await row.getByRole('button', { name: `Suspend key ${keyId}` }).click();
-    await expect.poll(() => row.locator('.status').innerText().catch(() => ''), SOON).toBe('suspended');
+    await expect
+      .poll(
+        () =>
+          row
+            .locator('.status')
+            .innerText()
+            .catch(() => ''),
+        SOON,
+      )
+      .toBe('suspended');
     expect(await row.innerText()).toContain(`suspended by an admin (${ADMIN})`);
     expect(page.url()).toBe(`${portal.base}/admin/keys/?q=${keyId}`);
     expect(await row.getByRole('button', { name: /^Suspend/ }).count()).toBe(0);
 
     await row.getByRole('button', { name: `Resume key ${keyId}` }).click();
-    await expect.poll(() => row.locator('.status').innerText().catch(() => ''), SOON).not.toBe('suspended');
+    await expect
+      .poll(
+        () =>
+          row
+            .locator('.status')
+            .innerText()
+            .catch(() => ''),
+        SOON,
+      )
+      .not.toBe('suspended');
     expect(await row.getByRole('button', { name: `Suspend key ${keyId}` }).count()).toBe(1);
 
     await row.getByRole('button', { name: `Revoke key ${keyId}` }).click();
-    await expect.poll(() => row.locator('.status').innerText().catch(() => ''), SOON).toMatch(/^revok/);
+    await expect
+      .poll(
+        () =>
+          row
+            .locator('.status')
+            .innerText()
+            .catch(() => ''),
+        SOON,
+      )
+      .toMatch(/^revok/);
     expect(await row.innerText()).toContain(`revoked by an admin (${ADMIN})`);
     expect(await row.getByRole('button').count()).toBe(0);
     // The owner sees it revoked.
-    await expect.poll(async () => (await consumer.call('GET', `/api/v1/applications/${appId}`)).body.application.keys.find((k: { keyId: string }) => k.keyId === keyId).status, { timeout: 60_000, interval: 1000 }).toBe('revoked');
+    await expect
+      .poll(async () => (await consumer.call('GET', `/api/v1/applications/${appId}`)).body.application.keys.find((k: { keyId: string }) => k.keyId === keyId).status, {
+        timeout: 60_000,
+        interval: 1000,
+      })
+      .toBe('revoked');
     expect(browser.errors).toEqual([]);
   });
 });
@@ -227,7 +267,12 @@ describe('requests and subscriptions', () => {
     await row.getByRole('button', { name: /^Approve Route planner/ }).click();
     await expect.poll(() => row.getByRole('button', { name: /^Approve/ }).count(), SOON).toBe(0);
     expect(await row.innerText()).not.toContain('pending approval');
-    await expect.poll(async () => (await consumer.call('GET', `/api/v1/applications/${appId}`)).body.application.subscriptions.find((s: { id: string }) => s.id === asked.body.subscription.id).status, { timeout: 60_000, interval: 1000 }).toBe('active');
+    await expect
+      .poll(async () => (await consumer.call('GET', `/api/v1/applications/${appId}`)).body.application.subscriptions.find((s: { id: string }) => s.id === asked.body.subscription.id).status, {
+        timeout: 60_000,
+        interval: 1000,
+      })
+      .toBe('active');
     expect(browser.errors).toEqual([]);
   });
 
@@ -235,21 +280,40 @@ describe('requests and subscriptions', () => {
     await page.goto(`${portal.base}/admin/subscriptions/?q=${encodeURIComponent('public-starter')}`);
     const row = page.locator(`tbody tr[data-subscription="${starterId}"]`);
     expect(await page.locator('tbody tr').count()).toBe(1);
-    await expect.poll(async () => {
-      await page.reload();
-      return row.locator('.status').innerText();
-    }, { timeout: 60_000, interval: 1000 }).toBe('active');
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return row.locator('.status').innerText();
+        },
+        { timeout: 60_000, interval: 1000 },
+      )
+      .toBe('active');
     const text = await row.innerText();
     for (const part of [CONSUMER, 'Route planner', 'logistics/public-starter', 'active']) expect(text).toContain(part);
     await row.getByRole('button', { name: /^End the subscription of Route planner/ }).click();
-    await expect.poll(() => row.locator('.status').innerText().catch(() => ''), SOON).toMatch(/^revok/);
+    await expect
+      .poll(
+        () =>
+          row
+            .locator('.status')
+            .innerText()
+            .catch(() => ''),
+        SOON,
+      )
+      .toMatch(/^revok/);
     expect(await row.innerText()).toContain(`ended by an admin (${ADMIN})`);
     expect(await row.getByRole('button').count()).toBe(0);
-    await expect.poll(async () => (await consumer.call('GET', `/api/v1/applications/${appId}`)).body.application.subscriptions.find((s: { id: string }) => s.id === starterId).status, { timeout: 60_000, interval: 1000 }).toBe('revoked');
+    await expect
+      .poll(async () => (await consumer.call('GET', `/api/v1/applications/${appId}`)).body.application.subscriptions.find((s: { id: string }) => s.id === starterId).status, {
+        timeout: 60_000,
+        interval: 1000,
+      })
+      .toBe('revoked');
     expect(browser.errors).toEqual([]);
   });
 
-  it('edits an account\'s groups from its row, and finds accounts by email', async () => {
+  it("edits an account's groups from its row, and finds accounts by email", async () => {
     await page.goto(`${portal.base}/admin/accounts/?q=dev%40`);
     const row = page.locator('tbody tr', { hasText: CONSUMER });
     expect(await page.locator('tbody tr').count()).toBe(1);

@@ -70,7 +70,16 @@ async function requestAccess(name: string): Promise<{ appUrl: string; row: Retur
   const monitoring = await offerTitle('logistics/public-monitoring');
   await page.getByRole('button', { name: `Request access to ${monitoring}` }).click();
   const row = page.locator('tr[data-row-ref^="sub:"]');
-  await expect.poll(() => row.locator('.status').textContent().catch(() => null), SOON).toBe('pending approval');
+  await expect
+    .poll(
+      () =>
+        row
+          .locator('.status')
+          .textContent()
+          .catch(() => null),
+      SOON,
+    )
+    .toBe('pending approval');
   return { appUrl: page.url(), row };
 }
 
@@ -109,10 +118,15 @@ describe('the admin area in Chromium', () => {
 
     // The outbox shows the merge it queued, and publishes it.
     await page.goto(`${portal.base}/admin/outbox/`);
-    await expect.poll(async () => {
-      await page.reload();
-      return page.locator('section[aria-labelledby="outbox-h"]').innerText();
-    }, { timeout: 30_000 }).toMatch(/Recently published[\s\S]*Approve app-/);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator('section[aria-labelledby="outbox-h"]').innerText();
+        },
+        { timeout: 30_000 },
+      )
+      .toMatch(/Recently published[\s\S]*Approve app-/);
 
     await page.goto(appUrl);
     await expect.poll(() => row.locator('.status').textContent(), { timeout: 60_000, interval: 500 }).toBe('active');

@@ -35,7 +35,11 @@ afterAll(async () => {
 
 describe('a content repository with one broken API and three good ones', () => {
   it('builds, and serves the pages of the three APIs that load', async () => {
-    for (const [slug, title, operation] of [['customers-api', 'Customers', 'getCustomers'], ['employees-api', 'Employee', 'getEmployees'], ['flights-api', 'Flights', 'gettFlights']]) {
+    for (const [slug, title, operation] of [
+      ['customers-api', 'Customers', 'getCustomers'],
+      ['employees-api', 'Employee', 'getEmployees'],
+      ['flights-api', 'Flights', 'gettFlights'],
+    ]) {
       const res = await fetch(`${portal.base}/apis/${slug}/`);
       expect(res.status, slug).toBe(200);
       expect(await res.text()).toContain(title);

@@ -23,7 +23,11 @@ interface Finished {
 /** Runs the portico command line to its end, as a user would. */
 function runPortico(args: string[], env: Record<string, string>): Promise<Finished> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(projectRoot, 'bin/portico.mjs'), ...args], { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(projectRoot, 'bin/portico.mjs'), ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -121,7 +125,11 @@ describe('portico build', () => {
     const content = tempDir('portico-build-none-');
     cpSync(path.join(projectRoot, 'tests/fixtures/real/traefik-airlines'), content, { recursive: true });
     for (const app of readdirSync(path.join(content, 'apps'))) rmSync(path.join(content, 'apps', app), { recursive: true });
-    const result = await runPortico(['build', '--out', path.join(tempDir('portico-build-out-'), 'site')], { PORTICO_CONTENT_DIR: content, PORTICO_DATA_DIR: tempDir('portico-build-data-'), PORTICO_OFFLINE: '1' });
+    const result = await runPortico(['build', '--out', path.join(tempDir('portico-build-out-'), 'site')], {
+      PORTICO_CONTENT_DIR: content,
+      PORTICO_DATA_DIR: tempDir('portico-build-data-'),
+      PORTICO_OFFLINE: '1',
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('portico build: the docs build failed:');
     expect(result.stderr).toContain('no API loads');

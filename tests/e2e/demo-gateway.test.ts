@@ -138,10 +138,14 @@ describe('npm start: the portal, the demo gateway (a real HAProxy) and the demo 
       return body.application.keys[0].status === 'active' ? true : undefined;
     });
     // Active means on the branch; HAProxy loads that commit at its next look (PORTICO_GIT_INTERVAL=1).
-    const reply = await until('the gateway to let the key in', async () => {
-      const r = await call(gatewayPort, OPERATION, { 'X-API-Key': key });
-      return r.status === 401 ? undefined : r;
-    }, 20);
+    const reply = await until(
+      'the gateway to let the key in',
+      async () => {
+        const r = await call(gatewayPort, OPERATION, { 'X-API-Key': key });
+        return r.status === 401 ? undefined : r;
+      },
+      20,
+    );
     expect(reply.status).toBe(200);
     expect(reply.headers['x-portico-demo']).toBe('true');
     expect(JSON.parse(reply.body)).toEqual(specExample());
@@ -169,10 +173,14 @@ describe('npm start: the portal, the demo gateway (a real HAProxy) and the demo 
       const map = execFileSync('git', ['show', 'main:consumers/haproxy/keys.map'], { cwd: path.join(portal.dataDir, 'gitops.git'), encoding: 'utf8' });
       return map.includes(sha) ? undefined : true;
     });
-    const reply = await until('the gateway to refuse the revoked key', async () => {
-      const r = await call(gatewayPort, OPERATION, { 'X-API-Key': key });
-      return r.status === 401 ? r : undefined;
-    }, 20);
+    const reply = await until(
+      'the gateway to refuse the revoked key',
+      async () => {
+        const r = await call(gatewayPort, OPERATION, { 'X-API-Key': key });
+        return r.status === 401 ? r : undefined;
+      },
+      20,
+    );
     expect(JSON.parse(reply.body).detail).toContain('unknown, revoked, suspended or expired');
     expect(portal.output()).toContain('gateway: HAProxy reloaded with main:consumers/haproxy at');
   });
@@ -198,7 +206,9 @@ describe('npm start without HAProxy', () => {
   afterAll(async () => portal?.stop());
 
   it('says the gateway is not running and why, and the portal runs all the same', async () => {
-    expect(portal.output()).toMatch(/the demo gateway is not running: PORTICO_HAPROXY_BIN=\/nonexistent\/sbin\/haproxy is not an executable file; the demo upstream answers at http:\/\/127\.0\.0\.1:\d+ without checking keys/);
+    expect(portal.output()).toMatch(
+      /the demo gateway is not running: PORTICO_HAPROXY_BIN=\/nonexistent\/sbin\/haproxy is not an executable file; the demo upstream answers at http:\/\/127\.0\.0\.1:\d+ without checking keys/,
+    );
     expect((await fetch(`${portal.base}/healthz`)).status).toBe(200);
   });
 

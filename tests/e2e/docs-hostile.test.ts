@@ -37,7 +37,12 @@ describe('a spec and a guide with hostile Markdown', () => {
       await page.waitForTimeout(50);
       expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned), p).toBeUndefined();
       // The portal's own Try it panel (its loader script and its form) and the code panel's script are the exceptions.
-      expect(await main.locator(':is(script, iframe, svg, object, embed, form, style):not(details.try-it *, script[src^="/_astro/TryIt.astro_astro_type_script"], script[data-portico="code-panel"])').count(), p).toBe(0);
+      expect(
+        await main
+          .locator(':is(script, iframe, svg, object, embed, form, style):not(details.try-it *, script[src^="/_astro/TryIt.astro_astro_type_script"], script[data-portico="code-panel"])')
+          .count(),
+        p,
+      ).toBe(0);
       const handlers = await main.locator('*').evaluateAll((els) => els.flatMap((e) => [...e.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${e.tagName} ${a.name}`)));
       expect(handlers, p).toEqual([]);
       expect(await main.locator('a[href]').evaluateAll((links) => links.map((a) => a.getAttribute('href')!).filter((h) => /^\s*(javascript|vbscript|data):/i.test(h))), p).toEqual([]);

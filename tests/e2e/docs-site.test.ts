@@ -25,7 +25,9 @@ const AXE = require.resolve('axe-core/axe.min.js');
 async function seriousViolations(page: Page): Promise<string[]> {
   // Through the DevTools protocol: the page's Content-Security-Policy rightly refuses an injected inline script.
   await page.evaluate(readFileSync(AXE, 'utf8'));
-  const result = await page.evaluate(async () => (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run());
+  const result = await page.evaluate(async () =>
+    (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run(),
+  );
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
@@ -92,7 +94,11 @@ describe('the docs site in Chromium', () => {
   it('opens an operation page and switches to the same operation in the deprecated version', async () => {
     const page = await browser.newPage();
     await page.goto(`${portal.base}/apis/shipments/shipments-v2/`);
-    await page.locator('main').getByRole('link', { name: /GET \/shipments\/\{shipmentId\}$/ }).first().click();
+    await page
+      .locator('main')
+      .getByRole('link', { name: /GET \/shipments\/\{shipmentId\}$/ })
+      .first()
+      .click();
     await page.waitForURL('**/shipments-v2/operations/getShipment/');
     expect(await page.locator('h1').textContent()).toBe('Get a shipment');
     const main = await page.locator('main').innerText();
@@ -101,8 +107,14 @@ describe('the docs site in Chromium', () => {
     expect(main).toContain('curl -X GET');
     // Initial JavaScript of an operation page: inline scripts, and two small files, the search
     // dialog's launcher (the dialog itself loads on first use) and the Try it panel's loader.
-    expect(await page.locator('script[src]').evaluateAll((scripts) => scripts.map((s) => new URL((s as HTMLScriptElement).src).pathname.replace(/\.[\w-]+\.js$/, '.js')))).toEqual(['/_astro/SearchLauncher.astro_astro_type_script_index_0_lang.js', '/_astro/TryIt.astro_astro_type_script_index_0_lang.js']);
-    await page.getByRole('navigation', { name: 'Versions' }).getByRole('link', { name: /shipments-v1/ }).click();
+    expect(await page.locator('script[src]').evaluateAll((scripts) => scripts.map((s) => new URL((s as HTMLScriptElement).src).pathname.replace(/\.[\w-]+\.js$/, '.js')))).toEqual([
+      '/_astro/SearchLauncher.astro_astro_type_script_index_0_lang.js',
+      '/_astro/TryIt.astro_astro_type_script_index_0_lang.js',
+    ]);
+    await page
+      .getByRole('navigation', { name: 'Versions' })
+      .getByRole('link', { name: /shipments-v1/ })
+      .click();
     await page.waitForURL('**/shipments-v1/**');
     expect(await page.locator('.banner').first().textContent()).toContain('deprecated');
     expect(browser.errors).toEqual([]);
@@ -116,7 +128,9 @@ describe('the docs site in Chromium', () => {
     await page.waitForURL('**/search/?q=*');
     const first = page.locator('#search-results li a').first();
     await first.waitFor();
-    expect(await page.locator('#search-results a').evaluateAll((links) => links.slice(0, 3).map((a) => (a as HTMLAnchorElement).pathname))).toContain('/apis/shipments/shipments-v2/operations/listShipmentEvents/');
+    expect(await page.locator('#search-results a').evaluateAll((links) => links.slice(0, 3).map((a) => (a as HTMLAnchorElement).pathname))).toContain(
+      '/apis/shipments/shipments-v2/operations/listShipmentEvents/',
+    );
     expect(browser.errors).toEqual([]);
   });
 
@@ -153,7 +167,15 @@ describe('the docs site in Chromium', () => {
 
   it('has no serious or critical accessibility violations on the main page types', async () => {
     const page = await browser.newPage();
-    const pages = ['/', '/apis/shipments/', '/apis/shipments/shipments-v2/operations/createShipment/', '/apis/shipments/shipments-v2/schemas/Item/', '/plans/', '/guides/getting-started/', '/search/?q=parcel'];
+    const pages = [
+      '/',
+      '/apis/shipments/',
+      '/apis/shipments/shipments-v2/operations/createShipment/',
+      '/apis/shipments/shipments-v2/schemas/Item/',
+      '/plans/',
+      '/guides/getting-started/',
+      '/search/?q=parcel',
+    ];
     const found: string[] = [];
     for (const theme of ['light', 'dark']) {
       await page.goto(portal.base);

@@ -16,10 +16,25 @@ beforeAll(async () => {
   cpSync(path.join(fixtures, 'gateway/hub-apiauth'), path.join(content, 'hub-apiauth'), { recursive: true });
   cpSync(path.join(fixtures, 'gateway/hub-kinds'), path.join(content, 'hub-kinds'), { recursive: true });
   cpSync(path.join(fixtures, 'real/tyk-operator/config/samples/oas/versioning'), path.join(content, 'tyk-versioning'), { recursive: true });
-  writeFileSync(path.join(content, 'tyk-versioning/policy.yaml'), [
-    'apiVersion: tyk.tyk.io/v1alpha1', 'kind: SecurityPolicy', 'metadata:', '  name: pets', '  namespace: randomz', 'spec:',
-    '  name: Pets', '  state: active', '  active: true', '  access_rights_array:', '    - name: pets', '      namespace: randomz', '      kind: TykOasApiDefinition', '',
-  ].join('\n'));
+  writeFileSync(
+    path.join(content, 'tyk-versioning/policy.yaml'),
+    [
+      'apiVersion: tyk.tyk.io/v1alpha1',
+      'kind: SecurityPolicy',
+      'metadata:',
+      '  name: pets',
+      '  namespace: randomz',
+      'spec:',
+      '  name: Pets',
+      '  state: active',
+      '  active: true',
+      '  access_rights_array:',
+      '    - name: pets',
+      '      namespace: randomz',
+      '      kind: TykOasApiDefinition',
+      '',
+    ].join('\n'),
+  );
   portal = await startPortal({ PORTICO_CONTENT_DIR: content, PORTICO_OFFLINE: '1' });
 }, 180_000);
 
@@ -32,11 +47,16 @@ afterAll(async () => {
 async function pageText(pathname: string): Promise<string> {
   const res = await fetch(`${portal.base}${pathname}`);
   expect(res.status, pathname).toBe(200);
-  return (await res.text()).replace(/<[^>]+>/g, '').replace(/&#39;|&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+  return (await res.text())
+    .replace(/<[^>]+>/g, '')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
 }
 
 describe('pages of APIs whose spec does not say what the gateway does', () => {
-  it('an APIAuth API key and a route\'s host: the API page says where both come from', async () => {
+  it("an APIAuth API key and a route's host: the API page says where both come from", async () => {
     const text = await pageText('/apis/parcels/');
     expect(text).toContain('From the gateway configuration, APIAuth shop/shop-keys (hub-apiauth/resources.yaml:2)');
     expect(text).toContain('API key: send your key in the header X-API-Key.');
@@ -49,7 +69,7 @@ describe('pages of APIs whose spec does not say what the gateway does', () => {
     const text = await pageText('/apis/parcels/parcels/operations/getParcel/');
     expect(text).toContain('From the gateway configuration, APIAuth shop/shop-keys');
     expect(text).toContain('X-API-Key');
-    const spec = await (await fetch(`${portal.base}/apis/parcels/parcels/openapi.json`)).json() as { security: unknown; servers: unknown; components: { securitySchemes: unknown } };
+    const spec = (await (await fetch(`${portal.base}/apis/parcels/parcels/openapi.json`)).json()) as { security: unknown; servers: unknown; components: { securitySchemes: unknown } };
     expect(spec.security).toEqual([{ apiKey: [] }]);
     expect(spec.components.securitySchemes).toMatchObject({ apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } });
     expect(spec.servers).toEqual([{ url: 'https://api.shop.example', description: 'From the gateway route' }]);

@@ -47,11 +47,7 @@ function grant(applicationId: string, plan: string | undefined, entries: Array<[
 /** The grants in Git; `withSecond: false` is the state after the second key was revoked. */
 function grants(withSecond: boolean): Grant[] {
   return [
-    grant('app-fresh', 'apps/wide', [
-      ['fresh001', keys.fresh],
-      ...(withSecond ? [['second01', keys.second] as [string, string]] : []),
-      ['suspend1', keys.suspended, true],
-    ]),
+    grant('app-fresh', 'apps/wide', [['fresh001', keys.fresh], ...(withSecond ? [['second01', keys.second] as [string, string]] : []), ['suspend1', keys.suspended, true]]),
     grant('app-limited', 'apps/tight', [['limited1', keys.limited]]),
     grant('app-unsubscribed', undefined, [['unsub001', keys.unsubscribed]]),
     grant('app-capped', 'apps/capped', [['capped01', keys.quota]]),

@@ -38,16 +38,24 @@ const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(po
 /** Waits until HAProxy runs a commit that includes the branch as it is now. */
 async function gatewayHasBranchTip(): Promise<void> {
   const tip = git('rev-parse', 'main');
-  await until(`the demo gateway to load ${tip.slice(0, 7)}`, async () => {
-    const status = (await (await fetch(`${portal.base}/api/v1/gateway`)).json()) as { running: boolean; commit: string | null };
-    if (!status.running || !status.commit) return undefined;
-    try {
-      execFileSync('git', ['merge-base', '--is-ancestor', tip, status.commit], { cwd: path.join(portal.dataDir, 'gitops.git'), stdio: 'ignore', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
-      return true;
-    } catch {
-      return undefined;
-    }
-  }, 30);
+  await until(
+    `the demo gateway to load ${tip.slice(0, 7)}`,
+    async () => {
+      const status = (await (await fetch(`${portal.base}/api/v1/gateway`)).json()) as { running: boolean; commit: string | null };
+      if (!status.running || !status.commit) return undefined;
+      try {
+        execFileSync('git', ['merge-base', '--is-ancestor', tip, status.commit], {
+          cwd: path.join(portal.dataDir, 'gitops.git'),
+          stdio: 'ignore',
+          env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' },
+        });
+        return true;
+      } catch {
+        return undefined;
+      }
+    },
+    30,
+  );
 }
 
 beforeAll(async () => {
@@ -136,7 +144,10 @@ describe('a reader gets from an API page to a first 200 through the demo gateway
   }, 120_000);
 
   it('follows the Try it link: the console has the key, and the call answers 200 through HAProxy', async () => {
-    await page.getByRole('region', { name: 'Your new key: copy it now' }).getByRole('link', { name: `Try ${api.api.title}` }).click();
+    await page
+      .getByRole('region', { name: 'Your new key: copy it now' })
+      .getByRole('link', { name: `Try ${api.api.title}` })
+      .click();
     await page.waitForURL((url) => url.hash === '#try-it' && url.pathname.includes('/operations/'));
     // Nothing of the key in the address; it is in this tab's session storage, as the console reads it.
     expect(page.url()).not.toContain(key);
@@ -172,8 +183,16 @@ describe('a reader gets from an API page to a first 200 through the demo gateway
   });
 
   it('carries only a path on this portal through the mail: another site in `next` is dropped', async () => {
-    for (const [email, next] of [['evil-1@example.test', '//evil.example/account/'], ['evil-2@example.test', 'https://evil.example/'], ['evil-3@example.test', '/\t/evil.example/']] as const) {
-      const asked = await fetch(`${portal.base}/api/v1/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json', origin: portal.base }, body: JSON.stringify({ email, password: PASSWORD, next }) });
+    for (const [email, next] of [
+      ['evil-1@example.test', '//evil.example/account/'],
+      ['evil-2@example.test', 'https://evil.example/'],
+      ['evil-3@example.test', '/\t/evil.example/'],
+    ] as const) {
+      const asked = await fetch(`${portal.base}/api/v1/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: portal.base },
+        body: JSON.stringify({ email, password: PASSWORD, next }),
+      });
       expect(asked.status).toBe(202);
       const mail = await until(`the mail to ${email}`, async () => mailTo(portal.dataDir, email, 'Confirm your email address').at(-1));
       const link = new URL(/^(http\S+\/account\/verify-email\?\S+)$/m.exec(mail)![1]!);

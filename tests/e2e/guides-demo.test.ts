@@ -62,12 +62,16 @@ async function gatewayHasBranchTip(): Promise<void> {
   const gitops = path.join(portal.dataDir, 'gitops.git');
   const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' };
   const tip = execFileSync('git', ['rev-parse', 'main'], { cwd: gitops, encoding: 'utf8', env }).trim();
-  await until(`the demo gateway to load ${tip.slice(0, 7)}`, async () => {
-    const status = (await (await fetch(`${portal.base}/api/v1/gateway`)).json()) as { running: boolean; commit: string | null };
-    if (!status.running || !status.commit) return undefined;
-    execFileSync('git', ['merge-base', '--is-ancestor', tip, status.commit], { cwd: gitops, stdio: 'ignore', env });
-    return true;
-  }, 30);
+  await until(
+    `the demo gateway to load ${tip.slice(0, 7)}`,
+    async () => {
+      const status = (await (await fetch(`${portal.base}/api/v1/gateway`)).json()) as { running: boolean; commit: string | null };
+      if (!status.running || !status.commit) return undefined;
+      execFileSync('git', ['merge-base', '--is-ancestor', tip, status.commit], { cwd: gitops, stdio: 'ignore', env });
+      return true;
+    },
+    30,
+  );
 }
 
 beforeAll(async () => {
@@ -102,10 +106,14 @@ beforeAll(async () => {
   key = created.body.key;
   expect(key).toMatch(/^ptc_live_[0-9A-Za-z]{38}$/);
   pages.set('/account/applications/', textOf((await reader.call('GET', `/account/applications/${appId}/`)).text));
-  await until('the key to be active at the gateway', async () => {
-    const { body } = await reader.call('GET', `/api/v1/applications/${appId}`);
-    return body.application.keys[0].status === 'active' && body.application.subscriptions[0].status === 'active' ? true : undefined;
-  }, 60);
+  await until(
+    'the key to be active at the gateway',
+    async () => {
+      const { body } = await reader.call('GET', `/api/v1/applications/${appId}`);
+      return body.application.keys[0].status === 'active' && body.application.subscriptions[0].status === 'active' ? true : undefined;
+    },
+    60,
+  );
   await gatewayHasBranchTip();
   // The Try it console is drawn in the browser: its words are read there.
   const page = await browser.newPage();
@@ -145,7 +153,7 @@ describe('the demo guides', () => {
     expect(`${gettingStarted}\n${rateLimits}`).not.toMatch(/ptc_test_|RateLimit-Remaining|New application/);
   });
 
-  it("runs every command of Getting started that calls the demo gateway, with a real key: the answers it promises", async () => {
+  it('runs every command of Getting started that calls the demo gateway, with a real key: the answers it promises', async () => {
     const calls = shellBlocks(GUIDES[0]!.text).filter((block) => block.includes('http://localhost:8080'));
     expect(calls.length).toBe(2);
     const statuses: number[] = [];

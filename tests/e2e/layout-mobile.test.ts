@@ -65,12 +65,14 @@ async function widest(): Promise<string[]> {
 
 /** Table cells whose words may break anywhere (only code in a cell may). */
 async function cellsBreakingWords(): Promise<string[]> {
-  return page.evaluate(() => Array.from(document.querySelectorAll<HTMLElement>('main th, main td'))
-    .filter((cell) => {
-      const s = getComputedStyle(cell);
-      return s.overflowWrap === 'anywhere' || s.wordBreak === 'break-all';
-    })
-    .map((cell) => (cell.textContent ?? '').trim().slice(0, 40)));
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll<HTMLElement>('main th, main td'))
+      .filter((cell) => {
+        const s = getComputedStyle(cell);
+        return s.overflowWrap === 'anywhere' || s.wordBreak === 'break-all';
+      })
+      .map((cell) => (cell.textContent ?? '').trim().slice(0, 40)),
+  );
 }
 
 /** At 360 px: the menu button opens a drawer with the site's navigation (and the API's sidebar), Escape closes it. */
@@ -229,10 +231,13 @@ describe('Scalar and Swagger UI inside the portal', () => {
     expect(look.font).toContain('system-ui');
     expect(look.accent).toBe('#0b5cad');
     // No button inside Scalar wears the portal's button rule (its 0.35rem 0.75rem padding and border).
-    const portalStyled = await page.evaluate(() => Array.from(document.querySelectorAll<HTMLElement>('#scalar-view button')).filter((b) => {
-      const s = getComputedStyle(b);
-      return s.paddingTop === '5.6px' && s.paddingLeft === '12px' && s.borderTopStyle === 'solid' && s.borderTopWidth === '1px';
-    }).length);
+    const portalStyled = await page.evaluate(
+      () =>
+        Array.from(document.querySelectorAll<HTMLElement>('#scalar-view button')).filter((b) => {
+          const s = getComputedStyle(b);
+          return s.paddingTop === '5.6px' && s.paddingLeft === '12px' && s.borderTopStyle === 'solid' && s.borderTopWidth === '1px';
+        }).length,
+    );
     expect(portalStyled).toBe(0);
     // Its authentication panel's heading is whole ("Authentication Required", not "Authentication Require…").
     const clipped = await page.evaluate(() => {

@@ -157,7 +157,15 @@ describe('the server log', () => {
     expect(records.length).toBeGreaterThan(5);
     for (const r of records) expect(r).toMatchObject({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), level: expect.stringMatching(/^(info|warn|error)$/), msg: expect.any(String) });
     const access = records.filter((r) => r.msg === 'request');
-    for (const r of access) expect(r).toMatchObject({ requestId: expect.any(String), method: expect.any(String), path: expect.stringMatching(/^\//), route: expect.any(String), status: expect.any(Number), durationMs: expect.any(Number) });
+    for (const r of access)
+      expect(r).toMatchObject({
+        requestId: expect.any(String),
+        method: expect.any(String),
+        path: expect.stringMatching(/^\//),
+        route: expect.any(String),
+        status: expect.any(Number),
+        durationMs: expect.any(Number),
+      });
 
     const signup = access.find((r) => r.requestId === signupRequestId);
     expect(signup).toMatchObject({ method: 'POST', path: '/api/v1/auth/signup', route: '/api/v1/auth/signup', status: 202 });

@@ -87,7 +87,11 @@ describe('the operation page code panel', () => {
     expect(await page.locator(`#example-${firstSuccess}`).isHidden()).toBe(true);
 
     // Dark theme: the token colours change with the theme switch.
-    const stringColour = () => page.locator('#sample-curl code .s').first().evaluate((el) => getComputedStyle(el).color);
+    const stringColour = () =>
+      page
+        .locator('#sample-curl code .s')
+        .first()
+        .evaluate((el) => getComputedStyle(el).color);
     await page.evaluate(() => (document.documentElement.dataset.theme = 'light'));
     const light = await stringColour();
     await page.evaluate(() => (document.documentElement.dataset.theme = 'dark'));

@@ -21,7 +21,10 @@ describe('traefik-airlines as a whole repository', () => {
 
   it('publishes the APIs its customers catalog item shows to everyone, every operation with a page', async () => {
     const anyone = portalClient(portal.base);
-    for (const [api, operation] of [['tickets-api', 'getTickets'], ['flights-api', 'gettFlights']]) {
+    for (const [api, operation] of [
+      ['tickets-api', 'getTickets'],
+      ['flights-api', 'gettFlights'],
+    ]) {
       expect((await anyone.call('GET', `/apis/${api}/`)).status, api).toBe(200);
       expect((await anyone.call('GET', `/apis/${api}/${api}/operations/${operation}/`)).status, operation).toBe(200);
     }

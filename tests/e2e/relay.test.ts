@@ -52,7 +52,12 @@ async function refusal(promise: Promise<unknown>): Promise<{ status: number; mes
 describe('the try-it relay', () => {
   it('forwards a request to a declared server, without the portal cookie, and drops Set-Cookie', async () => {
     const res = await relay(
-      { method: 'POST', target: `http://127.0.0.1:${port}/api/pets?limit=2`, headers: new Headers({ 'x-api-key': 'k', cookie: 'portico_session=secret', 'content-type': 'application/json' }), body: new TextEncoder().encode('{"name":"rex"}') },
+      {
+        method: 'POST',
+        target: `http://127.0.0.1:${port}/api/pets?limit=2`,
+        headers: new Headers({ 'x-api-key': 'k', cookie: 'portico_session=secret', 'content-type': 'application/json' }),
+        body: new TextEncoder().encode('{"name":"rex"}'),
+      },
       policy(),
     );
     expect(res.status).toBe(200);
@@ -101,19 +106,25 @@ describe('the try-it relay', () => {
 
   it('refuses an oversized request body and an oversized answer', async () => {
     const big = new Uint8Array(DEFAULT_LIMITS.maxRequestBytes + 1);
-    expect(await refusal(relay({ method: 'POST', target: `http://127.0.0.1:${port}/api/pets`, headers: new Headers(), body: big }, policy()))).toEqual({ status: 413, message: 'The request body is larger than the 1024 KiB the portal relays.' });
-    expect(await refusal(relay({ method: 'GET', target: `http://127.0.0.1:${port}/api/huge`, headers: new Headers() }, policy({ maxResponseBytes: 1024 * 1024 })))).toEqual({ status: 502, message: 'The answer is larger than the 1 MiB the portal relays.' });
+    expect(await refusal(relay({ method: 'POST', target: `http://127.0.0.1:${port}/api/pets`, headers: new Headers(), body: big }, policy()))).toEqual({
+      status: 413,
+      message: 'The request body is larger than the 1024 KiB the portal relays.',
+    });
+    expect(await refusal(relay({ method: 'GET', target: `http://127.0.0.1:${port}/api/huge`, headers: new Headers() }, policy({ maxResponseBytes: 1024 * 1024 })))).toEqual({
+      status: 502,
+      message: 'The answer is larger than the 1 MiB the portal relays.',
+    });
   });
 
   it('gives up on a server that does not answer in time, saying so', async () => {
-    expect(await refusal(relay({ method: 'GET', target: `http://127.0.0.1:${port}/api/slow`, headers: new Headers() }, policy({ timeoutMs: 500 })))).toEqual({ status: 504, message: `127.0.0.1:${port} did not answer within 0.5 seconds.` });
+    expect(await refusal(relay({ method: 'GET', target: `http://127.0.0.1:${port}/api/slow`, headers: new Headers() }, policy({ timeoutMs: 500 })))).toEqual({
+      status: 504,
+      message: `127.0.0.1:${port} did not answer within 0.5 seconds.`,
+    });
   });
 
-  it('sends the cookies a console means for the API as Cookie, and never the portal\'s own', async () => {
-    await relay(
-      { method: 'GET', target: `http://127.0.0.1:${port}/api/pets`, headers: new Headers({ cookie: 'portico_session=secret', [RELAY_COOKIE_HEADER]: 'kestrel_locale=en' }) },
-      policy(),
-    );
+  it("sends the cookies a console means for the API as Cookie, and never the portal's own", async () => {
+    await relay({ method: 'GET', target: `http://127.0.0.1:${port}/api/pets`, headers: new Headers({ cookie: 'portico_session=secret', [RELAY_COOKIE_HEADER]: 'kestrel_locale=en' }) }, policy());
     const last = seen.at(-1)!;
     expect(last.headers.cookie).toBe('kestrel_locale=en');
     expect(last.headers[RELAY_COOKIE_HEADER]).toBeUndefined();
@@ -154,7 +165,8 @@ describe('the try-it relay', () => {
   });
 
   it('knows which addresses are not public', () => {
-    for (const a of ['10.1.2.3', '127.0.0.1', '169.254.169.254', '172.16.0.1', '192.168.1.1', '100.64.0.1', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1']) expect(isNonPublicAddress(a), a).toBe(true);
+    for (const a of ['10.1.2.3', '127.0.0.1', '169.254.169.254', '172.16.0.1', '192.168.1.1', '100.64.0.1', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1'])
+      expect(isNonPublicAddress(a), a).toBe(true);
     for (const a of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111']) expect(isNonPublicAddress(a), a).toBe(false);
   });
 });

@@ -23,7 +23,9 @@ beforeAll(async () => {
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
   privateKeyPem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   writeFileSync(path.join(dir, 'tls.key'), privateKeyPem);
-  execFileSync('openssl', ['req', '-x509', '-new', '-key', path.join(dir, 'tls.key'), '-subj', '/O=sealed-secret/CN=sealed-secret', '-days', '1', '-out', path.join(dir, 'cert.pem')], { stdio: 'pipe' });
+  execFileSync('openssl', ['req', '-x509', '-new', '-key', path.join(dir, 'tls.key'), '-subj', '/O=sealed-secret/CN=sealed-secret', '-days', '1', '-out', path.join(dir, 'cert.pem')], {
+    stdio: 'pipe',
+  });
   portal = await startPortal({ PORTICO_GIT_INTERVAL: '1', PORTICO_SECRET_FORMAT: 'sealed-secret', PORTICO_SEALING_CERT: path.join(dir, 'cert.pem') });
   await signUpConfirmed(api, portal.dataDir, 'sealed@example.test', 'a long enough password', '');
 }, 180_000);
@@ -33,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('keys committed as SealedSecrets', () => {
-  it('commits a SealedSecret that the controller\'s private key unseals to the key, and nothing in plaintext', async () => {
+  it("commits a SealedSecret that the controller's private key unseals to the key, and nothing in plaintext", async () => {
     const appId = (await api('POST', '/applications', { name: 'Sealed app' })).body.application.id;
     const { key, keyId } = (await api('POST', `/applications/${appId}/keys`, { title: 'production' })).body;
     const file = `main:consumers/traefik-hub/logistics/${appId}/secret-${keyId}.yaml`;

@@ -121,7 +121,7 @@ describe('the instant search dialog', () => {
 });
 
 describe('the search page', () => {
-  it('lets Pagefind\'s worker fetch its index: script files carry a policy that allows same-origin fetches', async () => {
+  it("lets Pagefind's worker fetch its index: script files carry a policy that allows same-origin fetches", async () => {
     const worker = await fetch(`${portal.base}/pagefind/pagefind-worker.js`);
     expect(worker.status).toBe(200);
     expect(worker.headers.get('content-security-policy')).toContain("connect-src 'self'");
@@ -175,7 +175,11 @@ describe('/llms.txt and the Markdown twins', () => {
     const privateApis = catalog.apis.filter((a) => !publicApis.includes(a));
     expect(privateApis.length).toBeGreaterThan(0);
     for (const api of publicApis) expect(txt, api.title).toContain(`## ${api.title}, version`);
-    for (const opId of ['listShipments', 'getShipment', 'listShipmentsV1', 'listInvoices', 'getDispute']) expect(links.some((l) => l.includes(`/operations/${opId}/`)), opId).toBe(true);
+    for (const opId of ['listShipments', 'getShipment', 'listShipmentsV1', 'listInvoices', 'getDispute'])
+      expect(
+        links.some((l) => l.includes(`/operations/${opId}/`)),
+        opId,
+      ).toBe(true);
     for (const api of privateApis) {
       expect(txt).not.toContain(api.title);
       for (const op of api.versions.flatMap((v) => v.operations)) expect(txt).not.toContain(op.operationId);

@@ -40,7 +40,9 @@ describe('npm start on embedded defaults', () => {
 
   it('keeps group-only APIs out of everything it serves statically', () => {
     const client = path.join(portal.dataDir, 'site/client');
-    const text = filesBelow(client).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const text = filesBelow(client)
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     // The public getting-started guide names Partner Rates in prose; the API itself must not appear.
     expect(text).not.toContain('Kestrel Partner Rates API');
     expect(text).not.toContain('getRateCard');
@@ -79,7 +81,11 @@ describe('what npm start prints', () => {
   it('logs JSON when its output is not a terminal: every request, successful reads too', async () => {
     expect((await fetch(`${base}/api/v1/gateway`)).status).toBe(200);
     const requests = await until('the request line', async () => {
-      const found = portal.stdout().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { msg: string; path?: string; status?: number });
+      const found = portal
+        .stdout()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { msg: string; path?: string; status?: number });
       return found.some((l) => l.msg === 'request' && l.path === '/api/v1/gateway') ? found : undefined;
     });
     expect(requests.find((l) => l.path === '/api/v1/gateway')).toMatchObject({ msg: 'request', status: 200 });
@@ -93,7 +99,9 @@ describe('npm start when its terminal closes', () => {
       .filter((name) => /^\d+$/.test(name))
       .filter((pid) => {
         try {
-          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(path.join(dataDir, 'gateway', 'haproxy.cfg'));
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+            .split('\0')
+            .includes(path.join(dataDir, 'gateway', 'haproxy.cfg'));
         } catch {
           return false; // exited while we looked
         }
@@ -105,14 +113,18 @@ describe('npm start when its terminal closes', () => {
       expect(hung.output()).toContain('the demo gateway (HAProxy');
       expect(haproxyOf(hung.dataDir).length).toBeGreaterThan(0);
       process.kill(hung.pid, 'SIGHUP');
-      await until('the portal to exit', async () => {
-        try {
-          process.kill(hung.pid, 0);
-          return undefined;
-        } catch {
-          return true;
-        }
-      }, 20);
+      await until(
+        'the portal to exit',
+        async () => {
+          try {
+            process.kill(hung.pid, 0);
+            return undefined;
+          } catch {
+            return true;
+          }
+        },
+        20,
+      );
       await until('its HAProxy to end', async () => (haproxyOf(hung.dataDir).length === 0 ? true : undefined), 10);
     } finally {
       await hung.stop();
@@ -138,8 +150,15 @@ describe('the log format a process chooses', () => {
 
   it('writes JSON through a pipe, or on a terminal when PORTICO_LOG_FORMAT=json, with every request', () => {
     for (const out of [piped(), onTerminal({ PORTICO_LOG_FORMAT: 'json' })]) {
-      const lines = out.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(lines.map((l) => [l.msg, l.requestId])).toEqual([['hello from the portal', undefined], ['request', 'req-read'], ['request', 'req-write']]);
+      const lines = out
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.map((l) => [l.msg, l.requestId])).toEqual([
+        ['hello from the portal', undefined],
+        ['request', 'req-read'],
+        ['request', 'req-write'],
+      ]);
     }
   });
 
@@ -186,7 +205,9 @@ describe('npm start when something is wrong', () => {
   it('stops with the reason when DATABASE_URL cannot be used, never showing its password', async () => {
     const result = start({ PORT: String(await freePort()), DATABASE_URL: 'postgres://portal:hunter2-secret@127.0.0.1:5999/portico' });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('portico start: the portal started but is not ready: The portal cannot serve this yet: cannot use the database at DATABASE_URL: the connection was refused (is the server running?).');
+    expect(result.stderr).toContain(
+      'portico start: the portal started but is not ready: The portal cannot serve this yet: cannot use the database at DATABASE_URL: the connection was refused (is the server running?).',
+    );
     expect(result.stdout + result.stderr).not.toContain('hunter2-secret');
   }, 160_000);
 });

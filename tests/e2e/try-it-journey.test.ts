@@ -47,14 +47,22 @@ function contains(tip: string, commit: string): boolean {
  */
 async function gatewayHasBranchTip(): Promise<void> {
   const tip = git('rev-parse', 'main');
-  await until(`the demo gateway to load ${tip.slice(0, 7)}`, async () => {
-    const status = (await (await fetch(`${portal.base}/api/v1/gateway`)).json()) as { running: boolean; commit: string | null };
-    return status.running && status.commit && contains(status.commit, tip) ? true : undefined;
-  }, 30);
+  await until(
+    `the demo gateway to load ${tip.slice(0, 7)}`,
+    async () => {
+      const status = (await (await fetch(`${portal.base}/api/v1/gateway`)).json()) as { running: boolean; commit: string | null };
+      return status.running && status.commit && contains(status.commit, tip) ? true : undefined;
+    },
+    30,
+  );
 }
 
 /** The status words in a subscription's or key's row, as a person reads them. */
-const statusOf = (ref: string) => page.locator(`[data-status-ref="${ref}"] .status`).textContent({ timeout: 5000 }).catch(() => null);
+const statusOf = (ref: string) =>
+  page
+    .locator(`[data-status-ref="${ref}"] .status`)
+    .textContent({ timeout: 5000 })
+    .catch(() => null);
 
 /** A "Failed to load resource" line Chromium logs for an answer of this status, as tests/support/browser.ts records it. */
 const failedLoad = (status: string) => `console error on ${portal.base}${operation.href}: Failed to load resource: the server responded with a status of ${status}`;
@@ -96,7 +104,7 @@ beforeAll(async () => {
   const catalog = await loadCatalog(path.join(projectRoot, 'content'), { offline: true });
   const item = catalog.items.find((i) => i.key === OFFER)!;
   const plan = catalog.plans.find((p) => p.key === item.plan)!;
-  const exampleOf = (op: Operation) => ((op.responses['200']?.content as Record<string, { example?: unknown }> | undefined)?.['application/json'])?.example;
+  const exampleOf = (op: Operation) => (op.responses['200']?.content as Record<string, { example?: unknown }> | undefined)?.['application/json']?.example;
   const covered = (op: Operation) => item.operationFilter.length === 0 || item.operationFilter.some((set) => op.operationSets.includes(set));
   // Its page is in the public docs site, in the newest version of the API.
   const found = buildDocsSite(catalog)
@@ -107,10 +115,11 @@ beforeAll(async () => {
   const { api, version, op } = found!;
   expect(plan.rateLimit).toBeDefined();
   // A path parameter without an example value names one in its description ("for example `NL-AMS-HUB1`").
-  const typed = Object.fromEntries(
-    op.parameters.filter((p) => p.in === 'path' && p.example === undefined).map((p) => [String(p.name), /for example `([^`]+)`/.exec(String(p.description))?.[1]]),
-  );
-  expect(Object.values(typed).every((v) => v !== undefined), `a value for each path parameter of ${op.operationId}`).toBe(true);
+  const typed = Object.fromEntries(op.parameters.filter((p) => p.in === 'path' && p.example === undefined).map((p) => [String(p.name), /for example `([^`]+)`/.exec(String(p.description))?.[1]]));
+  expect(
+    Object.values(typed).every((v) => v !== undefined),
+    `a value for each path parameter of ${op.operationId}`,
+  ).toBe(true);
   operation = {
     href: hrefOfOperation(api, version, op),
     typed: typed as Record<string, string>,
@@ -209,7 +218,9 @@ describe('a consumer tries an API from its page, through the demo gateway of npm
     const panel = await openTryIt();
     await chooseApplication(panel);
     // Revoking forgot the copy this session kept; the consumer pastes the key they copied.
-    expect(await panel.locator('.try-it-note').textContent()).toBe(`This browser holds no key for ${APP}. Paste one in the field above, or create one on your account page and tick “keep in this browser session”.`);
+    expect(await panel.locator('.try-it-note').textContent()).toBe(
+      `This browser holds no key for ${APP}. Paste one in the field above, or create one on your account page and tick “keep in this browser session”.`,
+    );
     await panel.getByLabel('API key, sent in the header X-API-Key').fill(first.key);
     await panel.getByRole('button', { name: 'Send GET' }).click();
     const answer = panel.getByRole('region', { name: 'Answer' });
@@ -242,16 +253,30 @@ describe('a consumer tries an API from its page, through the demo gateway of npm
     let failedAnswers = 0;
     let shown = '';
     for (let attempt = 1; attempt <= 3 && !shown.startsWith('429'); attempt++) {
-      const statuses = await page.evaluate(async ({ target, key, burst }) => {
-        const relayed = `/relay?url=${encodeURIComponent(target)}`;
-        const answers = await Promise.all(Array.from({ length: burst }, () => fetch(relayed, { headers: { 'X-API-Key': key }, cache: 'no-store' }).then((r) => ({ status: r.status, fromGateway: r.headers.has('x-portico-relay') }))));
-        document.querySelector<HTMLButtonElement>('details.try-it button.try-it-send')!.click();
-        return answers;
-      }, { target, key: fresh.key, burst });
+      const statuses = await page.evaluate(
+        async ({ target, key, burst }) => {
+          const relayed = `/relay?url=${encodeURIComponent(target)}`;
+          const answers = await Promise.all(
+            Array.from({ length: burst }, () =>
+              fetch(relayed, { headers: { 'X-API-Key': key }, cache: 'no-store' }).then((r) => ({ status: r.status, fromGateway: r.headers.has('x-portico-relay') })),
+            ),
+          );
+          document.querySelector<HTMLButtonElement>('details.try-it button.try-it-send')!.click();
+          return answers;
+        },
+        { target, key: fresh.key, burst },
+      );
       // Every answer came from the gateway (not a refusal of the relay): 200 until the limit, then 429.
       expect(statuses.every((s) => s.fromGateway && (s.status === 200 || s.status === 429))).toBe(true);
       failedAnswers += statuses.filter((s) => s.status === 429).length;
-      await expect.poll(() => answer.locator('.try-it-summary').textContent().catch(() => '')).toMatch(/^\d{3} /);
+      await expect
+        .poll(() =>
+          answer
+            .locator('.try-it-summary')
+            .textContent()
+            .catch(() => ''),
+        )
+        .toMatch(/^\d{3} /);
       shown = (await answer.locator('.try-it-summary').textContent())!;
       if (shown.startsWith('429')) failedAnswers++;
       else expect(shown).toMatch(/^200 OK/); // the period turned before the panel's request: try again

@@ -54,8 +54,16 @@ function startGateway(): Promise<void> {
 
 function committedKeys(): Array<[string, string]> {
   try {
-    const map = execFileSync('git', ['show', 'main:consumers/haproxy/keys.map'], { cwd: path.join(portal.dataDir, 'gitops.git'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
-    return map.split('\n').filter((l) => /^[0-9a-f]{64} /.test(l)).map((l) => l.split(' ') as [string, string]);
+    const map = execFileSync('git', ['show', 'main:consumers/haproxy/keys.map'], {
+      cwd: path.join(portal.dataDir, 'gitops.git'),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' },
+    });
+    return map
+      .split('\n')
+      .filter((l) => /^[0-9a-f]{64} /.test(l))
+      .map((l) => l.split(' ') as [string, string]);
   } catch {
     return []; // nothing committed yet
   }
@@ -122,7 +130,9 @@ const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 async function seriousViolations(page: Page): Promise<string[]> {
   // Through the DevTools protocol: the page's Content-Security-Policy rightly refuses an injected inline script.
   await page.evaluate(readFileSync(AXE, 'utf8'));
-  const result = await page.evaluate(async () => (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run());
+  const result = await page.evaluate(async () =>
+    (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run(),
+  );
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
@@ -140,7 +150,14 @@ beforeAll(async () => {
   for (const file of ['shipments/shipments-v1/openapi.yaml', 'shipments/shipments-v2/openapi.yaml', 'tracking/api.yaml']) moveServers(file, `http://127.0.0.1:${gatewayPort}`);
   moveServers('warehouses/openapi.yaml', `http://localhost:${refusedPort}`);
   [portal, browser] = await Promise.all([
-    startPortal({ PORTICO_CONTENT_DIR: content, PORTICO_RELAY_ALLOW: `127.0.0.1:${gatewayPort}`, PORTICO_GATEWAY_PORT: String(demoGatewayPort), PORTICO_GIT_INTERVAL: '1', PORTICO_OFFLINE: '1', PORTICO_ADMIN_EMAILS: 'platform@example.test' }),
+    startPortal({
+      PORTICO_CONTENT_DIR: content,
+      PORTICO_RELAY_ALLOW: `127.0.0.1:${gatewayPort}`,
+      PORTICO_GATEWAY_PORT: String(demoGatewayPort),
+      PORTICO_GIT_INTERVAL: '1',
+      PORTICO_OFFLINE: '1',
+      PORTICO_ADMIN_EMAILS: 'platform@example.test',
+    }),
     launchBrowser(),
   ]);
   await startGateway();
@@ -235,7 +252,11 @@ describe('the Try it panel of an operation page', () => {
     const href = (await page.locator('main a[href*="/apis/partner-rates/"][href*="/operations/"]').first().getAttribute('href'))!;
     const panel = await openTryIt(page, href);
     expect(await panel.getByLabel('Server').inputValue()).toBe(`http://localhost:${demoGatewayPort}/partner-rates`);
-    await expect.poll(() => panel.locator('.try-it-access').textContent(), { timeout: 15_000 }).toBe('You have no application yet. On your account page, create one, subscribe it to the plan Partner Unlimited (1,000 requests per second), then create a key and tick “keep in this browser session”. Paste a key below: it goes only to this API, through the portal, and is kept nowhere.');
+    await expect
+      .poll(() => panel.locator('.try-it-access').textContent(), { timeout: 15_000 })
+      .toBe(
+        'You have no application yet. On your account page, create one, subscribe it to the plan Partner Unlimited (1,000 requests per second), then create a key and tick “keep in this browser session”. Paste a key below: it goes only to this API, through the portal, and is kept nowhere.',
+      );
     expect(browser.errors).toEqual([]);
   });
 
@@ -320,7 +341,9 @@ describe('the Try it panel of an operation page', () => {
       await panel.getByRole('button', { name: 'Send GET' }).click();
       const explain = panel.getByRole('region', { name: 'Answer' }).locator('.try-it-explain');
       await expect.poll(() => explain.innerText()).toContain('The portal did not send the request: this host is not allowed.');
-      expect(await explain.innerText()).toMatch(new RegExp(`localhost resolves to \\S+, a private or loopback address; the portal does not call those unless an admin allows localhost:${refusedPort}\\.`));
+      expect(await explain.innerText()).toMatch(
+        new RegExp(`localhost resolves to \\S+, a private or loopback address; the portal does not call those unless an admin allows localhost:${refusedPort}\\.`),
+      );
       expect(browser.errors).toEqual([failed('/apis/warehouses/warehouses/operations/listSites/', '403 (Forbidden)')]);
       browser.errors.length = 0;
     });
@@ -330,7 +353,10 @@ describe('the Try it panel of an operation page', () => {
       const foreign = watchOrigins(page);
       await page.goto(`${portal.base}/apis/shipments/shipments-v2/try/`);
       await expect.poll(() => page.locator('[data-console-key]').textContent(), { timeout: 15_000 }).toBe(`Using the key ${keyId} that this browser session keeps for Tracking widget.`);
-      await page.getByRole('button', { name: /^Test Request/ }).first().click();
+      await page
+        .getByRole('button', { name: /^Test Request/ })
+        .first()
+        .click();
       const relayed = page.waitForResponse((r) => new URL(r.url()).pathname === '/relay');
       await page.getByRole('button', { name: /^Send get request to/ }).click();
       const response = await relayed;

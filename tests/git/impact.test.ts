@@ -21,7 +21,12 @@ const edit = (file: string, from: string, to: string) => {
   if (!text.includes(from)) throw new Error(`${file} has no "${from}"`);
   writeFileSync(full, text.replace(from, to));
 };
-const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } }).trim();
+const git = (...args: string[]) =>
+  execFileSync('git', args, {
+    cwd: repo,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+  }).trim();
 const commit = (message: string) => {
   git('add', '-A');
   git('commit', '-q', '-m', message);
@@ -116,30 +121,46 @@ beforeAll(() => {
   commit('base');
   edit('resources.yaml', 'rateLimit: { limit: 100, period: 1s }', 'rateLimit: { limit: 20, period: 1s }');
   commit('limits');
-  edit('parcels/openapi.yaml', `  /parcels/{id}:
+  edit(
+    'parcels/openapi.yaml',
+    `  /parcels/{id}:
     delete:
       operationId: deleteParcel
       parameters:
         - { name: id, in: path, required: true, schema: { type: string } }
       responses:
         '204': { description: deleted }
-`, '');
+`,
+    '',
+  );
   commit('remove-operation');
-  edit('parcels/openapi.yaml', `      operationId: listParcels
-`, `      operationId: listParcels
+  edit(
+    'parcels/openapi.yaml',
+    `      operationId: listParcels
+`,
+    `      operationId: listParcels
       parameters:
         - { name: since, in: query, required: true, schema: { type: string } }
-`);
+`,
+  );
   edit('parcels/openapi.yaml', '        weight: { type: number }\n', '');
   commit('required-parameter');
-  edit('resources.yaml', `  everyone: true
-  apis: [{ name: parcels }]`, `  everyone: true
-  apis: []`);
-  edit('resources.yaml', `  groups: [partners]
+  edit(
+    'resources.yaml',
+    `  everyone: true
+  apis: [{ name: parcels }]`,
+    `  everyone: true
+  apis: []`,
+  );
+  edit(
+    'resources.yaml',
+    `  groups: [partners]
   apiPlan: { name: gold }
-  apis: []`, `  groups: [partners]
+  apis: []`,
+    `  groups: [partners]
   apiPlan: { name: gold }
-  apis: [{ name: parcels }]`);
+  apis: [{ name: parcels }]`,
+  );
   commit('move');
 });
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
@@ -147,10 +168,17 @@ afterAll(() => rmSync(repo, { recursive: true, force: true }));
 describe('portico impact on a real Git repository', () => {
   it('names a plan whose limits changed, with the catalog items, subscriptions and applications it touches', async () => {
     const r = await impactBetween(content(), 'base..limits');
-    expect(r.plans).toEqual([{
-      plan: 'shop/gold', change: 'limits', before: 'rate limit 100 requests per second', after: 'rate limit 20 requests per second',
-      items: ['shop/partners', 'shop/public'], subscriptions: ['shop/dashboard-gold'], applications: ['dashboard'],
-    }]);
+    expect(r.plans).toEqual([
+      {
+        plan: 'shop/gold',
+        change: 'limits',
+        before: 'rate limit 100 requests per second',
+        after: 'rate limit 20 requests per second',
+        items: ['shop/partners', 'shop/public'],
+        subscriptions: ['shop/dashboard-gold'],
+        applications: ['dashboard'],
+      },
+    ]);
     expect(r.operations).toEqual([]);
     expect(r.visibility).toEqual([]);
   });
@@ -163,10 +191,15 @@ describe('portico impact on a real Git repository', () => {
 
   it('reports a new required parameter and a removed response field as breaking', async () => {
     const r = await impactBetween(content(), 'remove-operation..required-parameter');
-    expect(r.operations).toEqual([expect.objectContaining({
-      method: 'GET', path: '/parcels', change: 'changed', breaking: true,
-      details: ['new required query parameter "since"', '200: response field [].weight was removed'],
-    })]);
+    expect(r.operations).toEqual([
+      expect.objectContaining({
+        method: 'GET',
+        path: '/parcels',
+        change: 'changed',
+        breaking: true,
+        details: ['new required query parameter "since"', '200: response field [].weight was removed'],
+      }),
+    ]);
   });
 
   it('reports an API moved between catalog items as visible to one audience and hidden from another', async () => {

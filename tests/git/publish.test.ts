@@ -41,7 +41,10 @@ describe('committing rendered policies to Git', () => {
   it('commits with trailers when the files change, and not at all when they do not', async () => {
     const { bare } = await newRemote();
     const ws = new GitWorkspace(path.join(work, `ws-${n}`), { url: bare, branch: 'main', author });
-    const files = new Map([['traefik-hub/kustomization.yaml', 'resources: []\n'], ['haproxy/keys.map', '# hashes only\n']]);
+    const files = new Map([
+      ['traefik-hub/kustomization.yaml', 'resources: []\n'],
+      ['haproxy/keys.map', '# hashes only\n'],
+    ]);
     const first = await publishRendered(ws, 'consumers', () => files, 'Grant access to app-1', { 'Portico-Request': 'req-1', 'Portico-Consumer': 'acct-1' });
     expect(first.attempts).toBe(1);
     expect(sh(bare, 'rev-parse', 'main')).toBe(first.commit);
@@ -55,7 +58,17 @@ describe('committing rendered policies to Git', () => {
   it('deletes files it no longer renders, and never touches files outside its folder', async () => {
     const { bare } = await newRemote();
     const ws = new GitWorkspace(path.join(work, `ws-${n}`), { url: bare, branch: 'main', author });
-    await publishRendered(ws, 'consumers', () => new Map([['a/one.yaml', '1\n'], ['b/two.yaml', '2\n']]), 'two files', {});
+    await publishRendered(
+      ws,
+      'consumers',
+      () =>
+        new Map([
+          ['a/one.yaml', '1\n'],
+          ['b/two.yaml', '2\n'],
+        ]),
+      'two files',
+      {},
+    );
     await publishRendered(ws, 'consumers', () => new Map([['a/one.yaml', '1\n']]), 'one file', {});
     expect(sh(bare, 'ls-tree', '-r', '--name-only', 'main')).toBe('apis/api.yaml\nconsumers/a/one.yaml');
     expect(() => ws.writeFolder('consumers', new Map([['../apis/api.yaml', 'overwritten\n']]))).toThrow('refusing to write ../apis/api.yaml: it is outside consumers');

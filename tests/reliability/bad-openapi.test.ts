@@ -64,7 +64,9 @@ const EXPECTED: Record<string, { reason: RegExp; files?: string[] }> = {
   'yaml-unclosed-flow.yaml': { reason: /cannot parse/ },
 };
 
-const cases = readdirSync(corpus).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+const cases = readdirSync(corpus)
+  .filter((f) => /\.(ya?ml|json)$/.test(f))
+  .sort();
 
 /** A content root with one API whose document is the broken file, and the parts it may reference. */
 function contentFor(name: string): string {
@@ -74,7 +76,18 @@ function contentFor(name: string): string {
   cpSync(path.join(corpus, 'parts'), path.join(root, 'specs/parts'), { recursive: true });
   writeFileSync(
     path.join(root, 'api.yaml'),
-    ['apiVersion: hub.traefik.io/v1alpha1', 'kind: API', 'metadata:', '  name: broken', '  annotations:', `    portico.dev/openapi-file: specs/${name}`, 'spec:', '  openApiSpec:', '    path: /openapi.yaml', ''].join('\n'),
+    [
+      'apiVersion: hub.traefik.io/v1alpha1',
+      'kind: API',
+      'metadata:',
+      '  name: broken',
+      '  annotations:',
+      `    portico.dev/openapi-file: specs/${name}`,
+      'spec:',
+      '  openApiSpec:',
+      '    path: /openapi.yaml',
+      '',
+    ].join('\n'),
   );
   return root;
 }
@@ -108,7 +121,13 @@ describe('the corpus of broken OpenAPI documents', () => {
       expect(about.map((d) => d.message).join('\n'), `diagnostics for ${name}`).toMatch(expected.reason);
       expect(about.find((d) => expected.reason.test(d.message))!.severity).toMatch(/^(error|warning)$/);
       // One problem, a few lines: not one line per nesting level or per alias.
-      expect(about.length, about.map((d) => d.message).slice(0, 3).join('\n')).toBeLessThanOrEqual(10);
+      expect(
+        about.length,
+        about
+          .map((d) => d.message)
+          .slice(0, 3)
+          .join('\n'),
+      ).toBeLessThanOrEqual(10);
       // Whatever could not be read, the API itself is still in the catalog, for the other pages.
       expect(catalog.apis.map((a) => a.key)).toEqual(['default/broken']);
     });

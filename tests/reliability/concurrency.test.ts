@@ -48,7 +48,15 @@ beforeAll(async () => {
   bare = await ensureLocalRemote(path.join(work, 'gitops.git'), CONTENT);
   // A real remote needs the cluster's age key for the Traefik Hub Secrets: this test's own.
   const recipient = await identityToRecipient(await generateIdentity());
-  const env = { PORTICO_CONTENT_DIR: CONTENT, DATABASE_URL: database.url!, PORTICO_GIT_URL: bare, PORTICO_GIT_INTERVAL: '1', PORTICO_AGE_RECIPIENTS: recipient, PORTICO_SIGNUPS_PER_HOUR: String(CLIENTS * 2), PORTICO_MAX_KEYS_PER_APPLICATION: String(KEYS_PER_CLIENT * 2) };
+  const env = {
+    PORTICO_CONTENT_DIR: CONTENT,
+    DATABASE_URL: database.url!,
+    PORTICO_GIT_URL: bare,
+    PORTICO_GIT_INTERVAL: '1',
+    PORTICO_AGE_RECIPIENTS: recipient,
+    PORTICO_SIGNUPS_PER_HOUR: String(CLIENTS * 2),
+    PORTICO_MAX_KEYS_PER_APPLICATION: String(KEYS_PER_CLIENT * 2),
+  };
   portals = await Promise.all([startPortal(env), startPortal(env)]);
 }, 240_000);
 
@@ -69,7 +77,10 @@ describe('200 key requests from 20 clients against two portals on one database a
         const signup = await first.call('POST', '/api/v1/auth/signup', { email: `client-${c}@example.test`, password: 'a long enough password' });
         answers.push({ what: `sign-up ${c}`, answer: signup });
         // The confirmation link, opened on the other portal: the token lives in the shared database.
-        const confirm = await pair[1 - (c % 2)]!.call('POST', '/api/v1/auth/verify-email', { token: mailedToken(portals[c % 2]!.dataDir, `client-${c}@example.test`), password: 'a long enough password' });
+        const confirm = await pair[1 - (c % 2)]!.call('POST', '/api/v1/auth/verify-email', {
+          token: mailedToken(portals[c % 2]!.dataDir, `client-${c}@example.test`),
+          password: 'a long enough password',
+        });
         answers.push({ what: `confirmation ${c}`, answer: confirm });
         first.setCookie(pair[1 - (c % 2)]!.cookie());
         pair[1 - (c % 2)]!.setCookie(first.cookie());
@@ -97,7 +108,8 @@ describe('200 key requests from 20 clients against two portals on one database a
 
   it('marks every key active through the API once the branch has it, with its commit', async () => {
     type KeyView = { keyId: string; status: string; statusReason: string | null; commit: string | null };
-    const read = async () => (await Promise.all(applicationIds.map(async (id, c) => (await clients[c]![0]!.call('GET', `/api/v1/applications/${id}`)).body?.application?.keys ?? []))).flat() as KeyView[];
+    const read = async () =>
+      (await Promise.all(applicationIds.map(async (id, c) => (await clients[c]![0]!.call('GET', `/api/v1/applications/${id}`)).body?.application?.keys ?? []))).flat() as KeyView[];
     let keys: KeyView[] = [];
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
@@ -123,7 +135,10 @@ describe('200 key requests from 20 clients against two portals on one database a
     const lines = gitIn(bare, 'show', 'main:consumers/haproxy/keys.map').split('\n');
     for (const i of issued) {
       const sha = createHash('sha256').update(i.key).digest('hex');
-      expect(lines.filter((l) => l.split(' ')[0] === sha), `key ${i.keyId}`).toEqual([`${sha} ${i.applicationId}`]);
+      expect(
+        lines.filter((l) => l.split(' ')[0] === sha),
+        `key ${i.keyId}`,
+      ).toEqual([`${sha} ${i.applicationId}`]);
     }
   });
 
@@ -134,8 +149,14 @@ describe('200 key requests from 20 clients against two portals on one database a
       const sha = createHash('sha256').update(i.key).digest('hex');
       const addedToMap = history.filter((c) => (c.added.get('consumers/haproxy/keys.map') ?? []).some((l) => l.startsWith(sha)));
       const secretCreated = history.filter((c) => [...c.created].some((f) => f.endsWith(`/secret-${i.keyId}.yaml`)));
-      expect(addedToMap.map((c) => c.sha), `commits adding key ${i.keyId} to keys.map`).toHaveLength(1);
-      expect(secretCreated.map((c) => c.sha), `commits creating the Secret of key ${i.keyId}`).toEqual(addedToMap.map((c) => c.sha));
+      expect(
+        addedToMap.map((c) => c.sha),
+        `commits adding key ${i.keyId} to keys.map`,
+      ).toHaveLength(1);
+      expect(
+        secretCreated.map((c) => c.sha),
+        `commits creating the Secret of key ${i.keyId}`,
+      ).toEqual(addedToMap.map((c) => c.sha));
     }
     // Every request the portals queued (applications too, not only keys) is named by exactly one commit.
     const trailerCounts = multiset(history.flatMap((c) => c.requests));
@@ -158,7 +179,11 @@ describe('200 key requests from 20 clients against two portals on one database a
     for (const i of issued) {
       // The 32 random characters are the secret: the key id (their first 8) may be shown, the rest never.
       const secret = i.key.slice(-38, -6);
-      for (const [where, text] of [['git log -p --all', everything], ['pg_dump', dump], ['the portal logs', logs]] as const) {
+      for (const [where, text] of [
+        ['git log -p --all', everything],
+        ['pg_dump', dump],
+        ['the portal logs', logs],
+      ] as const) {
         expect(text.includes(secret), `key ${i.keyId} in ${where}`).toBe(false);
       }
     }

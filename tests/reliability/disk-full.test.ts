@@ -100,7 +100,11 @@ describe.each(ENGINES)('the Git writer when the data directory’s disk is full,
       expect(published).toMatchObject({ outcome: 'published', newCommit: true });
       const [after] = await db.select().from(outbox).where(eq(outbox.requestId, key.requestId));
       expect(after).toMatchObject({ lastError: null, commit: gitIn(bare, 'rev-parse', 'main').trim() });
-      expect(readHistory(bare).flatMap((c) => c.requests).filter((r) => r === key.requestId)).toHaveLength(1);
+      expect(
+        readHistory(bare)
+          .flatMap((c) => c.requests)
+          .filter((r) => r === key.requestId),
+      ).toHaveLength(1);
       expect(gitIn(bare, 'rev-list', '--count', `${tipBefore}..main`).trim()).toBe('1');
       expect(gitIn(bare, 'show', 'main:consumers/haproxy/keys.map')).toContain(`${keyRow!.sha256} ${app.id}`);
     } finally {

@@ -53,11 +53,69 @@ function wellFormed(diagnostics: Diagnostic[]): boolean {
 
 /** Pieces of YAML, JSON and OpenAPI, so random text often gets past the parser and into the model. */
 const TOKENS = [
-  'openapi: 3.0.3\n', 'openapi: 3.1.0\n', 'swagger: "2.0"\n', 'info:\n', '  title: T\n', '  version: "1"\n', 'paths:\n', '  /pets:\n', '    get:\n',
-  '      responses:\n', "        '200':\n", '          description: ok\n', 'components:\n', '  schemas:\n', '$ref: ', "'#/components/schemas/A'", "'./part.yaml#/Thing'",
-  "'../../etc/passwd'", 'http://169.254.169.254/', '{', '}', '[', ']', ':', ', ', '- ', '  ', '\n', '\t', '"', "'", '&a ', '*a', '!!str ', '!!binary ', '? ',
-  '| ', '> ', '# c', '---\n', '...\n', '~', 'null', 'true', '1e400', '-0', '0x1F', '99999999999999999999', '\u0000', '\u00e9', '\ud83d\ude00', '\ufeff', '%YAML 1.2\n',
-  'type: object\n', 'properties:\n', 'items:\n', 'allOf:\n', 'parameters:\n', '- name: id\n', '  in: path\n', 'required: true\n', 'operationId: x\n', 'x-ext: 1\n',
+  'openapi: 3.0.3\n',
+  'openapi: 3.1.0\n',
+  'swagger: "2.0"\n',
+  'info:\n',
+  '  title: T\n',
+  '  version: "1"\n',
+  'paths:\n',
+  '  /pets:\n',
+  '    get:\n',
+  '      responses:\n',
+  "        '200':\n",
+  '          description: ok\n',
+  'components:\n',
+  '  schemas:\n',
+  '$ref: ',
+  "'#/components/schemas/A'",
+  "'./part.yaml#/Thing'",
+  "'../../etc/passwd'",
+  'http://169.254.169.254/',
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  ', ',
+  '- ',
+  '  ',
+  '\n',
+  '\t',
+  '"',
+  "'",
+  '&a ',
+  '*a',
+  '!!str ',
+  '!!binary ',
+  '? ',
+  '| ',
+  '> ',
+  '# c',
+  '---\n',
+  '...\n',
+  '~',
+  'null',
+  'true',
+  '1e400',
+  '-0',
+  '0x1F',
+  '99999999999999999999',
+  '\u0000',
+  '\u00e9',
+  '\ud83d\ude00',
+  '\ufeff',
+  '%YAML 1.2\n',
+  'type: object\n',
+  'properties:\n',
+  'items:\n',
+  'allOf:\n',
+  'parameters:\n',
+  '- name: id\n',
+  '  in: path\n',
+  'required: true\n',
+  'operationId: x\n',
+  'x-ext: 1\n',
 ];
 
 const yamlish = fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }).map((parts) => parts.join(''));
@@ -92,21 +150,43 @@ const settings = { numRuns: 60, endOnFailure: true };
 
 describe('the catalog loader and the linter under random input', () => {
   it('never throw on YAML-ish token soup, and place every diagnostic in a file', async () => {
-    await fc.assert(fc.asyncProperty(yamlish, async (text) => wellFormed(await loadAndLint(text, 'yaml'))), settings);
+    await fc.assert(
+      fc.asyncProperty(yamlish, async (text) => wellFormed(await loadAndLint(text, 'yaml'))),
+      settings,
+    );
   });
 
   it('never throw on arbitrary bytes, as YAML or as JSON', async () => {
     const bytes = fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a));
-    await fc.assert(fc.asyncProperty(bytes, fc.constantFrom('yaml' as const, 'json' as const), async (b, ext) => wellFormed(await loadAndLint(b, ext))), settings);
+    await fc.assert(
+      fc.asyncProperty(bytes, fc.constantFrom('yaml' as const, 'json' as const), async (b, ext) => wellFormed(await loadAndLint(b, ext))),
+      settings,
+    );
   });
 
   it('never throw on random JSON values, bare or inside an OpenAPI-shaped object', async () => {
     const doc = fc.oneof(
       fc.jsonValue({ maxDepth: 4 }),
-      fc.record({ openapi: fc.constantFrom('3.0.3', '3.1.0', 3, '4.0.0'), info: fc.jsonValue({ maxDepth: 2 }), paths: fc.dictionary(fc.string({ maxLength: 6 }).map((s) => `/${s}`), fc.jsonValue({ maxDepth: 4 }), { maxKeys: 4 }) }),
-      fc.record({ openapi: fc.constant('3.0.3'), info: fc.constant({ title: 't', version: '1' }), paths: fc.constant({}), components: fc.record({ schemas: fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 4 }), { maxKeys: 4 }) }) }),
+      fc.record({
+        openapi: fc.constantFrom('3.0.3', '3.1.0', 3, '4.0.0'),
+        info: fc.jsonValue({ maxDepth: 2 }),
+        paths: fc.dictionary(
+          fc.string({ maxLength: 6 }).map((s) => `/${s}`),
+          fc.jsonValue({ maxDepth: 4 }),
+          { maxKeys: 4 },
+        ),
+      }),
+      fc.record({
+        openapi: fc.constant('3.0.3'),
+        info: fc.constant({ title: 't', version: '1' }),
+        paths: fc.constant({}),
+        components: fc.record({ schemas: fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 4 }), { maxKeys: 4 }) }),
+      }),
     );
-    await fc.assert(fc.asyncProperty(doc, async (value) => wellFormed(await loadAndLint(JSON.stringify(value) ?? 'null', 'json'))), settings);
+    await fc.assert(
+      fc.asyncProperty(doc, async (value) => wellFormed(await loadAndLint(JSON.stringify(value) ?? 'null', 'json'))),
+      settings,
+    );
   });
 
   it('never throw on random $ref values, local or to files', async () => {
@@ -120,16 +200,25 @@ describe('the catalog loader and the linter under random input', () => {
         components: { responses: { Ok: { description: 'ok' } }, schemas: { A: { type: 'object' } } },
       }),
     );
-    await fc.assert(fc.asyncProperty(doc, async (text) => wellFormed(await loadAndLint(text, 'json'))), settings);
+    await fc.assert(
+      fc.asyncProperty(doc, async (text) => wellFormed(await loadAndLint(text, 'json'))),
+      settings,
+    );
   });
 
   it('never throw on mutations of a valid YAML document', async () => {
     expect((await loadAndLint(VALID_YAML, 'yaml')).filter((d) => d.severity === 'error')).toEqual([]); // the starting point is valid
-    await fc.assert(fc.asyncProperty(mutated(VALID_YAML), async (text) => wellFormed(await loadAndLint(text, 'yaml'))), settings);
+    await fc.assert(
+      fc.asyncProperty(mutated(VALID_YAML), async (text) => wellFormed(await loadAndLint(text, 'yaml'))),
+      settings,
+    );
   });
 
   it('never throw on mutations of a valid JSON document', async () => {
     expect((await loadAndLint(VALID_JSON, 'json')).filter((d) => d.severity === 'error')).toEqual([]);
-    await fc.assert(fc.asyncProperty(mutated(VALID_JSON), async (text) => wellFormed(await loadAndLint(text, 'json'))), settings);
+    await fc.assert(
+      fc.asyncProperty(mutated(VALID_JSON), async (text) => wellFormed(await loadAndLint(text, 'json'))),
+      settings,
+    );
   });
 });

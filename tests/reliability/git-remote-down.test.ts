@@ -32,7 +32,14 @@ beforeAll(async () => {
   database = await freshPostgres();
   bare = await ensureLocalRemote(path.join(work, 'gitops.git'), CONTENT);
   const recipient = await identityToRecipient(await generateIdentity());
-  portal = await startPortal({ PORTICO_CONTENT_DIR: CONTENT, DATABASE_URL: database.url!, PORTICO_GIT_URL: bare, PORTICO_GIT_INTERVAL: '1', PORTICO_AGE_RECIPIENTS: recipient, PORTICO_ADMIN_EMAILS: 'admin@example.test' });
+  portal = await startPortal({
+    PORTICO_CONTENT_DIR: CONTENT,
+    DATABASE_URL: database.url!,
+    PORTICO_GIT_URL: bare,
+    PORTICO_GIT_INTERVAL: '1',
+    PORTICO_AGE_RECIPIENTS: recipient,
+    PORTICO_ADMIN_EMAILS: 'admin@example.test',
+  });
   ada = portalClient(portal.base);
   admin = portalClient(portal.base);
   await signUpConfirmed(ada.call, portal.dataDir, 'ada@example.test', 'a long enough password');
@@ -77,13 +84,17 @@ describe('the Git remote down for a while', () => {
     during.push(await newKey('during the outage 2'));
 
     // Several writer passes fail meanwhile (one a second).
-    const outbox = await until('the admin outbox to show the failure', async () => {
-      const res = await admin.call('GET', '/api/v1/admin/outbox');
-      expect(res.status, res.text).toBe(200);
-      const pending = res.body.pending as Array<{ requestId: string; attempts: number; lastError: string | null; publishedAt: string | null }>;
-      const ours = pending.filter((p) => [...during.map((d) => d.requestId), sub.body.requestId].includes(p.requestId));
-      return ours.length === 3 && ours.every((p) => p.attempts >= 2 && p.lastError) ? ours : undefined;
-    }, 30);
+    const outbox = await until(
+      'the admin outbox to show the failure',
+      async () => {
+        const res = await admin.call('GET', '/api/v1/admin/outbox');
+        expect(res.status, res.text).toBe(200);
+        const pending = res.body.pending as Array<{ requestId: string; attempts: number; lastError: string | null; publishedAt: string | null }>;
+        const ours = pending.filter((p) => [...during.map((d) => d.requestId), sub.body.requestId].includes(p.requestId));
+        return ours.length === 3 && ours.every((p) => p.attempts >= 2 && p.lastError) ? ours : undefined;
+      },
+      30,
+    );
     for (const row of outbox) {
       expect(row.publishedAt).toBeNull();
       expect(row.lastError).toMatch(/cannot be reached/);
@@ -106,20 +117,31 @@ describe('the Git remote down for a while', () => {
 
   it('lands everything exactly once when the remote is back, and clears the reasons', async () => {
     renameSync(`${bare}.away`, bare);
-    const app = await until('every key and the subscription to be active', async () => {
-      const a = await application();
-      return [...a.keys, ...a.subscriptions].every((x) => x.status === 'active') ? a : undefined;
-    }, 60);
+    const app = await until(
+      'every key and the subscription to be active',
+      async () => {
+        const a = await application();
+        return [...a.keys, ...a.subscriptions].every((x) => x.status === 'active') ? a : undefined;
+      },
+      60,
+    );
     for (const x of [...app.keys, ...app.subscriptions]) expect(x.statusReason).toBeNull();
     const outbox = await admin.call('GET', '/api/v1/admin/outbox');
     expect(outbox.body.pending).toEqual([]);
 
     const named = readHistory(bare).flatMap((c) => c.requests);
     for (const r of outbox.body.recent as Array<{ requestId: string; lastError: string | null }>) {
-      expect(named.filter((x) => x === r.requestId), r.requestId).toHaveLength(1);
+      expect(
+        named.filter((x) => x === r.requestId),
+        r.requestId,
+      ).toHaveLength(1);
       expect(r.lastError).toBeNull();
     }
     const map = gitIn(bare, 'show', 'main:consumers/haproxy/keys.map').split('\n');
-    for (const k of keys) expect(map.filter((l) => l.startsWith(createHash('sha256').update(k.key).digest('hex'))), k.keyId).toHaveLength(1);
+    for (const k of keys)
+      expect(
+        map.filter((l) => l.startsWith(createHash('sha256').update(k.key).digest('hex'))),
+        k.keyId,
+      ).toHaveLength(1);
   });
 });

@@ -34,7 +34,9 @@ let database: TestDatabase;
 let portal: RunningPortal;
 
 function residentMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'))!;
   return Number(/(\d+)\s*kB/.exec(line)![1]) / 1024;
 }
 

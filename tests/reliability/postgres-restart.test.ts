@@ -129,10 +129,15 @@ describe('PostgreSQL going away under a running portal', () => {
 
   it('publishes every accepted key to Git exactly once, and nothing that was refused', async () => {
     await expectAlive();
-    const app = await until('every accepted key to be active', async () => {
-      const a = (await ada.call('GET', `/api/v1/applications/${appId}`)).body?.application;
-      return a && a.keys.length === accepted.length && a.keys.every((k: { status: string }) => k.status === 'active') ? a : undefined;
-    }, 60, 500);
+    const app = await until(
+      'every accepted key to be active',
+      async () => {
+        const a = (await ada.call('GET', `/api/v1/applications/${appId}`)).body?.application;
+        return a && a.keys.length === accepted.length && a.keys.every((k: { status: string }) => k.status === 'active') ? a : undefined;
+      },
+      60,
+      500,
+    );
     expect(app.keys.map((k: { keyId: string }) => k.keyId).sort()).toEqual(accepted.map((a) => a.keyId).sort());
     const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
     try {
@@ -143,9 +148,17 @@ describe('PostgreSQL going away under a running portal', () => {
     }
     const bare = path.join(portal.dataDir, 'gitops.git');
     const named = readHistory(bare).flatMap((c) => c.requests);
-    for (const a of accepted) expect(named.filter((r) => r === a.requestId), a.requestId).toHaveLength(1);
+    for (const a of accepted)
+      expect(
+        named.filter((r) => r === a.requestId),
+        a.requestId,
+      ).toHaveLength(1);
     const map = gitIn(bare, 'show', 'main:consumers/haproxy/keys.map').split('\n');
-    for (const a of accepted) expect(map.filter((l) => l.startsWith(createHash('sha256').update(a.key).digest('hex'))), a.keyId).toHaveLength(1);
+    for (const a of accepted)
+      expect(
+        map.filter((l) => l.startsWith(createHash('sha256').update(a.key).digest('hex'))),
+        a.keyId,
+      ).toHaveLength(1);
     expect(refused.length).toBeGreaterThan(0); // the outage was real
   });
 });

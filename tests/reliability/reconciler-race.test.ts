@@ -72,7 +72,11 @@ describe.each(ENGINES)('a reconciler racing another instance’s writer on %s', 
       await reconcile(db, readerB, 'consumers', presence, () => true);
       const statuses = Object.fromEntries((await db.select().from(apiKeys)).map((k) => [k.keyId, k.status]));
       expect(statuses).toEqual({ [first.keyId]: 'active', [second.keyId]: 'active' });
-      expect(gitIn(bare, 'show', 'main:consumers/haproxy/keys.map').split('\n').filter((l) => l.endsWith(` ${app.id}`))).toHaveLength(2);
+      expect(
+        gitIn(bare, 'show', 'main:consumers/haproxy/keys.map')
+          .split('\n')
+          .filter((l) => l.endsWith(` ${app.id}`)),
+      ).toHaveLength(2);
     } finally {
       await handle.close();
     }

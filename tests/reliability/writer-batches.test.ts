@@ -46,10 +46,16 @@ describe.each(ENGINES)('a queue of several changes, drained by repeated writer p
       const history = readHistory(bare);
       const named = history.flatMap((c) => c.requests);
       for (const k of keys) {
-        expect(named.filter((r) => r === k.requestId), `commits naming ${k.requestId}`).toHaveLength(1);
+        expect(
+          named.filter((r) => r === k.requestId),
+          `commits naming ${k.requestId}`,
+        ).toHaveLength(1);
         const sha = createHash('sha256').update(k.key).digest('hex');
         const carrying = history.filter((c) => (c.added.get('consumers/haproxy/keys.map') ?? []).some((l) => l.startsWith(sha)));
-        expect(carrying.map((c) => c.requests.includes(k.requestId)), `the commit adding key ${k.keyId} names ${k.requestId}`).toEqual([true]);
+        expect(
+          carrying.map((c) => c.requests.includes(k.requestId)),
+          `the commit adding key ${k.keyId} names ${k.requestId}`,
+        ).toEqual([true]);
       }
     } finally {
       await handle.close();

@@ -68,7 +68,12 @@ async function killWriterAt(mark: string, env: Record<string, string>): Promise<
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<string | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
   try {
-    await until(`the writer to reach the hook (${path.basename(mark)})`, () => (existsSync(mark) ? true : child.exitCode !== null ? Promise.reject(new Error(`the writer ended first: ${output}`)) : undefined), 60, 100);
+    await until(
+      `the writer to reach the hook (${path.basename(mark)})`,
+      () => (existsSync(mark) ? true : child.exitCode !== null ? Promise.reject(new Error(`the writer ended first: ${output}`)) : undefined),
+      60,
+      100,
+    );
   } finally {
     process.kill(-child.pid!, 'SIGKILL'); // the writer, its git and the hook: as a crash or an OOM kill would
   }
@@ -77,15 +82,24 @@ async function killWriterAt(mark: string, env: Record<string, string>): Promise<
 
 /** A fresh writer pass; the dead writer's database session may hold the lock for a moment. */
 async function freshWriterPass(database: TestDatabase, workspaceDir: string, bare: string): Promise<DrainResult> {
-  return until('the dead writer’s lock to be released', async () => {
-    const result = await drainOutbox(database.db, new GitWorkspace(workspaceDir, { url: bare, branch: 'main', author }), 'consumers', render);
-    return result.outcome === 'locked' ? undefined : result;
-  }, 30, 200);
+  return until(
+    'the dead writer’s lock to be released',
+    async () => {
+      const result = await drainOutbox(database.db, new GitWorkspace(workspaceDir, { url: bare, branch: 'main', author }), 'consumers', render);
+      return result.outcome === 'locked' ? undefined : result;
+    },
+    30,
+    200,
+  );
 }
 
 function expectEachOnce(bare: string, requests: string[], keys: Array<{ key: string }>, appId: string) {
   const named = readHistory(bare).flatMap((c) => c.requests);
-  for (const r of requests) expect(named.filter((x) => x === r), `commits naming ${r}`).toHaveLength(1);
+  for (const r of requests)
+    expect(
+      named.filter((x) => x === r),
+      `commits naming ${r}`,
+    ).toHaveLength(1);
   const map = gitIn(bare, 'show', 'main:consumers/haproxy/keys.map').split('\n');
   for (const k of keys) expect(map.filter((l) => l === `${createHash('sha256').update(k.key).digest('hex')} ${appId}`)).toHaveLength(1);
 }

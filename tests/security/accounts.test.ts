@@ -171,7 +171,8 @@ describe('what sign-up and mail routes give away, and how often they answer', ()
   it('limits sign-ups per client address', async () => {
     const signer = client();
     const answers: number[] = [];
-    for (let i = 0; i < Number(LIMITS.PORTICO_SIGNUPS_PER_HOUR) + 2; i++) answers.push((await signer.call('POST', '/api/v1/auth/signup', { email: `bulk-${i}@example.test`, password: PASSWORD })).status);
+    for (let i = 0; i < Number(LIMITS.PORTICO_SIGNUPS_PER_HOUR) + 2; i++)
+      answers.push((await signer.call('POST', '/api/v1/auth/signup', { email: `bulk-${i}@example.test`, password: PASSWORD })).status);
     expect(answers).toEqual([...Array(Number(LIMITS.PORTICO_SIGNUPS_PER_HOUR)).fill(202), 429, 429]);
   });
 

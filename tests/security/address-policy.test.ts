@@ -71,7 +71,12 @@ describe('the address policy', () => {
       refused = err;
     }
     expect(refused).toBeInstanceOf(AddressRefusedError);
-    expect(refused).toMatchObject({ host: '[::ffff:a9fe:a9fe]', port: '80', address: '::ffff:a9fe:a9fe', message: '[::ffff:a9fe:a9fe] resolves to ::ffff:a9fe:a9fe, the IPv4-mapped form of 169.254.169.254, a link-local address (where cloud metadata services answer)' });
+    expect(refused).toMatchObject({
+      host: '[::ffff:a9fe:a9fe]',
+      port: '80',
+      address: '::ffff:a9fe:a9fe',
+      message: '[::ffff:a9fe:a9fe] resolves to ::ffff:a9fe:a9fe, the IPv4-mapped form of 169.254.169.254, a link-local address (where cloud metadata services answer)',
+    });
   });
 
   it('lets an admin allow a host with its port, or a host on any port; nothing else', () => {

@@ -94,7 +94,10 @@ function stateChangingRoutes(): Array<[string, string]> {
   const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
   const routes: Array<[string, string]> = [];
   for (const file of files(root).filter((f) => /\.(ts|js)$/.test(f))) {
-    const route = `/api/v1/${path.relative(root, file).replace(/\.(ts|js)$/, '').replace(/(^|\/)index$/, '')}`
+    const route = `/api/v1/${path
+      .relative(root, file)
+      .replace(/\.(ts|js)$/, '')
+      .replace(/(^|\/)index$/, '')}`
       .replace(/\[\.\.\.[^\]]+\]/g, 'any/path')
       .replace(/\[[^\]]+\]/g, 'some-id');
     const methods = [...readFileSync(file, 'utf8').matchAll(/export\s+(?:const|(?:async\s+)?function)\s+(POST|PUT|PATCH|DELETE|ALL)\b/g)].map((m) => m[1]!);
@@ -278,7 +281,10 @@ describe('script injection through application names', () => {
         // No element, handler or script came out of the name or the description.
         expect(await page.locator('main img[src="x"], main svg[onload], main [onmouseover], main [onerror]').count(), pathname).toBe(0);
         const scripts = await page.locator('script').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
-        expect(scripts.filter((t) => /alert\(/.test(t)), pathname).toEqual([]);
+        expect(
+          scripts.filter((t) => /alert\(/.test(t)),
+          pathname,
+        ).toEqual([]);
       }
       expect(dialogs).toEqual([]);
       expect(browser.errors).toEqual([]);

@@ -42,10 +42,15 @@ function recorded(): Recorded[] {
     .filter((f) => f.endsWith('.argv'))
     .map((f) => {
       const argv = readFileSync(path.join(logDir, f), 'utf8').split('\0').slice(0, -1);
-      const env = new Map(readFileSync(path.join(logDir, f.replace(/\.argv$/, '.env')), 'utf8').split('\0').filter(Boolean).map((line) => {
-        const at = line.indexOf('=');
-        return [line.slice(0, at), line.slice(at + 1)] as [string, string];
-      }));
+      const env = new Map(
+        readFileSync(path.join(logDir, f.replace(/\.argv$/, '.env')), 'utf8')
+          .split('\0')
+          .filter(Boolean)
+          .map((line) => {
+            const at = line.indexOf('=');
+            return [line.slice(0, at), line.slice(at + 1)] as [string, string];
+          }),
+      );
       return { argv, env };
     });
 }
@@ -63,10 +68,7 @@ beforeAll(async () => {
   const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
   mkdirSync(wrapperDir);
   // The paths are written into the script: the wrapper sees only the environment Portico gives git.
-  writeFileSync(
-    path.join(wrapperDir, 'git'),
-    `#!/bin/sh\nprintf '%s\\0' "$@" > '${logDir}'/$$.argv\n/usr/bin/env -0 > '${logDir}'/$$.env\nexec '${realGit}' "$@"\n`,
-  );
+  writeFileSync(path.join(wrapperDir, 'git'), `#!/bin/sh\nprintf '%s\\0' "$@" > '${logDir}'/$$.argv\n/usr/bin/env -0 > '${logDir}'/$$.env\nexec '${realGit}' "$@"\n`);
   chmodSync(path.join(wrapperDir, 'git'), 0o755);
   clearLog();
   process.env.PATH = `${wrapperDir}:${process.env.PATH}`;
@@ -98,8 +100,14 @@ describe('the Git token and the portal secrets', () => {
     expect(execFileSync('git', ['--git-dir', bare, 'rev-parse', 'refs/heads/main'], { encoding: 'utf8', env: savedEnv }).trim()).toBe(result.commit);
 
     const runs = recorded();
-    expect(runs.some((r) => r.argv.includes('fetch')), 'the wrapper saw the fetch').toBe(true);
-    expect(runs.some((r) => r.argv.includes('push')), 'the wrapper saw the push').toBe(true);
+    expect(
+      runs.some((r) => r.argv.includes('fetch')),
+      'the wrapper saw the fetch',
+    ).toBe(true);
+    expect(
+      runs.some((r) => r.argv.includes('push')),
+      'the wrapper saw the push',
+    ).toBe(true);
     for (const run of runs) {
       const argv = run.argv.join(' ');
       expect(argv).not.toContain(TOKEN);
@@ -108,7 +116,10 @@ describe('the Git token and the portal secrets', () => {
       for (const [name, value] of Object.entries(SECRETS)) {
         expect(run.env.has(name), `${name} in the environment of git ${argv}`).toBe(false);
         // The token reaches git only as the header it sends (base64), never as itself.
-        expect([...run.env.values()].some((v) => v.includes(value)), `the value of ${name} in the environment of git ${argv}`).toBe(false);
+        expect(
+          [...run.env.values()].some((v) => v.includes(value)),
+          `the value of ${name} in the environment of git ${argv}`,
+        ).toBe(false);
       }
       expect([...run.env.keys()].filter((k) => k.startsWith('PORTICO_'))).toEqual([]);
     }
@@ -124,7 +135,10 @@ describe('the Git token and the portal secrets', () => {
   it('over HTTP the token still reaches the Git host, as the Authorization header of the first request', async () => {
     clearLog();
     const workspace = new GitWorkspace(path.join(work, 'http-workspace'), { url: `http://127.0.0.1:${port}/platform/gitops.git`, branch: 'main', token: TOKEN, author });
-    const failure = await workspace.sync().then(() => undefined, (err: unknown) => err);
+    const failure = await workspace.sync().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(failure).toBeInstanceOf(GitError);
     // The host said 401: a person reads that the credentials were refused, and never the token.
     expect((failure as GitError).message).toMatch(/refused the credentials/);
@@ -134,7 +148,10 @@ describe('the Git token and the portal secrets', () => {
     expect(first?.url).toBe('/platform/gitops.git/info/refs?service=git-upload-pack');
     expect(first?.authorization).toBe(basic);
     const runs = recorded();
-    expect(runs.some((r) => r.argv.includes('fetch')), 'the wrapper saw the fetch').toBe(true);
+    expect(
+      runs.some((r) => r.argv.includes('fetch')),
+      'the wrapper saw the fetch',
+    ).toBe(true);
     for (const run of runs) expect(run.argv.join(' ')).not.toMatch(new RegExp(`${TOKEN}|${basic.slice('Basic '.length)}|authorization|extraheader`, 'i'));
   });
 });

@@ -23,7 +23,9 @@ let framerBase = '';
 beforeAll(async () => {
   [portal, browser] = await Promise.all([startPortal({ PORTICO_ADMIN_EMAILS: 'admin@example.test' }), launchBrowser()]);
   // Another origin on loopback that tries to frame the portal (clickjacking).
-  framer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>framer</title><iframe id="victim" src="${portal.base}/account/sign-in/"></iframe>`));
+  framer = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>framer</title><iframe id="victim" src="${portal.base}/account/sign-in/"></iframe>`),
+  );
   await new Promise<void>((resolve) => framer.listen(0, '127.0.0.1', resolve));
   framerBase = `http://127.0.0.1:${(framer.address() as AddressInfo).port}`;
 }, 180_000);

@@ -22,8 +22,16 @@ afterAll(async () => portal?.stop());
 /** The key hashes in the HAProxy map committed on the target branch. */
 function committedHashes(): string[] {
   try {
-    const map = execFileSync('git', ['show', 'main:consumers/haproxy/keys.map'], { cwd: path.join(portal.dataDir, 'gitops.git'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
-    return map.split('\n').filter((l) => /^[0-9a-f]{64} /.test(l)).map((l) => l.slice(0, 64));
+    const map = execFileSync('git', ['show', 'main:consumers/haproxy/keys.map'], {
+      cwd: path.join(portal.dataDir, 'gitops.git'),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' },
+    });
+    return map
+      .split('\n')
+      .filter((l) => /^[0-9a-f]{64} /.test(l))
+      .map((l) => l.slice(0, 64));
   } catch {
     return [];
   }

@@ -82,22 +82,26 @@ async function runCatalog(content: string, ceilingMs = 60_000): Promise<{ code: 
 }
 
 describe('a $ref fan-out bomb in the catalog', () => {
-  it.each([22, 26])('with %i levels in a second file: portico catalog ends soon, reports it as too complex at the $ref where the budget ran out, and lists the good API', async (levels) => {
-    const content = contentWith(`two-files-${levels}`, (c) => writeBomb(c, 'bomb', levels, 'two-files'));
-    const run = await runCatalog(content);
-    expect(run.code, `exit code after ${run.ms} ms:\n${run.output.slice(-2000)}`).toBe(1);
-    const found = /(apis\/bomb\/schemas\.yaml):(\d+):\d+\s+error\s+openapi\s+this OpenAPI document is too complex[^\n]*/.exec(run.output);
-    expect(found, run.output).not.toBeNull();
-    // The line named is a line of that file holding a $ref (one of the levels), not the file's top.
-    const line = readFileSync(path.join(content, found![1]!), 'utf8').split('\n')[Number(found![2]) - 1]!;
-    expect(line).toMatch(/^ {4}L\d+: .*\$ref/);
-    expect(found![0]).toMatch(/\$ref "#\/components\/schemas\/L\d+"/);
-    // Reported once, not once per copy; no engine error reaches the reader.
-    expect(run.output.match(/too complex/g)!.length).toBeLessThanOrEqual(3);
-    expect(run.output).not.toMatch(/RangeError|Map maximum size|heap out of memory|internal error|\n\s+at /);
-    // The other API still loads, with every operation.
-    expect(run.output).toMatch(/shop\/parcels {2}Parcels[^\n]*\n {4}parcels 1\.3\.0 {2}4 operations/);
-  }, 90_000);
+  it.each([22, 26])(
+    'with %i levels in a second file: portico catalog ends soon, reports it as too complex at the $ref where the budget ran out, and lists the good API',
+    async (levels) => {
+      const content = contentWith(`two-files-${levels}`, (c) => writeBomb(c, 'bomb', levels, 'two-files'));
+      const run = await runCatalog(content);
+      expect(run.code, `exit code after ${run.ms} ms:\n${run.output.slice(-2000)}`).toBe(1);
+      const found = /(apis\/bomb\/schemas\.yaml):(\d+):\d+\s+error\s+openapi\s+this OpenAPI document is too complex[^\n]*/.exec(run.output);
+      expect(found, run.output).not.toBeNull();
+      // The line named is a line of that file holding a $ref (one of the levels), not the file's top.
+      const line = readFileSync(path.join(content, found![1]!), 'utf8').split('\n')[Number(found![2]) - 1]!;
+      expect(line).toMatch(/^ {4}L\d+: .*\$ref/);
+      expect(found![0]).toMatch(/\$ref "#\/components\/schemas\/L\d+"/);
+      // Reported once, not once per copy; no engine error reaches the reader.
+      expect(run.output.match(/too complex/g)!.length).toBeLessThanOrEqual(3);
+      expect(run.output).not.toMatch(/RangeError|Map maximum size|heap out of memory|internal error|\n\s+at /);
+      // The other API still loads, with every operation.
+      expect(run.output).toMatch(/shop\/parcels {2}Parcels[^\n]*\n {4}parcels 1\.3\.0 {2}4 operations/);
+    },
+    90_000,
+  );
 
   it.each([22, 26])('with %i levels in one file: local $refs are not copied, so the API loads as it is, with its operation', async (levels) => {
     const content = contentWith(`one-file-${levels}`, (c) => writeBomb(c, 'tree', levels, 'one-file'));
@@ -131,7 +135,10 @@ describe('a bomb just under the budget', () => {
       nodes++;
       for (const child of (node.children ?? []) as Array<{ children?: unknown[] }>) count(child);
     };
-    const tree = view.responses.flatMap((r) => r.content).map((m) => m.tree).find((t) => t !== undefined)!;
+    const tree = view.responses
+      .flatMap((r) => r.content)
+      .map((m) => m.tree)
+      .find((t) => t !== undefined)!;
     count(tree);
     expect(nodes).toBeGreaterThan(10);
     expect(nodes).toBeLessThanOrEqual(2_100);

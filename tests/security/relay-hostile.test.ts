@@ -177,7 +177,18 @@ describe('relay answers are data, never documents or workers', () => {
       const client = from(3);
       const res = await client.call('GET', relayPath(api(file)));
       expect(res.status, file).toBe(200);
-      for (const name of ['set-cookie', 'clear-site-data', 'access-control-allow-origin', 'access-control-allow-credentials', 'service-worker-allowed', 'refresh', 'link', 'www-authenticate', 'strict-transport-security', 'alt-svc']) {
+      for (const name of [
+        'set-cookie',
+        'clear-site-data',
+        'access-control-allow-origin',
+        'access-control-allow-credentials',
+        'service-worker-allowed',
+        'refresh',
+        'link',
+        'www-authenticate',
+        'strict-transport-security',
+        'alt-svc',
+      ]) {
         expect(res.headers[name], `${file}: ${name}`).toBeUndefined();
       }
       // The portal's own X-Frame-Options may be there; the server's never is.
@@ -231,11 +242,14 @@ describe('relay answers are data, never documents or workers', () => {
       // In a frame of a portal page, likewise: nothing reaches the page's globals.
       const [framed] = await Promise.all([
         page.waitForEvent('download'),
-        page.evaluate((src) => {
-          const frame = document.createElement('iframe');
-          frame.src = src;
-          document.body.append(frame);
-        }, relayPath(api('page.html'))),
+        page.evaluate(
+          (src) => {
+            const frame = document.createElement('iframe');
+            frame.src = src;
+            document.body.append(frame);
+          },
+          relayPath(api('page.html')),
+        ),
       ]);
       await framed.cancel();
       expect(await page.evaluate(() => (window as unknown as { relayRan?: string }).relayRan)).toBeUndefined();
@@ -261,12 +275,24 @@ describe('the relay checks the address it connects to', () => {
   });
 
   it.each<[string, () => string, RegExp]>([
-    ['an IPv4-mapped IPv6 loopback address', () => `http://[::ffff:127.0.0.1]:${up}/api/data.json`, /^\[::ffff:7f00:1\] resolves to ::ffff:7f00:1, the IPv4-mapped form of 127\.0\.0\.1, a private or loopback address; .*allows \[::ffff:7f00:1\]:\d+\.$/],
-    ['the metadata address, IPv4-mapped', () => 'http://[::ffff:a9fe:a9fe]/api/data.json', /^\[::ffff:a9fe:a9fe\] resolves to ::ffff:a9fe:a9fe, the IPv4-mapped form of 169\.254\.169\.254, a link-local address/],
+    [
+      'an IPv4-mapped IPv6 loopback address',
+      () => `http://[::ffff:127.0.0.1]:${up}/api/data.json`,
+      /^\[::ffff:7f00:1\] resolves to ::ffff:7f00:1, the IPv4-mapped form of 127\.0\.0\.1, a private or loopback address; .*allows \[::ffff:7f00:1\]:\d+\.$/,
+    ],
+    [
+      'the metadata address, IPv4-mapped',
+      () => 'http://[::ffff:a9fe:a9fe]/api/data.json',
+      /^\[::ffff:a9fe:a9fe\] resolves to ::ffff:a9fe:a9fe, the IPv4-mapped form of 169\.254\.169\.254, a link-local address/,
+    ],
     ['a NAT64 address', () => `http://[64:ff9b::7f00:1]:${up}/api/data.json`, /^\[64:ff9b::7f00:1\] resolves to 64:ff9b::7f00:1, a NAT64 address/],
     ['a site-local IPv6 address', () => 'http://[fec0::1]/api/data.json', /^\[fec0::1\] resolves to fec0::1, a site-local address/],
     ['a benchmarking address (198.18.0.0/15)', () => 'http://198.18.0.1/api/data.json', /^198\.18\.0\.1 resolves to 198\.18\.0\.1, a reserved, benchmarking or documentation address/],
-    ['a name that resolves to loopback', () => `http://localhost:${up}/api/data.json`, /^localhost resolves to (127\.0\.0\.1|::1), a private or loopback address; the portal does not call those unless an admin allows localhost:\d+\.$/],
+    [
+      'a name that resolves to loopback',
+      () => `http://localhost:${up}/api/data.json`,
+      /^localhost resolves to (127\.0\.0\.1|::1), a private or loopback address; the portal does not call those unless an admin allows localhost:\d+\.$/,
+    ],
   ])('refuses %s before connecting, saying what it is', async (_what, target, words) => {
     const before = seen.length;
     const res = await from(6).call('GET', relayPath(target()));
@@ -283,7 +309,9 @@ describe('the relay checks the address it connects to', () => {
     const res = await from(7).call('GET', relayPath(api('to-mapped')));
     expect(res.status, res.text).toBe(502);
     expect(res.body.code).toBe('relay-redirect-refused');
-    expect(res.body.detail).toBe(`The server redirected to [::ffff:7f00:1]:${up}, which resolves to ::ffff:7f00:1, the IPv4-mapped form of 127.0.0.1, a private or loopback address; the portal does not follow it unless an admin allows [::ffff:7f00:1]:${up}.`);
+    expect(res.body.detail).toBe(
+      `The server redirected to [::ffff:7f00:1]:${up}, which resolves to ::ffff:7f00:1, the IPv4-mapped form of 127.0.0.1, a private or loopback address; the portal does not follow it unless an admin allows [::ffff:7f00:1]:${up}.`,
+    );
     expect(seen.slice(before).map((s) => s.url)).toEqual(['/api/to-mapped']);
   });
 });

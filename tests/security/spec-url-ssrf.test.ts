@@ -42,7 +42,10 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  for (const [name, value] of [['PORTICO_SPEC_URL_ALLOW', savedEnv.allow], ['PORTICO_SPEC_URL_MAX_BYTES', savedEnv.max]] as const) {
+  for (const [name, value] of [
+    ['PORTICO_SPEC_URL_ALLOW', savedEnv.allow],
+    ['PORTICO_SPEC_URL_MAX_BYTES', savedEnv.max],
+  ] as const) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
@@ -112,7 +115,11 @@ describe('openApiSpec.url at build time', () => {
   });
 
   it.each<[string, () => string, RegExp]>([
-    ['an IPv4-mapped IPv6 loopback address', () => `http://[::ffff:127.0.0.1]:${port}/openapi.yaml`, /\[::ffff:7f00:1\] resolves to ::ffff:7f00:1, the IPv4-mapped form of 127\.0\.0\.1, a private or loopback address/],
+    [
+      'an IPv4-mapped IPv6 loopback address',
+      () => `http://[::ffff:127.0.0.1]:${port}/openapi.yaml`,
+      /\[::ffff:7f00:1\] resolves to ::ffff:7f00:1, the IPv4-mapped form of 127\.0\.0\.1, a private or loopback address/,
+    ],
     ['the metadata address, IPv4-mapped', () => 'http://[::ffff:a9fe:a9fe]/latest/meta-data/', /resolves to ::ffff:a9fe:a9fe, the IPv4-mapped form of 169\.254\.169\.254, a link-local address/],
     ['a NAT64 address', () => `http://[64:ff9b::7f00:1]:${port}/openapi.yaml`, /resolves to 64:ff9b::7f00:1, a NAT64 address/],
     ['a site-local IPv6 address', () => 'http://[fec0::1]/openapi.yaml', /resolves to fec0::1, a site-local address/],

@@ -64,7 +64,8 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`portico start exited with ${child.exitCode}:\n${output}`);
     // Ready when the portal says so: it prints this line once its database answers.
-    if (output.includes(`the portal is running at ${env.PORTICO_PUBLIC_URL ?? base}`)) return { base, dataDir, pid: child.pid!, output: () => output, stdout: () => stdout, stderr: () => stderr, stop };
+    if (output.includes(`the portal is running at ${env.PORTICO_PUBLIC_URL ?? base}`))
+      return { base, dataDir, pid: child.pid!, output: () => output, stdout: () => stdout, stderr: () => stderr, stop };
     await new Promise((r) => setTimeout(r, 300));
   }
   await stop();

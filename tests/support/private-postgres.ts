@@ -25,7 +25,11 @@ export interface PrivatePostgres {
 /** The newest installed PostgreSQL's bin directory (Debian: /usr/lib/postgresql/<version>/bin). */
 function postgresBin(): string {
   const base = '/usr/lib/postgresql';
-  const versions = existsSync(base) ? readdirSync(base).filter((v) => existsSync(path.join(base, v, 'bin/initdb'))).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(base)
+    ? readdirSync(base)
+        .filter((v) => existsSync(path.join(base, v, 'bin/initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   if (!versions.length) throw new Error('no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (apt-get install postgresql)');
   return path.join(base, versions[0]!, 'bin');
 }

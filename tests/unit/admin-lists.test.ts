@@ -13,13 +13,21 @@ describe('links in the mail outbox', () => {
       { text: `${ORIGIN}/account/reset-password/`, href: `${ORIGIN}/account/reset-password/` },
     ]);
     // Nothing of the text is lost: the parts put together are the body (the full stop after a link included).
-    expect(mailParts(body, ORIGIN).map((p) => p.text).join('')).toBe(body);
+    expect(
+      mailParts(body, ORIGIN)
+        .map((p) => p.text)
+        .join(''),
+    ).toBe(body);
   });
 
   it('never link a one-time link whose token was blanked', () => {
     const body = `Open this link:\n\n${ORIGIN}/account/verify-email?token=[removed: sent to the addressee only]\n\nThe link works for 24 hours.`;
     expect(mailParts(body, ORIGIN).filter((p) => 'href' in p)).toEqual([]);
-    expect(mailParts(body, ORIGIN).map((p) => p.text).join('')).toBe(body);
+    expect(
+      mailParts(body, ORIGIN)
+        .map((p) => p.text)
+        .join(''),
+    ).toBe(body);
   });
 });
 
@@ -34,8 +42,15 @@ describe('list queries', () => {
 
   it('page accounts in a stable order, and clamp a page past the end to the last one', () => {
     const all: AccountView[] = Array.from({ length: 120 }, (_, i) => ({
-      id: `acc${i}`, email: `user${String(i).padStart(3, '0')}@example.test`, emailVerified: true, displayName: null,
-      groups: i % 2 ? ['partners'] : [], assignedGroups: i % 2 ? ['partners'] : [], admin: false, hasPassword: true, createdAt: new Date(0),
+      id: `acc${i}`,
+      email: `user${String(i).padStart(3, '0')}@example.test`,
+      emailVerified: true,
+      displayName: null,
+      groups: i % 2 ? ['partners'] : [],
+      assignedGroups: i % 2 ? ['partners'] : [],
+      admin: false,
+      hasPassword: true,
+      createdAt: new Date(0),
     }));
     const first = accountsPage(all.slice().reverse(), { q: '', page: 1, problems: [] });
     expect(first).toMatchObject({ total: 120, page: 1, pages: 3 });

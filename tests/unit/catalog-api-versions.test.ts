@@ -29,7 +29,10 @@ describe('Tyk OAS spec.versioning (config/samples/oas/versioning)', async () => 
   it('says how a version is chosen: the header x-api-version, dogz-breeds without one', () => {
     const pets = tyk.apis.find((a) => a.key === 'randomz/pets')!;
     expect(pets.versionSelector).toEqual({
-      location: 'header', key: 'x-api-version', defaultVersion: 'dogz-breeds', resource: 'TykOasApiDefinition randomz/pets',
+      location: 'header',
+      key: 'x-api-version',
+      defaultVersion: 'dogz-breeds',
+      resource: 'TykOasApiDefinition randomz/pets',
       values: { v1: 'v1', 'dogz-breeds': 'dogz-breeds', bin: 'bin' },
     });
     expect(describeVersionSelector(pets.versionSelector!)).toBe('Choose a version with the header x-api-version; without one, you get dogz-breeds (TykOasApiDefinition randomz/pets).');
@@ -38,7 +41,7 @@ describe('Tyk OAS spec.versioning (config/samples/oas/versioning)', async () => 
 });
 
 describe('Traefik Hub APIVersions routed by path prefix (traefik-hub-gitops api-versioned.yaml)', () => {
-  it('reads each version\'s prefix from its route, and the default from the prefix the others extend', async () => {
+  it("reads each version's prefix from its route, and the default from the prefix the others extend", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'portico-versions-'));
     temps.push(dir);
     cpSync(path.join(fixtures, 'shared-examples/traefik-hub/06-hub-gitops-versioned-api-apiversions.yaml'), path.join(dir, 'api-versioned.yaml'));
@@ -70,10 +73,25 @@ describe('a SecurityPolicy granting a definition that is now a version', () => {
     temps.push(dir);
     cpSync(path.join(fixtures, 'real/tyk-operator/config/samples/oas/versioning'), dir, { recursive: true });
     // A policy as the tyk-operator samples write them (oas/oas-protected.yaml), naming one version's definition.
-    writeFileSync(path.join(dir, 'policy.yaml'), [
-      'apiVersion: tyk.tyk.io/v1alpha1', 'kind: SecurityPolicy', 'metadata:', '  name: bin-only', '  namespace: randomz', 'spec:',
-      '  name: Bin only', '  state: active', '  active: true', '  access_rights_array:', '    - name: bin', '      namespace: randomz', '      kind: TykOasApiDefinition', '',
-    ].join('\n'));
+    writeFileSync(
+      path.join(dir, 'policy.yaml'),
+      [
+        'apiVersion: tyk.tyk.io/v1alpha1',
+        'kind: SecurityPolicy',
+        'metadata:',
+        '  name: bin-only',
+        '  namespace: randomz',
+        'spec:',
+        '  name: Bin only',
+        '  state: active',
+        '  active: true',
+        '  access_rights_array:',
+        '    - name: bin',
+        '      namespace: randomz',
+        '      kind: TykOasApiDefinition',
+        '',
+      ].join('\n'),
+    );
     const catalog = await loadCatalog(dir, { offline: true });
     expect(catalog.items.map((i) => [i.key, i.apis])).toEqual([['randomz/bin-only', ['randomz/pets']]]);
     expect(catalog.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);

@@ -34,67 +34,73 @@ function contentWith(files: Record<string, string | Buffer>, spec = 'openapi.yam
 
 /** The problems found in spec files, as `file:line:col severity message`. */
 function specProblems(catalog: Catalog): string[] {
-  return catalog.diagnostics
-    .filter((d: Diagnostic) => d.file.startsWith('specs/') && d.severity !== 'info')
-    .map((d) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.message}`);
+  return catalog.diagnostics.filter((d: Diagnostic) => d.file.startsWith('specs/') && d.severity !== 'info').map((d) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.message}`);
 }
 
 describe('local $refs', () => {
   it('accepts a recursive schema, a pointer through an alias, an anchor, and $refs that are example data', async () => {
-    const catalog = await loadCatalog(contentWith({
-      'specs/openapi.yaml': HEAD + [
-        'paths:',
-        '  /nodes:',
-        '    get:',
-        '      responses:',
-        "        '200':",
-        '          description: ok',
-        '          content:',
-        '            application/json:',
-        '              schema:',
-        "                $ref: '#/components/schemas/Node'",
-        '              example:',
-        "                $ref: '#/this/is/data'",
-        'components:',
-        '  schemas:',
-        '    Node:',
-        '      type: object',
-        '      properties:',
-        '        children:',
-        '          type: array',
-        '          items:',
-        "            $ref: '#/components/schemas/Node'",
-        '    Alias:',
-        "      $ref: '#/components/schemas/Node'",
-        '    Children:',
-        "      $ref: '#/components/schemas/Alias/properties/children'",
-        '    Literal:',
-        '      type: object',
-        '      default:',
-        "        $ref: '#/also/data'",
-        '',
-      ].join('\n'),
-    }));
+    const catalog = await loadCatalog(
+      contentWith({
+        'specs/openapi.yaml':
+          HEAD +
+          [
+            'paths:',
+            '  /nodes:',
+            '    get:',
+            '      responses:',
+            "        '200':",
+            '          description: ok',
+            '          content:',
+            '            application/json:',
+            '              schema:',
+            "                $ref: '#/components/schemas/Node'",
+            '              example:',
+            "                $ref: '#/this/is/data'",
+            'components:',
+            '  schemas:',
+            '    Node:',
+            '      type: object',
+            '      properties:',
+            '        children:',
+            '          type: array',
+            '          items:',
+            "            $ref: '#/components/schemas/Node'",
+            '    Alias:',
+            "      $ref: '#/components/schemas/Node'",
+            '    Children:',
+            "      $ref: '#/components/schemas/Alias/properties/children'",
+            '    Literal:',
+            '      type: object',
+            '      default:',
+            "        $ref: '#/also/data'",
+            '',
+          ].join('\n'),
+      }),
+    );
     expect(specProblems(catalog)).toEqual([]);
   });
 
   it('reports a $ref to itself and a dangling one, once each, with the closest name', async () => {
-    const catalog = await loadCatalog(contentWith({
-      'specs/openapi.yaml': HEAD + [
-        'paths: {}',
-        'components:',
-        '  schemas:',
-        '    Pet:',
-        '      type: object',
-        '    Self:',
-        "      $ref: '#/components/schemas/Self'",
-        '    A:',
-        "      $ref: '#/components/schemas/Pett'",
-        '    B:',
-        "      $ref: '#/components/schemas/Pett'",
-        '',
-      ].join('\n'),
-    }));
+    const catalog = await loadCatalog(
+      contentWith({
+        'specs/openapi.yaml':
+          HEAD +
+          [
+            'paths: {}',
+            'components:',
+            '  schemas:',
+            '    Pet:',
+            '      type: object',
+            '    Self:',
+            "      $ref: '#/components/schemas/Self'",
+            '    A:',
+            "      $ref: '#/components/schemas/Pett'",
+            '    B:',
+            "      $ref: '#/components/schemas/Pett'",
+            '',
+          ].join('\n'),
+      }),
+    );
     expect(specProblems(catalog)).toEqual([
       'specs/openapi.yaml:11:13 error $ref "#/components/schemas/Self" refers to itself, so it never leads to a definition',
       'specs/openapi.yaml:13:13 error $ref "#/components/schemas/Pett" points to nothing: `components.schemas` has no `Pett`; did you mean `Pet`?; 1 other $ref uses the same pointer',
@@ -102,34 +108,38 @@ describe('local $refs', () => {
   });
 
   it('reports a cycle through an external file that comes back to the root document', async () => {
-    const catalog = await loadCatalog(contentWith({
-      'specs/openapi.yaml': HEAD + "paths: {}\ncomponents:\n  schemas:\n    A:\n      $ref: './a.yaml'\n",
-      'specs/a.yaml': "$ref: './openapi.yaml#/components/schemas/A'\n",
-    }));
-    expect(specProblems(catalog)).toEqual([
-      'specs/a.yaml:1:7 error $ref "#/components/schemas/A" refers to itself, so it never leads to a definition',
-    ]);
+    const catalog = await loadCatalog(
+      contentWith({
+        'specs/openapi.yaml': HEAD + "paths: {}\ncomponents:\n  schemas:\n    A:\n      $ref: './a.yaml'\n",
+        'specs/a.yaml': "$ref: './openapi.yaml#/components/schemas/A'\n",
+      }),
+    );
+    expect(specProblems(catalog)).toEqual(['specs/a.yaml:1:7 error $ref "#/components/schemas/A" refers to itself, so it never leads to a definition']);
   });
 
   it('keeps hoisting a schema that recurses across files, without a word', async () => {
-    const catalog = await loadCatalog(contentWith({
-      'specs/openapi.yaml': HEAD + "paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: './a.yaml'\n",
-      'specs/a.yaml': "type: object\nproperties:\n  b:\n    $ref: './b.yaml'\n",
-      'specs/b.yaml': "$ref: './a.yaml'\n",
-    }));
+    const catalog = await loadCatalog(
+      contentWith({
+        'specs/openapi.yaml':
+          HEAD +
+          "paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: './a.yaml'\n",
+        'specs/a.yaml': "type: object\nproperties:\n  b:\n    $ref: './b.yaml'\n",
+        'specs/b.yaml': "$ref: './a.yaml'\n",
+      }),
+    );
     expect(specProblems(catalog)).toEqual([]);
     const schemas = (catalog.apis[0]!.versions[0]!.spec!.document.components as any).schemas;
     expect(schemas.a.properties.b).toEqual({ $ref: '#/components/schemas/a' });
   });
 
   it('reports a broken percent-encoding in the pointer of a file $ref', async () => {
-    const catalog = await loadCatalog(contentWith({
-      'specs/openapi.yaml': HEAD + "paths:\n  /a:\n    get:\n      responses:\n        '200':\n          $ref: './parts.yaml#/Ok%zz'\n",
-      'specs/parts.yaml': 'Ok:\n  description: ok\n',
-    }));
-    expect(specProblems(catalog)).toContain(
-      'specs/openapi.yaml:10:17 error $ref "./parts.yaml#/Ok%zz" cannot be decoded: "%zz" is not a percent-encoded byte (write a literal % as %25)',
+    const catalog = await loadCatalog(
+      contentWith({
+        'specs/openapi.yaml': HEAD + "paths:\n  /a:\n    get:\n      responses:\n        '200':\n          $ref: './parts.yaml#/Ok%zz'\n",
+        'specs/parts.yaml': 'Ok:\n  description: ok\n',
+      }),
     );
+    expect(specProblems(catalog)).toContain('specs/openapi.yaml:10:17 error $ref "./parts.yaml#/Ok%zz" cannot be decoded: "%zz" is not a percent-encoded byte (write a literal % as %25)');
   });
 });
 
@@ -163,9 +173,7 @@ describe('what the parsers used to lose without a word', () => {
     try {
       const catalog = await loadCatalog(contentWith({ 'specs/openapi.yaml': HEAD + 'paths: {}\nx-odd:\n  ? [a, b]\n  : 1\n' }));
       await new Promise((resolve) => setImmediate(resolve)); // process warnings are emitted on the next tick
-      expect(specProblems(catalog)).toEqual([
-        'specs/openapi.yaml:7:5 warning this key is a list, which JSON and OpenAPI cannot hold as a key; Portico turns it into text, so use a plain key',
-      ]);
+      expect(specProblems(catalog)).toEqual(['specs/openapi.yaml:7:5 warning this key is a list, which JSON and OpenAPI cannot hold as a key; Portico turns it into text, so use a plain key']);
       expect(warnings).toEqual([]);
     } finally {
       process.off('warning', listen);
@@ -175,7 +183,8 @@ describe('what the parsers used to lose without a word', () => {
   it('names the byte that is not UTF-8 and the line, and keeps saying so when the spec cache is warm', async () => {
     const root = contentWith({ 'specs/openapi.yaml': Buffer.from(`${HEAD.replace('title: T', 'title: caf\xe9')}paths: {}\n`, 'latin1') });
     const cacheDir = path.join(root, '.data/cache');
-    const expected = 'specs/openapi.yaml:3:13 error the file is not valid UTF-8: byte offset 33 (line 3) holds 0xE9, which Portico shows as "\uFFFD"; save the file as UTF-8 (it looks like Latin-1 or Windows-1252)';
+    const expected =
+      'specs/openapi.yaml:3:13 error the file is not valid UTF-8: byte offset 33 (line 3) holds 0xE9, which Portico shows as "\uFFFD"; save the file as UTF-8 (it looks like Latin-1 or Windows-1252)';
     expect(specProblems(await loadCatalog(root, { cacheDir }))).toEqual([expected]);
     expect(specProblems(await loadCatalog(root, { cacheDir }))).toEqual([expected]);
   });
@@ -222,7 +231,7 @@ describe('symbolic links out of the content root', () => {
   });
 
   it('are followed when they stay inside the root', async () => {
-    const root = contentWith({ 'shared/openapi.yaml': HEAD + 'paths:\n  /a:\n    get:\n      responses:\n        \'200\':\n          description: ok\n' });
+    const root = contentWith({ 'shared/openapi.yaml': HEAD + "paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n" });
     symlinkSync(path.join(root, 'shared/openapi.yaml'), path.join(root, 'specs/openapi.yaml'));
     const catalog = await loadCatalog(root);
     expect(specProblems(catalog)).toEqual([]);

@@ -31,22 +31,27 @@ describe('a repository with one broken API', async () => {
   const catalog = await loadCatalog(airlinesWithoutTicketsSpec(), { offline: true });
 
   it('names the broken API and why, and no other', () => {
-    expect(catalog.failedApis).toMatchObject([{
-      key: 'traefik-airlines/tickets-api',
-      source: { file: 'apis/tickets/api.yaml', line: 3 },
-      reasons: [{
-        severity: 'error', rule: 'openapi', file: 'apis/tickets/api.yaml', line: 9,
-        message: expect.stringContaining('no ConfigMap named tickets-openapi in namespace traefik-airlines'),
-      }],
-    }]);
+    expect(catalog.failedApis).toMatchObject([
+      {
+        key: 'traefik-airlines/tickets-api',
+        source: { file: 'apis/tickets/api.yaml', line: 3 },
+        reasons: [
+          {
+            severity: 'error',
+            rule: 'openapi',
+            file: 'apis/tickets/api.yaml',
+            line: 9,
+            message: expect.stringContaining('no ConfigMap named tickets-openapi in namespace traefik-airlines'),
+          },
+        ],
+      },
+    ]);
   });
 
   it('keeps every API in the model, and publishes the other three with their operations', () => {
     expect(catalog.apis.map((a) => a.key)).toEqual(['customers', 'employees', 'flights', 'tickets'].map((n) => `traefik-airlines/${n}-api`));
     const published = publishedCatalog(catalog);
-    expect(published.apis.map((a) => [a.key, a.versions[0]!.operations.length])).toEqual(
-      ['customers', 'employees', 'flights'].map((n) => [`traefik-airlines/${n}-api`, 5]),
-    );
+    expect(published.apis.map((a) => [a.key, a.versions[0]!.operations.length])).toEqual(['customers', 'employees', 'flights'].map((n) => [`traefik-airlines/${n}-api`, 5]));
     expect(published.failedApis).toEqual(catalog.failedApis);
   });
 
@@ -58,7 +63,11 @@ describe('a repository with one broken API', async () => {
     ]);
     expect(published.items.map((i) => [i.key, i.apis, i.plan])).toEqual([
       ['traefik-airlines/traefik-airlines-customers', ['traefik-airlines/flights-api'], 'traefik-airlines/traefik-airlines-silver-plan'],
-      ['traefik-airlines/traefik-airlines-employees', ['traefik-airlines/customers-api', 'traefik-airlines/employees-api', 'traefik-airlines/flights-api'], 'traefik-airlines/traefik-airlines-gold-plan'],
+      [
+        'traefik-airlines/traefik-airlines-employees',
+        ['traefik-airlines/customers-api', 'traefik-airlines/employees-api', 'traefik-airlines/flights-api'],
+        'traefik-airlines/traefik-airlines-gold-plan',
+      ],
     ]);
     expect(published.subscriptions.map((s) => s.apis)).toEqual([
       ['traefik-airlines/flights-api'],
@@ -72,7 +81,9 @@ describe('a repository with one broken API', async () => {
     const lines = describeFailedApis(catalog.failedApis, publishedCatalog(catalog).apis.length);
     expect(lines[0]).toBe('1 of 4 APIs is left out of the site, because of errors of their own; the other 3 are published:');
     expect(lines[1]).toBe('  API traefik-airlines/tickets-api (apis/tickets/api.yaml:3):');
-    expect(lines[2]).toMatch(/^ {4}apis\/tickets\/api\.yaml:9:11 API tickets-api: no file for openApiSpec\.path "\/openapi\.yaml"; .*no ConfigMap named tickets-openapi .*\(spec\.openApiSpec\.path\)$/);
+    expect(lines[2]).toMatch(
+      /^ {4}apis\/tickets\/api\.yaml:9:11 API tickets-api: no file for openApiSpec\.path "\/openapi\.yaml"; .*no ConfigMap named tickets-openapi .*\(spec\.openApiSpec\.path\)$/,
+    );
     expect(lines).toHaveLength(3);
   });
 

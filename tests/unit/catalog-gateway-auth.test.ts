@@ -80,7 +80,7 @@ describe('Tyk OAS: x-tyk-api-gateway.server.authentication', () => {
   });
 });
 
-describe('Traefik Hub: the namespace\'s default APIAuth', async () => {
+describe("Traefik Hub: the namespace's default APIAuth", async () => {
   const root = path.resolve(import.meta.dirname, '../fixtures/gateway/hub-apiauth');
   const catalog = await loadCatalog(root, { offline: true });
 
@@ -125,6 +125,8 @@ describe('Traefik Hub: the namespace\'s default APIAuth', async () => {
     expect(airlines.apis.every((a) => a.versions.every((v) => v.gatewayAuth === undefined))).toBe(true);
     const customers = airlines.apis.find((a) => a.key === 'traefik-airlines/customers-api')!;
     expect(customers.versions[0]!.securitySchemes).toEqual({});
-    expect(noAuthenticationNote(customers)).toBe('The OpenAPI document declares no authentication, and the repository has no default APIAuth for namespace traefik-airlines: Traefik Hub checks the credential its workspace settings choose (an API key or a JWT).');
+    expect(noAuthenticationNote(customers)).toBe(
+      'The OpenAPI document declares no authentication, and the repository has no default APIAuth for namespace traefik-airlines: Traefik Hub checks the credential its workspace settings choose (an API key or a JWT).',
+    );
   });
 });

@@ -67,17 +67,15 @@ describe('a Flux repository with two clusters (tests/fixtures/gitops/flux-two-cl
   const production = await loadCatalog(root, { offline: true, repository: { portalFolder: 'consumers' } });
   const staging = await loadCatalog(root, { offline: true, repository: { cluster: 'staging', portalFolder: 'consumers' } });
 
-  it('documents the cluster that applies the portal\'s own folder, and says so', () => {
+  it("documents the cluster that applies the portal's own folder, and says so", () => {
     expect(production.diagnostics.filter((d) => d.rule === 'cluster').map(line)).toEqual([
-      'clusters/production/flux-system/gotk-sync.yaml:13 info cluster this repository has several clusters (clusters/production, clusters/staging); Portico documents clusters/production, the one that applies the portal\'s folder consumers/',
+      "clusters/production/flux-system/gotk-sync.yaml:13 info cluster this repository has several clusters (clusters/production, clusters/staging); Portico documents clusters/production, the one that applies the portal's folder consumers/",
     ]);
     expect(production.applications.map((a) => a.key)).toEqual(['shop-production/portal-app']);
   });
 
   it('production: targetNamespace, postBuild.substitute and substituteFrom a ConfigMap, read through the overlay', () => {
-    expect(production.apis.map((a) => [a.key, a.versions[0]!.operations.length, a.source])).toEqual([
-      ['shop-production/orders', 2, { file: 'apis/base/api.yaml', line: 2, column: 7 }],
-    ]);
+    expect(production.apis.map((a) => [a.key, a.versions[0]!.operations.length, a.source])).toEqual([['shop-production/orders', 2, { file: 'apis/base/api.yaml', line: 2, column: 7 }]]);
     // `env` from substitute wins over the ConfigMap's; `region` comes from the ConfigMap cluster-vars.
     expect(production.plans.map((p) => [p.key, p.title])).toEqual([['shop-production/standard', 'Standard plan for production in eu-west-1']]);
     expect(production.items.map((i) => [i.key, i.apis, i.plan, i.source.file])).toEqual([
@@ -104,11 +102,14 @@ describe('a Flux repository with two clusters (tests/fixtures/gitops/flux-two-cl
 
   it('when nothing decides, takes the first cluster and asks for PORTICO_CLUSTER in a warning', async () => {
     const catalog = await loadCatalog(root, { offline: true, repository: { portalFolder: 'portal' } });
-    expect(catalog.diagnostics.filter((d) => d.rule === 'cluster')).toMatchObject([{
-      severity: 'warning', file: 'clusters/production/flux-system/gotk-sync.yaml',
-      message: 'this repository has several clusters (clusters/production, clusters/staging) and nothing says which one the portal documents; Portico documents clusters/production, the first',
-      hint: 'set PORTICO_CLUSTER to one of: clusters/production, clusters/staging',
-    }]);
+    expect(catalog.diagnostics.filter((d) => d.rule === 'cluster')).toMatchObject([
+      {
+        severity: 'warning',
+        file: 'clusters/production/flux-system/gotk-sync.yaml',
+        message: 'this repository has several clusters (clusters/production, clusters/staging) and nothing says which one the portal documents; Portico documents clusters/production, the first',
+        hint: 'set PORTICO_CLUSTER to one of: clusters/production, clusters/staging',
+      },
+    ]);
     expect(catalog.apis.map((a) => a.key)).toEqual(['shop-production/orders']);
   });
 
@@ -124,8 +125,19 @@ describe('what a cluster cannot apply from this repository, and variants without
   it('a Flux path that is not in the repository (another source) is named in a warning and skipped', async () => {
     const copy = copyOf(path.join(gitops, 'flux-two-clusters'), {
       'clusters/production/infrastructure.yaml': [
-        'apiVersion: kustomize.toolkit.fluxcd.io/v1', 'kind: Kustomization', 'metadata:', '  name: infrastructure', '  namespace: flux-system', 'spec:',
-        '  interval: 1h', '  path: ./infrastructure/production', '  prune: true', '  sourceRef:', '    kind: OCIRepository', '    name: platform-infrastructure', '',
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata:',
+        '  name: infrastructure',
+        '  namespace: flux-system',
+        'spec:',
+        '  interval: 1h',
+        '  path: ./infrastructure/production',
+        '  prune: true',
+        '  sourceRef:',
+        '    kind: OCIRepository',
+        '    name: platform-infrastructure',
+        '',
       ].join('\n'),
     });
     const catalog = await loadCatalog(copy, { offline: true, repository: { portalFolder: 'consumers' } });
@@ -174,13 +186,11 @@ describe('an Argo CD Application (tests/fixtures/gitops/argo-application)', asyn
 
   it('reads nothing that no Application applies, and names the Helm chart it skips in a warning', () => {
     expect(JSON.stringify(catalog)).not.toContain('never-applied');
-    expect(catalog.diagnostics.map(line)).toEqual([
-      'argocd/redis.yaml:8 warning gitops Application argocd/redis installs a Helm chart from a chart repository; Portico does not read what it applies',
-    ]);
+    expect(catalog.diagnostics.map(line)).toEqual(['argocd/redis.yaml:8 warning gitops Application argocd/redis installs a Helm chart from a chart repository; Portico does not read what it applies']);
   });
 });
 
-describe('a configMapGenerator holding a Traefik Hub API\'s spec (tests/fixtures/gitops/config-map-generator)', async () => {
+describe("a configMapGenerator holding a Traefik Hub API's spec (tests/fixtures/gitops/config-map-generator)", async () => {
   const root = path.join(gitops, 'config-map-generator');
   const catalog = await loadCatalog(root, { offline: true });
 
@@ -200,7 +210,8 @@ describe('a configMapGenerator holding a Traefik Hub API\'s spec (tests/fixtures
     expect(cm.source.file).toBe('payments/kustomization.yaml');
     expect(textAt(root, cm.source.file, cm.source.line)).toBe('  - name: payments-openapi');
     expect(catalog.apis[0]!.versions[0]!.operations.map((o) => [o.source.file, textAt(root, o.source.file, o.source.line)])).toEqual([
-      ['payments/spec/payments.yaml', '    get:'], ['payments/spec/payments.yaml', '    get:'],
+      ['payments/spec/payments.yaml', '    get:'],
+      ['payments/spec/payments.yaml', '    get:'],
     ]);
     expect(catalog.apis[0]!.versions[0]!.operations.map((o) => o.source.line)).toEqual([7, 13]);
     // The other objects are at their own files, in the namespace the kustomization sets.
@@ -256,13 +267,15 @@ describe('a kustomization kustomize cannot build', () => {
   const root = path.join(gitops, 'config-map-generator');
   const failing = (catalog: Catalog) => catalog.diagnostics.filter((d) => d.severity === 'error').map(line);
 
-  it('a patch that matches nothing: kustomize\'s own message at the patch entry; the other folders load', async () => {
+  it("a patch that matches nothing: kustomize's own message at the patch entry; the other folders load", async () => {
     const copy = copyOf(root, {
       'shop/kustomization.yaml': 'namespace: shop\nresources:\n  - plan.yaml\npatches:\n  - path: patch.yaml\n',
       'shop/patch.yaml': 'apiVersion: hub.traefik.io/v1alpha1\nkind: APIPlan\nmetadata:\n  name: premium\nspec:\n  title: Premium\n',
     });
     const catalog = await loadCatalog(copy, { offline: true });
-    expect(failing(catalog)).toEqual([expect.stringMatching(/^shop\/kustomization\.yaml:5 error kustomize kustomize cannot build shop: no resource matches strategic merge patch "APIPlan\.v1alpha1\.hub\.traefik\.io\/premium/)]);
+    expect(failing(catalog)).toEqual([
+      expect.stringMatching(/^shop\/kustomization\.yaml:5 error kustomize kustomize cannot build shop: no resource matches strategic merge patch "APIPlan\.v1alpha1\.hub\.traefik\.io\/premium/),
+    ]);
     expect(catalog.apis.map((a) => [a.key, a.versions[0]!.operations.length])).toEqual([['payments/payments', 2]]);
     expect(catalog.plans.map((p) => p.key)).toEqual(['default/basic']); // the file it names, as written
   });

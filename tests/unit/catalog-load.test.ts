@@ -21,9 +21,7 @@ describe('Traefik Hub content', async () => {
     expect(catalog.apis.map((a) => a.key)).toEqual(['shop/parcels']);
     expect(catalog.plans.map((p) => p.key)).toEqual(['shop/bronze']);
     expect(catalog.bundles.map((b) => [b.key, b.apis])).toEqual([['shop/parcels-by-label', ['shop/parcels']]]);
-    expect(catalog.portals).toMatchObject([
-      { key: 'shop/shop-portal', title: 'Shop developer portal', logoUrl: 'https://developer.example.test/logo.svg', items: ['shop/public', 'shop/partners'] },
-    ]);
+    expect(catalog.portals).toMatchObject([{ key: 'shop/shop-portal', title: 'Shop developer portal', logoUrl: 'https://developer.example.test/logo.svg', items: ['shop/public', 'shop/partners'] }]);
     expect(catalog.applications).toMatchObject([
       { appId: 'dashboard', owner: 'ops-team', apiKeys: [{ title: 'primary', secretName: 'dashboard-key', inline: false }] },
       { appId: 'reporting-app', owner: 'finance-team', apiKeys: [] },
@@ -41,7 +39,15 @@ describe('Traefik Hub content', async () => {
 
   it('resolves catalog items through bundles and label selectors, with visibility', () => {
     const [pub, partners] = catalog.items;
-    expect(pub).toMatchObject({ key: 'shop/public', visibility: { everyone: true }, apis: ['shop/parcels'], bundles: ['shop/parcels-by-label'], plan: 'shop/bronze', operationFilter: ['read-only'], selfService: true });
+    expect(pub).toMatchObject({
+      key: 'shop/public',
+      visibility: { everyone: true },
+      apis: ['shop/parcels'],
+      bundles: ['shop/parcels-by-label'],
+      plan: 'shop/bronze',
+      operationFilter: ['read-only'],
+      selfService: true,
+    });
     expect(partners).toMatchObject({ key: 'shop/partners', visibility: { everyone: false, groups: ['partners'] }, selfService: false });
   });
 
@@ -163,7 +169,9 @@ describe('Tyk Operator content', async () => {
   });
 
   it('turns a SecurityPolicy into a plan and a self-service offer', () => {
-    expect(catalog.plans).toMatchObject([{ key: 'billing/invoices-standard', title: 'Invoices standard', rateLimit: { requests: 50, periodSeconds: 60 }, quota: { requests: 5000, periodSeconds: 86400 } }]);
+    expect(catalog.plans).toMatchObject([
+      { key: 'billing/invoices-standard', title: 'Invoices standard', rateLimit: { requests: 50, periodSeconds: 60 }, quota: { requests: 5000, periodSeconds: 86400 } },
+    ]);
     expect(catalog.items).toMatchObject([{ key: 'billing/invoices-standard', apis: ['billing/invoices'], plan: 'billing/invoices-standard', visibility: { everyone: true }, selfService: true }]);
   });
 });
@@ -173,17 +181,20 @@ describe('legacy Traefik Hub shape', async () => {
   temps.push(root);
   const legacyDir = path.resolve(import.meta.dirname, '../fixtures/shared-examples/traefik-hub/legacy');
   cpSync(legacyDir, root, { recursive: true });
-  writeFileSync(path.join(root, 'openapi.yaml'), [
-    'openapi: 3.0.3',
-    'info: { title: Weather, version: 1.0.0 }',
-    'paths:',
-    '  /weather:',
-    '    get: { operationId: getForecast, responses: { "200": { description: OK } } }',
-    '  /weather/{id}:',
-    '    parameters: [{ name: id, in: path, required: true, schema: { type: string } }]',
-    '    patch: { operationId: patchForecast, responses: { "200": { description: OK } } }',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    path.join(root, 'openapi.yaml'),
+    [
+      'openapi: 3.0.3',
+      'info: { title: Weather, version: 1.0.0 }',
+      'paths:',
+      '  /weather:',
+      '    get: { operationId: getForecast, responses: { "200": { description: OK } } }',
+      '  /weather/{id}:',
+      '    parameters: [{ name: id, in: path, required: true, schema: { type: string } }]',
+      '    patch: { operationId: patchForecast, responses: { "200": { description: OK } } }',
+      '',
+    ].join('\n'),
+  );
   const catalog = await loadCatalog(root);
   const inFile = (name: string) => catalog.diagnostics.filter((d) => d.file === name);
 
@@ -202,7 +213,11 @@ describe('legacy Traefik Hub shape', async () => {
 
   it('reports the missing document separator in the published example, naming the key', () => {
     // Upstream concatenated api-portal.yaml and api-collections.yaml without a `---` between them.
-    expect(inFile('hub-gitops-pre-v3-shape-2024-02.yaml').filter((d) => d.rule === 'yaml').map((d) => [d.line, d.message])).toEqual([
+    expect(
+      inFile('hub-gitops-pre-v3-shape-2024-02.yaml')
+        .filter((d) => d.rule === 'yaml')
+        .map((d) => [d.line, d.message]),
+    ).toEqual([
       [51, 'cannot parse YAML: the key "apiVersion" appears twice in one mapping (is a `---` missing between two documents?)'],
       [52, 'cannot parse YAML: the key "kind" appears twice in one mapping (is a `---` missing between two documents?)'],
       [53, 'cannot parse YAML: the key "metadata" appears twice in one mapping (is a `---` missing between two documents?)'],
@@ -264,20 +279,22 @@ describe('broken content', async () => {
   });
 
   it('reports a $ref to a missing file where the $ref is written', () => {
-    expect(at('specs/dangling.yaml')).toMatchObject([
-      { severity: 'error', rule: 'openapi', line: 15, message: `$ref "./missing.yaml" points to specs/missing.yaml, which does not exist` },
-    ]);
+    expect(at('specs/dangling.yaml')).toMatchObject([{ severity: 'error', rule: 'openapi', line: 15, message: `$ref "./missing.yaml" points to specs/missing.yaml, which does not exist` }]);
   });
 
   it('refuses a $ref that leaves the content root', () => {
-    expect(at('specs/escape.yaml')).toMatchObject([
-      { severity: 'error', rule: 'openapi', line: 15, message: expect.stringContaining('points outside the content root') },
-    ]);
+    expect(at('specs/escape.yaml')).toMatchObject([{ severity: 'error', rule: 'openapi', line: 15, message: expect.stringContaining('points outside the content root') }]);
   });
 
   it('says where it looked when openApiSpec.path names no file', () => {
     expect(at('api-nofile.yaml')).toMatchObject([
-      { severity: 'error', rule: 'openapi', line: 7, message: 'API nofile: no file for openApiSpec.path "/nowhere.yaml"; looked for nofile/nowhere.yaml, nowhere.yaml; and in the cluster: no IngressRoute, Ingress or HTTPRoute in namespace default is annotated hub.traefik.io/api: nofile, so no Service is known to serve it' },
+      {
+        severity: 'error',
+        rule: 'openapi',
+        line: 7,
+        message:
+          'API nofile: no file for openApiSpec.path "/nowhere.yaml"; looked for nofile/nowhere.yaml, nowhere.yaml; and in the cluster: no IngressRoute, Ingress or HTTPRoute in namespace default is annotated hub.traefik.io/api: nofile, so no Service is known to serve it',
+      },
     ]);
   });
 });

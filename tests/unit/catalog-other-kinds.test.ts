@@ -22,8 +22,12 @@ describe('Traefik Hub: APIRateLimit, APIPortalAuth, AIService, AI and MCP APIs',
   });
 
   it('recognises APIPortalAuth and AIService, and says so, at their lines', () => {
-    expect(at(14)).toEqual(["info resource APIPortalAuth ai/portal-sso signs people in to Traefik Hub's portal (OIDC with https://login.example.com); Portico's portal has its own sign-in, so it does not use it"]);
-    expect(at(26)).toEqual(['info resource AIService ai/anthropic (Anthropic, model claude-3-5-haiku) is a backend for the AI gateway, not an API: the API whose route sends calls to it is shown as an AI API']);
+    expect(at(14)).toEqual([
+      "info resource APIPortalAuth ai/portal-sso signs people in to Traefik Hub's portal (OIDC with https://login.example.com); Portico's portal has its own sign-in, so it does not use it",
+    ]);
+    expect(at(26)).toEqual([
+      'info resource AIService ai/anthropic (Anthropic, model claude-3-5-haiku) is a backend for the AI gateway, not an API: the API whose route sends calls to it is shown as an AI API',
+    ]);
   });
 
   it('shows an API routed to an AIService as an AI gateway API, and one behind an MCP middleware as an MCP server, not as "0 operations"', () => {

@@ -10,9 +10,12 @@ describe('files that configure tools are not resources', async () => {
   const tyk = await loadCatalog(path.join(real, 'tyk-operator'), { offline: true });
   const airlines = await loadCatalog(path.join(real, 'traefik-airlines'), { offline: true });
 
-  it('a kustomization.yaml with apiVersion kustomize.config.k8s.io, kind\'s Cluster and a ControllerManagerConfig are not reported', () => {
+  it("a kustomization.yaml with apiVersion kustomize.config.k8s.io, kind's Cluster and a ControllerManagerConfig are not reported", () => {
     for (const file of ['config/manager/kustomization.yaml', 'hack/kind.yaml', 'config/manager/controller_manager_config.yaml']) {
-      expect(tyk.diagnostics.filter((d) => d.file === file), file).toEqual([]);
+      expect(
+        tyk.diagnostics.filter((d) => d.file === file),
+        file,
+      ).toEqual([]);
     }
     expect(tyk.references.map((r) => r.id.kind)).not.toContain('Kustomization');
     expect(tyk.references.map((r) => r.id.kind)).not.toContain('Cluster');
@@ -24,9 +27,15 @@ describe('files that configure tools are not resources', async () => {
   it('kustomizations without apiVersion, Helm values and OpenAPI documents are not reported either', () => {
     const quiet = [
       ...['config/samples/istio/values.yaml', 'ci/helm_values.yaml'].map((f) => [tyk, f] as const),
-      ...['flux/gateway/kustomization.yaml', 'flux/management/kustomization.yaml', 'flux/proxy/kustomization.yaml', 'oas/openapi.yaml', 'oas/anthropic-messages.yaml'].map((f) => [airlines, f] as const),
+      ...['flux/gateway/kustomization.yaml', 'flux/management/kustomization.yaml', 'flux/proxy/kustomization.yaml', 'oas/openapi.yaml', 'oas/anthropic-messages.yaml'].map(
+        (f) => [airlines, f] as const,
+      ),
     ];
-    for (const [catalog, file] of quiet) expect(catalog.diagnostics.filter((d) => d.file === file), file).toEqual([]);
+    for (const [catalog, file] of quiet)
+      expect(
+        catalog.diagnostics.filter((d) => d.file === file),
+        file,
+      ).toEqual([]);
     // tyk-operator's config/samples/kustomization.yaml is not a broken resource either; but it names a
     // file the repository does not have, so kustomize cannot build it, and that alone is said there.
     expect(tyk.diagnostics.filter((d) => d.file === 'config/samples/kustomization.yaml').map((d) => `${d.line} ${d.severity} ${d.rule} ${d.message}`)).toEqual([
@@ -125,7 +134,8 @@ describe('traefik-airlines read as a whole repository', async () => {
     expect(catalog.references.map((r) => r.source.file).filter((f) => /route-tls|api-tls|^routes\/|^middlewares\/jwt\//.test(f))).toEqual([]);
     expect(refs['Middleware/default/jwt-entra-id']).toMatchObject({ file: 'middlewares/jwt-entraid.yaml' });
     expect(catalog.apis.map((a) => a.source.file)).toEqual(['customers', 'employees', 'flights', 'tickets'].map((n) => `apis/${n}/api.yaml`));
-    expect(catalog.apis.map((a) => a.versions[0]!.origin)).toEqual(['customers', 'employees', 'flights', 'tickets'].map((n) => (
-      { kind: 'configmap', configMap: `traefik-airlines/${n}-openapi`, key: 'openapi.yaml', file: `apps/${n}/oas.yaml` })));
+    expect(catalog.apis.map((a) => a.versions[0]!.origin)).toEqual(
+      ['customers', 'employees', 'flights', 'tickets'].map((n) => ({ kind: 'configmap', configMap: `traefik-airlines/${n}-openapi`, key: 'openapi.yaml', file: `apps/${n}/oas.yaml` })),
+    );
   });
 });

@@ -34,7 +34,7 @@ describe('traefik-airlines: placeholder hosts and the routes behind them', () =>
     ]);
   });
 
-  it('the plain set-up without override.servers: the spec\'s ${EXTERNAL_IP} server is replaced by the route\'s hosts', async () => {
+  it("the plain set-up without override.servers: the spec's ${EXTERNAL_IP} server is replaced by the route's hosts", async () => {
     const dir = airlinesVariant((d) => {
       for (const f of ['api', 'route']) rmSync(path.join(d, `apis/customers/${f}-tls.yaml`));
       const api = path.join(d, 'apis/customers/api.yaml');

@@ -60,39 +60,59 @@ describe('a Traefik Hub API whose spec a ConfigMap holds (traefik-airlines)', as
 
   it('says when the Service the route names is not in the repository', async () => {
     const root = variant({ 'apps/flights/app.yaml': (t) => t.replace(/\n---\napiVersion: v1\nkind: Service[\s\S]*$/, '\n') });
-    expect(flightsSpecErrors(await loadCatalog(root, { offline: true }))).toMatchObject([{
-      severity: 'error', line: 9,
-      message: expect.stringContaining('in the cluster: no Service named flights-app in namespace traefik-airlines (IngressRoute flights-ingress (apis/flights/route.yaml:5) names it)'),
-    }]);
+    expect(flightsSpecErrors(await loadCatalog(root, { offline: true }))).toMatchObject([
+      {
+        severity: 'error',
+        line: 9,
+        message: expect.stringContaining('in the cluster: no Service named flights-app in namespace traefik-airlines (IngressRoute flights-ingress (apis/flights/route.yaml:5) names it)'),
+      },
+    ]);
   });
 
   it('says when no workload has the pod labels the Service selects', async () => {
     const root = variant({ 'apps/flights/app.yaml': (t) => t.replace('      labels:\n        app: flights-app', '      labels:\n        app: flights-server') });
-    expect(flightsSpecErrors(await loadCatalog(root, { offline: true }))).toMatchObject([{
-      line: 9, message: expect.stringContaining('no Deployment, StatefulSet, DaemonSet, ReplicaSet or Pod in namespace traefik-airlines has the pod labels app=flights-app that Service flights-app (apps/flights/app.yaml:'),
-    }]);
+    expect(flightsSpecErrors(await loadCatalog(root, { offline: true }))).toMatchObject([
+      {
+        line: 9,
+        message: expect.stringContaining(
+          'no Deployment, StatefulSet, DaemonSet, ReplicaSet or Pod in namespace traefik-airlines has the pod labels app=flights-app that Service flights-app (apps/flights/app.yaml:',
+        ),
+      },
+    ]);
   });
 
   it('says when no ConfigMap volume is mounted where the path is', async () => {
     const root = variant({ 'apps/flights/app.yaml': (t) => t.replace('          - name: openapi\n            mountPath: /public\n', '') });
-    expect(flightsSpecErrors(await loadCatalog(root, { offline: true }))).toMatchObject([{
-      line: 9,
-      message: expect.stringContaining('no ConfigMap volume of Deployment flights-app (apps/flights/app.yaml:20) is mounted at a prefix of /openapi.yaml, and none holds openapi.yaml at the top of its mount (its ConfigMap mounts: /api from ConfigMap flights-data)'),
-    }]);
+    expect(flightsSpecErrors(await loadCatalog(root, { offline: true }))).toMatchObject([
+      {
+        line: 9,
+        message: expect.stringContaining(
+          'no ConfigMap volume of Deployment flights-app (apps/flights/app.yaml:20) is mounted at a prefix of /openapi.yaml, and none holds openapi.yaml at the top of its mount (its ConfigMap mounts: /api from ConfigMap flights-data)',
+        ),
+      },
+    ]);
   });
 
   it('says when the mounted ConfigMap does not exist', async () => {
     const root = variant({ 'apps/flights/oas.yaml': (t) => t.replace('name: flights-openapi', 'name: flights-oas') });
-    expect(flightsSpecErrors(await loadCatalog(root, { offline: true }))).toMatchObject([{
-      line: 9, message: expect.stringContaining('Deployment flights-app (apps/flights/app.yaml:20) mounts ConfigMap flights-openapi at /public, but there is no ConfigMap named flights-openapi in namespace traefik-airlines'),
-    }]);
+    expect(flightsSpecErrors(await loadCatalog(root, { offline: true }))).toMatchObject([
+      {
+        line: 9,
+        message: expect.stringContaining(
+          'Deployment flights-app (apps/flights/app.yaml:20) mounts ConfigMap flights-openapi at /public, but there is no ConfigMap named flights-openapi in namespace traefik-airlines',
+        ),
+      },
+    ]);
   });
 
   it('says when the ConfigMap has no such key, and which keys it has', async () => {
     const root = variant({ 'apps/flights/oas.yaml': (t) => t.replace('  openapi.yaml: |', '  oas.yaml: |') });
-    expect(flightsSpecErrors(await loadCatalog(root, { offline: true }))).toMatchObject([{
-      line: 9, message: expect.stringContaining('ConfigMap flights-openapi (apps/flights/oas.yaml:5) has no key openapi.yaml (it has: oas.yaml)'),
-    }]);
+    expect(flightsSpecErrors(await loadCatalog(root, { offline: true }))).toMatchObject([
+      {
+        line: 9,
+        message: expect.stringContaining('ConfigMap flights-openapi (apps/flights/oas.yaml:5) has no key openapi.yaml (it has: oas.yaml)'),
+      },
+    ]);
   });
 
   it('says when no route is annotated with the API', async () => {
@@ -100,18 +120,22 @@ describe('a Traefik Hub API whose spec a ConfigMap holds (traefik-airlines)', as
       'apis/flights/route-tls.yaml': (t) => t.replace('hub.traefik.io/api: flights-api', 'hub.traefik.io/api: flights-api-v2'),
       'apis/flights/route.yaml': (t) => t.replace('hub.traefik.io/api: flights-api', 'hub.traefik.io/api: flights-api-v2'),
     });
-    expect(flightsSpecErrors(await loadCatalog(root, { offline: true }))).toMatchObject([{
-      line: 9,
-      message: 'API flights-api: no file for openApiSpec.path "/openapi.yaml"; looked for apis/flights/flights-api/openapi.yaml, apis/flights/openapi.yaml; '
-        + 'and in the cluster: no IngressRoute, Ingress or HTTPRoute in namespace traefik-airlines is annotated hub.traefik.io/api: flights-api, so no Service is known to serve it',
-    }]);
+    expect(flightsSpecErrors(await loadCatalog(root, { offline: true }))).toMatchObject([
+      {
+        line: 9,
+        message:
+          'API flights-api: no file for openApiSpec.path "/openapi.yaml"; looked for apis/flights/flights-api/openapi.yaml, apis/flights/openapi.yaml; ' +
+          'and in the cluster: no IngressRoute, Ingress or HTTPRoute in namespace traefik-airlines is annotated hub.traefik.io/api: flights-api, so no Service is known to serve it',
+      },
+    ]);
   });
 
   it('follows a subPath mount and the items of the volume', async () => {
     const root = variant({
-      'apps/flights/app.yaml': (t) => t
-        .replace('          - name: openapi\n            mountPath: /public\n', '          - name: openapi\n            mountPath: /openapi.yaml\n            subPath: spec.yaml\n')
-        .replace('            name: flights-openapi', '            name: flights-openapi\n            items:\n              - key: openapi.yaml\n                path: spec.yaml'),
+      'apps/flights/app.yaml': (t) =>
+        t
+          .replace('          - name: openapi\n            mountPath: /public\n', '          - name: openapi\n            mountPath: /openapi.yaml\n            subPath: spec.yaml\n')
+          .replace('            name: flights-openapi', '            name: flights-openapi\n            items:\n              - key: openapi.yaml\n                path: spec.yaml'),
     });
     const loaded = await loadCatalog(root, { offline: true });
     expect(flightsSpecErrors(loaded)).toEqual([]);
@@ -120,8 +144,20 @@ describe('a Traefik Hub API whose spec a ConfigMap holds (traefik-airlines)', as
 
   it('follows spec.service of the legacy API shape, without any route', async () => {
     const legacy = [
-      'apiVersion: hub.traefik.io/v1alpha1', 'kind: API', 'metadata:', '  name: flights-api', '  namespace: traefik-airlines', 'spec:',
-      '  pathPrefix: /flights', '  service:', '    name: flights-app', '    port:', '      number: 3000', '    openApiSpec:', '      path: /openapi.yaml', '',
+      'apiVersion: hub.traefik.io/v1alpha1',
+      'kind: API',
+      'metadata:',
+      '  name: flights-api',
+      '  namespace: traefik-airlines',
+      'spec:',
+      '  pathPrefix: /flights',
+      '  service:',
+      '    name: flights-app',
+      '    port:',
+      '      number: 3000',
+      '    openApiSpec:',
+      '      path: /openapi.yaml',
+      '',
     ].join('\n');
     const root = variant({
       'apis/flights/api.yaml': () => legacy,
@@ -132,14 +168,26 @@ describe('a Traefik Hub API whose spec a ConfigMap holds (traefik-airlines)', as
     expect(flightsSpecErrors(loaded)).toEqual([]);
     expect(loaded.apis.find((a) => a.key === 'traefik-airlines/flights-api')).toMatchObject({
       gateway: { gateway: 'traefik-hub', legacy: true },
-      versions: [{ origin: { kind: 'configmap', configMap: 'traefik-airlines/flights-openapi', key: 'openapi.yaml' }, operations: expect.arrayContaining([expect.objectContaining({ path: '/flights' })]) }],
+      versions: [
+        { origin: { kind: 'configmap', configMap: 'traefik-airlines/flights-openapi', key: 'openapi.yaml' }, operations: expect.arrayContaining([expect.objectContaining({ path: '/flights' })]) },
+      ],
     });
   });
 
   it('follows an HTTPRoute to its backend Service as well', async () => {
     const httpRoute = [
-      'apiVersion: gateway.networking.k8s.io/v1', 'kind: HTTPRoute', 'metadata:', '  name: flights', '  annotations:', '    hub.traefik.io/api: flights-api',
-      'spec:', '  rules:', '    - backendRefs:', '        - name: flights-app', '          port: 3000', '',
+      'apiVersion: gateway.networking.k8s.io/v1',
+      'kind: HTTPRoute',
+      'metadata:',
+      '  name: flights',
+      '  annotations:',
+      '    hub.traefik.io/api: flights-api',
+      'spec:',
+      '  rules:',
+      '    - backendRefs:',
+      '        - name: flights-app',
+      '          port: 3000',
+      '',
     ].join('\n');
     const root = variant({ 'apis/flights/route-tls.yaml': () => httpRoute, 'apis/flights/route.yaml': () => httpRoute.replace('name: flights\n', 'name: flights-plain\n') });
     const loaded = await loadCatalog(root, { offline: true });
@@ -149,8 +197,7 @@ describe('a Traefik Hub API whose spec a ConfigMap holds (traefik-airlines)', as
 });
 
 describe('an in-cluster openApiSpec.url', () => {
-  const withUrl = (url: string): string =>
-    variant({ 'apis/flights/api.yaml': (t) => t.replace('path: /openapi.yaml', `url: ${url}`) });
+  const withUrl = (url: string): string => variant({ 'apis/flights/api.yaml': (t) => t.replace('path: /openapi.yaml', `url: ${url}`) });
 
   it.each([
     'http://flights-app:3000/openapi.yaml',
@@ -169,25 +216,37 @@ describe('an in-cluster openApiSpec.url', () => {
 
   it('names the missing port of the Service, at the url field', async () => {
     const loaded = await loadCatalog(withUrl('http://flights-app.traefik-airlines.svc.cluster.local/openapi.yaml'), { urlTimeoutMs: 2000 });
-    expect(flightsSpecErrors(loaded)).toMatchObject([{
-      severity: 'error', line: 9,
-      message: expect.stringMatching(/^API flights-api: openApiSpec\.url http:\/\/flights-app\.traefik-airlines\.svc\.cluster\.local\/openapi\.yaml is an address inside the cluster, .* and Service flights-app \(apps\/flights\/app\.yaml:\d+\) has no port 80 \(it has: 3000\)$/),
-    }]);
+    expect(flightsSpecErrors(loaded)).toMatchObject([
+      {
+        severity: 'error',
+        line: 9,
+        message: expect.stringMatching(
+          /^API flights-api: openApiSpec\.url http:\/\/flights-app\.traefik-airlines\.svc\.cluster\.local\/openapi\.yaml is an address inside the cluster, .* and Service flights-app \(apps\/flights\/app\.yaml:\d+\) has no port 80 \(it has: 3000\)$/,
+        ),
+      },
+    ]);
   });
 
   it('names the missing Service of a cluster address', async () => {
     const loaded = await loadCatalog(withUrl('http://flights.traefik-airlines.svc:3000/openapi.yaml'), { urlTimeoutMs: 2000 });
-    expect(flightsSpecErrors(loaded)).toMatchObject([{ line: 9, message: expect.stringContaining('no Service named flights in namespace traefik-airlines (openApiSpec.url http://flights.traefik-airlines.svc:3000/openapi.yaml names it)') }]);
+    expect(flightsSpecErrors(loaded)).toMatchObject([
+      { line: 9, message: expect.stringContaining('no Service named flights in namespace traefik-airlines (openApiSpec.url http://flights.traefik-airlines.svc:3000/openapi.yaml names it)') },
+    ]);
   });
 
   it('gives way to the annotation portico.dev/openapi-file, which names a file in the repository', async () => {
     const root = variant({
-      'apis/flights/api.yaml': (t) => t
-        .replace('path: /openapi.yaml', 'url: http://127.0.0.1:9/openapi.yaml')
-        .replace('  namespace: traefik-airlines\n', '  namespace: traefik-airlines\n  annotations:\n    portico.dev/openapi-file: ../../oas/anthropic-messages.yaml\n'),
+      'apis/flights/api.yaml': (t) =>
+        t
+          .replace('path: /openapi.yaml', 'url: http://127.0.0.1:9/openapi.yaml')
+          .replace('  namespace: traefik-airlines\n', '  namespace: traefik-airlines\n  annotations:\n    portico.dev/openapi-file: ../../oas/anthropic-messages.yaml\n'),
     });
     const loaded = await loadCatalog(root, { urlTimeoutMs: 2000 });
     expect(flightsSpecErrors(loaded)).toEqual([]);
-    expect(loaded.apis.find((a) => a.key === 'traefik-airlines/flights-api')!.versions[0]!.origin).toEqual({ kind: 'path', file: 'oas/anthropic-messages.yaml', declaredPath: 'http://127.0.0.1:9/openapi.yaml' });
+    expect(loaded.apis.find((a) => a.key === 'traefik-airlines/flights-api')!.versions[0]!.origin).toEqual({
+      kind: 'path',
+      file: 'oas/anthropic-messages.yaml',
+      declaredPath: 'http://127.0.0.1:9/openapi.yaml',
+    });
   });
 });

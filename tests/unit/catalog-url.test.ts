@@ -42,10 +42,7 @@ function contentWithUrl(url: string): { root: string; cacheDir: string } {
   const root = path.join(dir, 'content');
   const cacheDir = path.join(dir, 'cache');
   mkdirSync(root);
-  writeFileSync(
-    path.join(root, 'api.yaml'),
-    `apiVersion: hub.traefik.io/v1alpha1\nkind: API\nmetadata:\n  name: remote\nspec:\n  openApiSpec:\n    url: ${url}\n`,
-  );
+  writeFileSync(path.join(root, 'api.yaml'), `apiVersion: hub.traefik.io/v1alpha1\nkind: API\nmetadata:\n  name: remote\nspec:\n  openApiSpec:\n    url: ${url}\n`);
   return { root, cacheDir };
 }
 
@@ -65,9 +62,7 @@ describe('openApiSpec.url', () => {
   it('says what failed when the server answers an error, pointing at the url field', async () => {
     const { root, cacheDir } = contentWithUrl(`${base}/missing.json`);
     const catalog = await loadCatalog(root, { cacheDir });
-    expect(catalog.diagnostics).toMatchObject([
-      { severity: 'error', rule: 'openapi', file: 'api.yaml', line: 7, message: `cannot fetch ${base}/missing.json: the server answered 404 Not Found` },
-    ]);
+    expect(catalog.diagnostics).toMatchObject([{ severity: 'error', rule: 'openapi', file: 'api.yaml', line: 7, message: `cannot fetch ${base}/missing.json: the server answered 404 Not Found` }]);
   });
 
   it('in offline mode without a kept copy, says how to get one', async () => {

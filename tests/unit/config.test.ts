@@ -39,10 +39,26 @@ describe('configuration', () => {
 
   it('reads every documented setting', () => {
     const config = loadConfig(
-      { PORT: '8000', HOST: '0.0.0.0', PORTICO_DATA_DIR: '/var/lib/portico', PORTICO_CONTENT_DIR: 'repo', DATABASE_URL: 'postgres://db/portico', PORTICO_PUBLIC_URL: 'https://developer.example.com/', PORTICO_OFFLINE: '1' },
+      {
+        PORT: '8000',
+        HOST: '0.0.0.0',
+        PORTICO_DATA_DIR: '/var/lib/portico',
+        PORTICO_CONTENT_DIR: 'repo',
+        DATABASE_URL: 'postgres://db/portico',
+        PORTICO_PUBLIC_URL: 'https://developer.example.com/',
+        PORTICO_OFFLINE: '1',
+      },
       '/srv',
     );
-    expect(config).toMatchObject({ port: 8000, host: '0.0.0.0', dataDir: '/var/lib/portico', contentDir: path.resolve('/srv/repo'), databaseUrl: 'postgres://db/portico', publicUrl: 'https://developer.example.com', offline: true });
+    expect(config).toMatchObject({
+      port: 8000,
+      host: '0.0.0.0',
+      dataDir: '/var/lib/portico',
+      contentDir: path.resolve('/srv/repo'),
+      databaseUrl: 'postgres://db/portico',
+      publicUrl: 'https://developer.example.com',
+      offline: true,
+    });
   });
 
   it('names every wrong setting in one message', () => {
@@ -73,7 +89,14 @@ describe('sign-in settings', () => {
     });
     expect(config.adminEmails).toEqual(['ops@example.com', 'lead@example.com']);
     expect(config.adminGroups).toEqual(['platform']);
-    expect(config.oidc).toEqual({ issuer: 'https://idp.example.com/realms/x', clientId: 'portal', clientSecret: 's3cret', groupsClaim: 'roles', scopes: 'openid email profile', name: 'single sign-on' });
+    expect(config.oidc).toEqual({
+      issuer: 'https://idp.example.com/realms/x',
+      clientId: 'portal',
+      clientSecret: 's3cret',
+      groupsClaim: 'roles',
+      scopes: 'openid email profile',
+      name: 'single sign-on',
+    });
   });
 
   it('refuses half an OIDC configuration, naming the settings', () => {
@@ -99,7 +122,7 @@ describe('GitOps settings', () => {
     expect(() => loadConfig({ PORTICO_GIT_DIRECTORY: '../outside' })).toThrow('PORTICO_GIT_DIRECTORY="../outside": must be a relative folder such as consumers, without . or ..');
   });
 
-  it('asks for the cluster\'s age key when grants go to a real remote for Traefik Hub', () => {
+  it("asks for the cluster's age key when grants go to a real remote for Traefik Hub", () => {
     expect(() => loadConfig({ PORTICO_GIT_URL: 'https://git.example.com/platform/gitops.git' })).toThrow(
       'invalid configuration: with PORTICO_GIT_URL and the traefik-hub gateway, set PORTICO_AGE_RECIPIENTS to the age key your cluster decrypts Secrets with',
     );
@@ -150,7 +173,13 @@ describe('settings from files (mounted Secrets)', () => {
 
   it('reads NAME_FILE as NAME, trimmed, relative to the working folder', () => {
     const config = loadConfig(
-      { DATABASE_URL_FILE: 'database-url', PORTICO_OIDC_ISSUER: 'https://idp.example.com', PORTICO_OIDC_CLIENT_ID: 'portico', PORTICO_OIDC_CLIENT_SECRET_FILE: path.join(dir, 'client-secret'), PORTICO_METRICS_TOKEN_FILE: 'client-secret' },
+      {
+        DATABASE_URL_FILE: 'database-url',
+        PORTICO_OIDC_ISSUER: 'https://idp.example.com',
+        PORTICO_OIDC_CLIENT_ID: 'portico',
+        PORTICO_OIDC_CLIENT_SECRET_FILE: path.join(dir, 'client-secret'),
+        PORTICO_METRICS_TOKEN_FILE: 'client-secret',
+      },
       dir,
     );
     expect(config.databaseUrl).toBe('postgres://portico:s3cret-pw@db.internal:5432/portico');

@@ -26,12 +26,9 @@ describe('published examples validate cleanly', () => {
     );
   });
 
-  it.each(shipped.map(({ file, doc }) => [`${file} ${String(doc.kind)}/${String((doc.metadata as { name?: string }).name)}`, doc]))(
-    '%s has no issues',
-    (_label, doc) => {
-      expect(validateResource(doc)).toEqual([]);
-    },
-  );
+  it.each(shipped.map(({ file, doc }) => [`${file} ${String(doc.kind)}/${String((doc.metadata as { name?: string }).name)}`, doc]))('%s has no issues', (_label, doc) => {
+    expect(validateResource(doc)).toEqual([]);
+  });
 
   it('returns undefined for kinds without a shipped schema', () => {
     expect(validateResource({ apiVersion: 'traefik.io/v1alpha1', kind: 'IngressRoute', metadata: { name: 'x' } })).toBeUndefined();
@@ -45,8 +42,7 @@ function resource(yaml: string): unknown {
   return parse(yaml);
 }
 
-const hub = (kind: string, spec: string, name = 'example') =>
-  resource(`apiVersion: hub.traefik.io/v1alpha1\nkind: ${kind}\nmetadata:\n  name: ${name}\nspec:\n${spec}`);
+const hub = (kind: string, spec: string, name = 'example') => resource(`apiVersion: hub.traefik.io/v1alpha1\nkind: ${kind}\nmetadata:\n  name: ${name}\nspec:\n${spec}`);
 
 describe('hand-written CEL rules, with the CRD messages', () => {
   it('API openApiSpec needs path or url', () => {
@@ -56,18 +52,14 @@ describe('hand-written CEL rules, with the CRD messages', () => {
   });
 
   it('API openApiSpec.path starts with a slash and has no ../', () => {
-    expect(validateResource(hub('API', '  openApiSpec:\n    path: openapi.yaml\n'))).toEqual([
-      { path: ['spec', 'openApiSpec', 'path'], message: "spec.openApiSpec.path must start with a '/'" },
-    ]);
+    expect(validateResource(hub('API', '  openApiSpec:\n    path: openapi.yaml\n'))).toEqual([{ path: ['spec', 'openApiSpec', 'path'], message: "spec.openApiSpec.path must start with a '/'" }]);
     expect(validateResource(hub('API', '  openApiSpec:\n    path: /specs/../secret\n'))).toEqual([
       { path: ['spec', 'openApiSpec', 'path'], message: "spec.openApiSpec.path cannot contains '../' (got `/specs/../secret`)" },
     ]);
   });
 
   it('API openApiSpec.url is a URL', () => {
-    expect(validateResource(hub('API', '  openApiSpec:\n    url: not a url\n'))).toEqual([
-      { path: ['spec', 'openApiSpec', 'url'], message: 'spec.openApiSpec.url must be a valid URL' },
-    ]);
+    expect(validateResource(hub('API', '  openApiSpec:\n    url: not a url\n'))).toEqual([{ path: ['spec', 'openApiSpec', 'url'], message: 'spec.openApiSpec.url must be a valid URL' }]);
   });
 
   it('APIVersion operation set matchers take one of path/pathPrefix/pathRegex, each starting with a slash', () => {
@@ -87,8 +79,7 @@ describe('hand-written CEL rules, with the CRD messages', () => {
     expect(validateResource(doc)).toEqual([
       {
         path: ['spec', 'openApiSpec', 'operationSets', 0, 'matchers', 0],
-        message:
-          'spec.openApiSpec.operationSets[0].matchers[0]: path, pathPrefix and pathRegex are mutually exclusive; a matcher takes only one of `path`, `pathPrefix`, `pathRegex`',
+        message: 'spec.openApiSpec.operationSets[0].matchers[0]: path, pathPrefix and pathRegex are mutually exclusive; a matcher takes only one of `path`, `pathPrefix`, `pathRegex`',
       },
       { path: ['spec', 'openApiSpec', 'operationSets', 0, 'matchers', 1, 'pathPrefix'], message: "spec.openApiSpec.operationSets[0].matchers[1].pathPrefix must start with a '/'" },
     ]);
@@ -102,8 +93,7 @@ describe('hand-written CEL rules, with the CRD messages', () => {
   });
 
   it('APIPlan rate limit period is within 1s..1h, quota period within 1s..9999h, limits are not negative', () => {
-    const plan = (rate: string, quota: string) =>
-      validateResource(hub('APIPlan', `  title: Gold\n  rateLimit:\n${rate}\n  quota:\n${quota}\n`));
+    const plan = (rate: string, quota: string) => validateResource(hub('APIPlan', `  title: Gold\n  rateLimit:\n${rate}\n  quota:\n${quota}\n`));
     expect(plan('    limit: 10\n    period: 1h', '    limit: 1000\n    period: 1h30m')).toEqual([]);
     expect(plan('    limit: 10\n    period: 2h', '    limit: 1000\n    period: 10000h')).toEqual([
       { path: ['spec', 'rateLimit', 'period'], message: 'spec.rateLimit.period must be between 1s and 1h (got 2h)' },
@@ -136,9 +126,9 @@ describe('hand-written CEL rules, with the CRD messages', () => {
     expect(validateResource(hub('APIBundle', '  apis:\n    - name: a\n    - name: a\n'))).toEqual([
       { path: ['spec', 'apis', 1, 'name'], message: 'spec.apis[1].name `a` is listed more than once (duplicated apis)' },
     ]);
-    expect(
-      validateResource(hub('ManagedSubscription', '  apiPlan:\n    name: gold\n  applications:\n    - appId: a\n  apis:\n    - name: x\n    - name: x\n')),
-    ).toEqual([{ path: ['spec', 'apis', 1, 'name'], message: 'spec.apis[1].name `x` is listed more than once (duplicated apis)' }]);
+    expect(validateResource(hub('ManagedSubscription', '  apiPlan:\n    name: gold\n  applications:\n    - appId: a\n  apis:\n    - name: x\n    - name: x\n'))).toEqual([
+      { path: ['spec', 'apis', 1, 'name'], message: 'spec.apis[1].name `x` is listed more than once (duplicated apis)' },
+    ]);
   });
 
   it('ManagedApplication api keys give secretName or value, not both', () => {
@@ -223,9 +213,7 @@ spec:
         message: "metadata.name `Flights_API` is not a valid Kubernetes name: use at most 253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit",
       },
     ]);
-    expect(
-      validateResource(resource('apiVersion: hub.traefik.io/v1alpha1\nkind: APIBundle\nmetadata:\n  name: ok\n  labels:\n    version: 2\n  annotatons: {}\nspec: {}\n')),
-    ).toEqual([
+    expect(validateResource(resource('apiVersion: hub.traefik.io/v1alpha1\nkind: APIBundle\nmetadata:\n  name: ok\n  labels:\n    version: 2\n  annotatons: {}\nspec: {}\n'))).toEqual([
       { path: ['metadata', 'annotatons'], severity: 'warning', message: 'unknown field `metadata.annotatons` (Kubernetes drops it; did you mean `annotations`?)' },
       { path: ['metadata', 'labels', 'version'], message: 'metadata.labels.version must be a string; quote the value (`"2"`)' },
     ]);

@@ -20,7 +20,15 @@ describe('moving servers to where the demo gateway answers', () => {
     expect(moveToDemoGateway('http://127.0.0.1:8080/tracking', GATEWAY)).toBe('http://localhost:9090/tracking');
     expect(moveToDemoGateway('http://localhost:8080', GATEWAY)).toBe('http://localhost:9090');
     expect(moveToDemoGateway('HTTP://LOCALHOST:8080/x', GATEWAY)).toBe('http://localhost:9090/x');
-    for (const other of ['https://api.kestrel.example/shipments', 'https://localhost:8080/x', 'http://localhost:80801/x', 'http://localhost:8081/x', 'http://localhost/x', '/relative', 'http://{host}:8080/x']) {
+    for (const other of [
+      'https://api.kestrel.example/shipments',
+      'https://localhost:8080/x',
+      'http://localhost:80801/x',
+      'http://localhost:8081/x',
+      'http://localhost/x',
+      '/relative',
+      'http://{host}:8080/x',
+    ]) {
       expect(moveToDemoGateway(other, GATEWAY)).toBe(other);
     }
   });
@@ -89,7 +97,10 @@ describe('configuration: PORTICO_DEMO_GATEWAY_URL', () => {
   });
 
   it('lets the relay call the demo gateway wherever it answers, whatever else is allowed', () => {
-    expect(loadConfig({ PORTICO_DEMO_GATEWAY_URL: 'http://localhost:9090/' }, '/srv')).toMatchObject({ demoGatewayUrl: 'http://localhost:9090', relayAllowPrivate: ['localhost:8080', '127.0.0.1:8080', 'localhost:9090'] });
+    expect(loadConfig({ PORTICO_DEMO_GATEWAY_URL: 'http://localhost:9090/' }, '/srv')).toMatchObject({
+      demoGatewayUrl: 'http://localhost:9090',
+      relayAllowPrivate: ['localhost:8080', '127.0.0.1:8080', 'localhost:9090'],
+    });
     expect(loadConfig({ PORTICO_DEMO_GATEWAY_URL: 'http://127.0.0.1:9090', PORTICO_RELAY_ALLOW: '10.0.0.5:443' }, '/srv').relayAllowPrivate).toEqual(['10.0.0.5:443', '127.0.0.1:9090']);
     expect(loadConfig({ PORTICO_DEMO_GATEWAY_URL: 'http://gateway.test' }, '/srv').relayAllowPrivate).toContain('gateway.test:80');
   });

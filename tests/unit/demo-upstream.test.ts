@@ -144,7 +144,10 @@ describe('the demo upstream', () => {
       expect(await res.json()).toEqual({ id: 'P-1', weightKg: 2.5 });
       // A console on the portal's origin may read it directly (CORS), preflight included.
       expect(res.headers.get('access-control-allow-origin')).toBe('*');
-      const preflight = await fetch(`${upstream.url}/parcels/v1/parcels`, { method: 'OPTIONS', headers: { Origin: 'http://127.0.0.1:4321', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-api-key' } });
+      const preflight = await fetch(`${upstream.url}/parcels/v1/parcels`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'http://127.0.0.1:4321', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-api-key' },
+      });
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get('access-control-allow-methods')).toBe('POST');
       expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type,x-api-key');

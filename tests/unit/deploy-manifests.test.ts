@@ -24,7 +24,10 @@ function render(dir: string): K8sObject[] {
   return parseAllDocuments(yaml).map((doc) => doc.toJS() as K8sObject);
 }
 
-const schemas = JSON.parse(readFileSync(path.join(root, 'tests/fixtures/kubernetes-schemas/kubernetes-schemas.json'), 'utf8')) as { kinds: Record<string, object>; definitions: Record<string, object> };
+const schemas = JSON.parse(readFileSync(path.join(root, 'tests/fixtures/kubernetes-schemas/kubernetes-schemas.json'), 'utf8')) as {
+  kinds: Record<string, object>;
+  definitions: Record<string, object>;
+};
 // Kubernetes' OpenAPI names formats (int32, int-or-string, byte) that JSON Schema does not define.
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
 const validators = new Map<string, ValidateFunction>();
@@ -58,7 +61,14 @@ interface Container {
   ports: Array<{ name: string; containerPort: number }>;
 }
 interface Deployment extends K8sObject {
-  spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: { securityContext: Record<string, unknown>; containers: Container[]; volumes: Array<{ name: string; emptyDir?: object; secret?: { secretName: string } }> } } };
+  spec: {
+    replicas: number;
+    selector: { matchLabels: Record<string, string> };
+    template: {
+      metadata: { labels: Record<string, string> };
+      spec: { securityContext: Record<string, unknown>; containers: Container[]; volumes: Array<{ name: string; emptyDir?: object; secret?: { secretName: string } }> };
+    };
+  };
 }
 
 let base: K8sObject[];
@@ -205,7 +215,9 @@ const crds = JSON.parse(readFileSync(path.join(root, 'tests/fixtures/kubernetes-
 const strictCrd = (node: unknown): unknown => {
   if (Array.isArray(node)) return node.map(strictCrd);
   if (!node || typeof node !== 'object') return node;
-  const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([name, sub]) => [name, strictCrd(sub)])) : strictCrd(v)])) as Record<string, unknown>;
+  const out = Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [k, k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([name, sub]) => [name, strictCrd(sub)])) : strictCrd(v)]),
+  ) as Record<string, unknown>;
   if (out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) out.additionalProperties = false;
   return out;
 };
@@ -218,7 +230,10 @@ function crdErrors(object: Record<string, any>): string[] {
   const validate = ajv.compile(strictCrd(schema) as object);
   const data: unknown = object;
   if (validate(data)) return [];
-  return (validate.errors ?? []).map((e) => `${object.kind}/${object.metadata?.name}: ${e.instancePath || '/'} ${e.message}${(e.params as { additionalProperty?: string }).additionalProperty ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ''}`);
+  return (validate.errors ?? []).map(
+    (e) =>
+      `${object.kind}/${object.metadata?.name}: ${e.instancePath || '/'} ${e.message}${(e.params as { additionalProperty?: string }).additionalProperty ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ''}`,
+  );
 }
 
 describe('the Flux and Argo CD examples', () => {
@@ -229,7 +244,9 @@ describe('the Flux and Argo CD examples', () => {
     const [application] = read('argocd/portico.yaml');
     expect([...crdErrors(kustomization!), ...crdErrors(application!)]).toEqual([]);
     expect(crdErrors({ ...kustomization!, spec: { ...kustomization!.spec, prunne: true } })).toEqual(['Kustomization/portico: /spec must NOT have additional properties (prunne)']);
-    expect(crdErrors({ ...application!, spec: { ...application!.spec, source: { ...application!.spec.source, targetRevision: 3 } } })).toEqual(['Application/portico: /spec/source/targetRevision must be string']);
+    expect(crdErrors({ ...application!, spec: { ...application!.spec, source: { ...application!.spec.source, targetRevision: 3 } } })).toEqual([
+      'Application/portico: /spec/source/targetRevision must be string',
+    ]);
   });
 
   it('a Flux Kustomization applies the example overlay', () => {

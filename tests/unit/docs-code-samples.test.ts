@@ -5,9 +5,20 @@ import { codeSamples, sampleBodyOf, sampleRequest, type SampleBody } from '../..
 import { expectGoldenFile } from '../support/golden.ts';
 
 const op = (security: Operation['security']): Operation => ({
-  method: 'get', path: '/parcels/{parcelId}', operationId: 'getParcel', derivedOperationId: false, tags: [], deprecated: false,
-  parameters: [{ name: 'parcelId', in: 'path', required: true }, { name: 'lang', in: 'query', required: true }],
-  responses: {}, security, operationSets: [], source: { file: 'x', line: 1, column: 1 },
+  method: 'get',
+  path: '/parcels/{parcelId}',
+  operationId: 'getParcel',
+  derivedOperationId: false,
+  tags: [],
+  deprecated: false,
+  parameters: [
+    { name: 'parcelId', in: 'path', required: true },
+    { name: 'lang', in: 'query', required: true },
+  ],
+  responses: {},
+  security,
+  operationSets: [],
+  source: { file: 'x', line: 1, column: 1 },
 });
 const servers = [{ url: 'https://{region}.api.example.com/v1/', variables: { region: { default: 'eu' } } }];
 const schemes = {
@@ -48,7 +59,10 @@ describe('code samples', () => {
 
 // Every language for each kind of request, byte for byte (tests/golden/code-samples/<case>.txt).
 const golden = (name: string) => path.join(import.meta.dirname, '../golden/code-samples', `${name}.txt`);
-const render = (req: ReturnType<typeof sampleRequest>) => codeSamples(req).map((s) => `=== ${s.label} (${s.lang}, ${s.grammar})\n${s.code}\n`).join('\n');
+const render = (req: ReturnType<typeof sampleRequest>) =>
+  codeSamples(req)
+    .map((s) => `=== ${s.label} (${s.lang}, ${s.grammar})\n${s.code}\n`)
+    .join('\n');
 const post = (security: Operation['security'], path = '/v1/files'): Operation => ({ ...op(security), method: 'post', path, parameters: [] });
 const doc = {};
 

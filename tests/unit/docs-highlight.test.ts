@@ -3,9 +3,26 @@ import type { Operation } from '../../src/lib/catalog/model.ts';
 import { codeSamples, sampleLiterals, sampleRequest } from '../../src/lib/docs/code-samples.ts';
 import { highlightCode } from '../../src/lib/docs/highlight.ts';
 
-const textOf = (html: string) => html.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const textOf = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
-const op = { method: 'post', path: '/parcels/{parcelId}', operationId: 'x', derivedOperationId: false, tags: [], deprecated: false, parameters: [], responses: {}, security: [{ key: [] }], operationSets: [], source: { file: 'x', line: 1, column: 1 } } as Operation;
+const op = {
+  method: 'post',
+  path: '/parcels/{parcelId}',
+  operationId: 'x',
+  derivedOperationId: false,
+  tags: [],
+  deprecated: false,
+  parameters: [],
+  responses: {},
+  security: [{ key: [] }],
+  operationSets: [],
+  source: { file: 'x', line: 1, column: 1 },
+} as Operation;
 const schemes = { key: { type: 'apiKey', in: 'header', name: 'X-API-Key' } };
 
 describe('build-time highlighting of the samples', () => {

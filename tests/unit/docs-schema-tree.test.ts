@@ -24,7 +24,13 @@ describe('schema trees', () => {
     const tree = buildSchemaTree(doc, { $ref: '#/components/schemas/Item' });
     expect(tree.ref).toBe('Item');
     expect(tree.variants?.kind).toBe('oneOf');
-    expect(tree.variants?.discriminator).toEqual({ propertyName: 'kind', mapping: [{ value: 'parcel', schema: 'Parcel' }, { value: 'pallet', schema: 'Pallet' }] });
+    expect(tree.variants?.discriminator).toEqual({
+      propertyName: 'kind',
+      mapping: [
+        { value: 'parcel', schema: 'Parcel' },
+        { value: 'pallet', schema: 'Pallet' },
+      ],
+    });
     expect(tree.variants?.options.map((o) => o.ref)).toEqual(['Parcel', 'Pallet']);
   });
 

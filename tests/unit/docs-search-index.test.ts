@@ -23,7 +23,11 @@ const first = (q: string) => matchOperations(index, q)[0];
 describe('the exact operation index of the demo site', () => {
   it('names "METHOD /path" first, the current version before the deprecated one', () => {
     expect(first('GET /shipments')).toMatchObject({ url: '/apis/shipments/shipments-v2/operations/listShipments/', method: 'GET', path: '/shipments', api: 'Shipments', deprecated: false });
-    expect(matchOperations(index, 'get /shipments').map((h) => h.url).slice(0, 2)).toEqual(['/apis/shipments/shipments-v2/operations/listShipments/', '/apis/shipments/shipments-v1/operations/listShipmentsV1/']);
+    expect(
+      matchOperations(index, 'get /shipments')
+        .map((h) => h.url)
+        .slice(0, 2),
+    ).toEqual(['/apis/shipments/shipments-v2/operations/listShipments/', '/apis/shipments/shipments-v1/operations/listShipmentsV1/']);
     expect(first('POST /shipments')?.operationId).toBe('createShipment');
     expect(first('DELETE /shipments/{shipmentId}')?.operationId).toBe('cancelShipment');
   });
@@ -72,10 +76,11 @@ describe('the Markdown twins and /llms.txt', () => {
   it('lists every public API version and operation in /llms.txt, linked to their twins, and nothing private', () => {
     const txt = siteToLlmsTxt(site);
     expect(txt).toMatch(/^# Kestrel Developer Portal\n\n> /);
-    for (const api of site.apis) for (const v of api.versions) {
-      expect(txt).toContain(`## ${api.api.title}, version ${v.version.name}`);
-      for (const op of v.operations) expect(txt).toContain(`(${v.href}operations/${v.operationSlugs.get(op)}/index.md)`);
-    }
+    for (const api of site.apis)
+      for (const v of api.versions) {
+        expect(txt).toContain(`## ${api.api.title}, version ${v.version.name}`);
+        for (const op of v.operations) expect(txt).toContain(`(${v.href}operations/${v.operationSlugs.get(op)}/index.md)`);
+      }
     for (const secret of ['Partner Rates', 'partner-rates', 'getRateCard', 'Fleet Telemetry', 'getVehicleTelemetry']) expect(txt).not.toContain(secret);
   });
 

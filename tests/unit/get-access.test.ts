@@ -36,7 +36,10 @@ describe('"Get access": from a docs page to the offer to subscribe to', async ()
     // No plan named and two offers: the person chooses (the page checks the first).
     expect(chooseOffers(everyone, { api: 'logistics/shipments' }).preselected).toBeUndefined();
     // The plans page names the offer itself.
-    expect(chooseOffers(everyone, { offer: 'logistics/public-starter', plan: 'logistics/starter' })).toMatchObject({ offers: [{ offer: 'logistics/public-starter' }], preselected: { offer: 'logistics/public-starter' } });
+    expect(chooseOffers(everyone, { offer: 'logistics/public-starter', plan: 'logistics/starter' })).toMatchObject({
+      offers: [{ offer: 'logistics/public-starter' }],
+      preselected: { offer: 'logistics/public-starter' },
+    });
   });
 
   it('offers group-only plans to members only', () => {

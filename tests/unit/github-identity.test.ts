@@ -6,13 +6,21 @@ describe('who a GitHub user is', () => {
   const user = { id: 583231, login: 'octocat', name: 'The Octocat' };
 
   it('takes the primary email when GitHub verified it', () => {
-    expect(githubIdentity(user, [{ email: 'old@example.test', primary: false, verified: true }, { email: 'octo@example.test', primary: true, verified: true }]))
-      .toEqual({ subject: '583231', email: 'octo@example.test', emailVerified: true, name: 'The Octocat', groups: [] });
+    expect(
+      githubIdentity(user, [
+        { email: 'old@example.test', primary: false, verified: true },
+        { email: 'octo@example.test', primary: true, verified: true },
+      ]),
+    ).toEqual({ subject: '583231', email: 'octo@example.test', emailVerified: true, name: 'The Octocat', groups: [] });
   });
 
   it('prefers a verified address over an unverified primary one', () => {
-    expect(githubIdentity(user, [{ email: 'new@example.test', primary: true, verified: false }, { email: 'ok@example.test', primary: false, verified: true }]))
-      .toMatchObject({ email: 'ok@example.test', emailVerified: true });
+    expect(
+      githubIdentity(user, [
+        { email: 'new@example.test', primary: true, verified: false },
+        { email: 'ok@example.test', primary: false, verified: true },
+      ]),
+    ).toMatchObject({ email: 'ok@example.test', emailVerified: true });
   });
 
   it('passes an unverified address on as unverified, so it never links accounts', () => {

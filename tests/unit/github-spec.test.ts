@@ -21,7 +21,7 @@ describe('the GitHub REST description (13 MB)', () => {
     // Count independently of the loader, straight from the JSON.
     const raw = JSON.parse(readFileSync(specPath, 'utf8')) as Record<string, any>;
     const expectedOps = Object.values(raw.paths as Record<string, Record<string, unknown>>).reduce((n, item) => n + HTTP_METHODS.filter((m) => m in item).length, 0);
-        // GitHub's 3.0 document keeps webhooks under `x-webhooks`; the upgrade to 3.1 makes them `webhooks`.
+    // GitHub's 3.0 document keeps webhooks under `x-webhooks`; the upgrade to 3.1 makes them `webhooks`.
     expect(raw.webhooks).toBeUndefined();
     const expectedWebhooks = Object.values(raw['x-webhooks'] as Record<string, Record<string, unknown>>).reduce((n, item) => n + HTTP_METHODS.filter((m) => m in item).length, 0);
 

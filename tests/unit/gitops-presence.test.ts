@@ -23,7 +23,10 @@ const grant: Grant = {
 // What one reconcile pass read from the database just before the branch.
 const known: KnownGrants = {
   keys: grant.keys.map((k) => ({ keyId: k.keyId, sha256: k.sha256, applicationId: 'app-a', status: 'committed' })),
-  subscriptions: [{ id: 'sub-a', applicationId: 'app-a', status: 'committed' }, { id: 'sub-old', applicationId: 'app-a', status: 'revoked' }],
+  subscriptions: [
+    { id: 'sub-a', applicationId: 'app-a', status: 'committed' },
+    { id: 'sub-old', applicationId: 'app-a', status: 'revoked' },
+  ],
 };
 const bothFiles = new Map([...renderTraefikHub([grant]), ...renderHaproxy([grant], LIMITS)]);
 

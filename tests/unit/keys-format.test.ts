@@ -53,12 +53,7 @@ describe('the API key format', () => {
     const { key, keyId } = generateApiKey('ptc');
     expect(parseApiKey(key, 'ptc')).toEqual({ ok: true, prefix: 'ptc', environment: 'live', keyId });
     const typo = key.slice(0, 20) + (key[20] === 'a' ? 'b' : 'a') + key.slice(21);
-    const results = [
-      parseApiKey(typo),
-      parseApiKey(key.slice(0, -3)),
-      parseApiKey(key, 'acme'),
-      parseApiKey('Bearer something'),
-    ];
+    const results = [parseApiKey(typo), parseApiKey(key.slice(0, -3)), parseApiKey(key, 'acme'), parseApiKey('Bearer something')];
     expect(results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual([
       'the key has a typo: its checksum does not match (copy it again)',
       'the key has 35 characters after "ptc_live_" where there should be 38: was it cut when copied?',

@@ -34,7 +34,8 @@ describe('portico lint output formats', () => {
     const log = JSON.parse(formatLintReport(await report(), 'sarif'));
     expect(validate(log), JSON.stringify(validate.errors, null, 2)).toBe(true);
     expect(log.runs[0].results[0]).toMatchObject({
-      ruleId: 'selector', level: 'warning',
+      ruleId: 'selector',
+      level: 'warning',
       locations: [{ physicalLocation: { artifactLocation: { uri: 'tests/fixtures/lint/selector-fail/resources.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 18, startColumn: 3 } } }],
     });
   });

@@ -8,12 +8,12 @@ const fixtures = path.resolve(import.meta.dirname, '../fixtures/lint');
 const findings = async (name: string, rule: string) =>
   (await lintContent(path.join(fixtures, name), { offline: true })).diagnostics.filter((d) => d.rule === rule).map((d) => `${d.file}:${d.line} ${d.severity} ${d.message}`);
 
-describe('route-conflict understands Traefik\'s other matchers', () => {
+describe("route-conflict understands Traefik's other matchers", () => {
   it('routes told apart by Header or HeaderRegexp, and PathRegexp routes matching different paths, do not conflict', async () => {
     expect(await findings('route-matchers-pass', 'route-conflict')).toEqual([]);
   });
 
-  it('the same header on both routes, and a PathRegexp that matches the other API\'s operation, still conflict', async () => {
+  it("the same header on both routes, and a PathRegexp that matches the other API's operation, still conflict", async () => {
     expect(await findings('route-matchers-fail', 'route-conflict')).toEqual([
       'resources.yaml:45 error APIs shop/orders and shop/orders-copy both expose GET /orders on host api.example.com with header x-version=1; the gateway routes each call to only one of them',
     ]);

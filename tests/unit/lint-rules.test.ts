@@ -8,8 +8,7 @@ import { LINT_RULES } from '../../src/lib/lint/rules/index.ts';
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/lint');
 const lint = (name: string, rules?: Record<string, boolean>) => lintContent(path.join(fixtures, name), { offline: true, rules });
 /** `line severity message-start` of one rule's findings: what a person would see, without the noise. */
-const findings = async (name: string, rule: string) =>
-  (await lint(name)).diagnostics.filter((d) => d.rule === rule).map((d) => `${d.file}:${d.line} ${d.severity} ${d.message}`);
+const findings = async (name: string, rule: string) => (await lint(name)).diagnostics.filter((d) => d.rule === rule).map((d) => `${d.file}:${d.line} ${d.severity} ${d.message}`);
 
 describe('portico lint, rule by rule (each with a failing and a passing fixture)', () => {
   it('passes a repository that follows every rule', async () => {
@@ -21,7 +20,7 @@ describe('portico lint, rule by rule (each with a failing and a passing fixture)
     expect(await findings('yaml-fail', 'yaml')).toEqual([expect.stringMatching(/^bad\.yaml:4 error cannot parse YAML/)]);
   });
 
-  it('resource: reports the CRDs\' CEL rules (groups xor everyone, secretName xor value, path or url)', async () => {
+  it("resource: reports the CRDs' CEL rules (groups xor everyone, secretName xor value, path or url)", async () => {
     expect(await findings('resource-fail', 'resource')).toEqual([
       expect.stringMatching(/^resources\.yaml:8 error .*groups and everyone are mutually exclusive/),
       expect.stringMatching(/^resources\.yaml:19 error .*secretName and value are mutually exclusive/),
@@ -104,9 +103,7 @@ describe('portico lint, rule by rule (each with a failing and a passing fixture)
   });
 
   it('servers: warns of an API without a server, since the portal cannot offer try-it', async () => {
-    expect(await findings('servers-fail', 'servers')).toEqual([
-      'resources.yaml:4 warning API shop/parcels has no server, so the portal offers no try-it for its 2 operations',
-    ]);
+    expect(await findings('servers-fail', 'servers')).toEqual(['resources.yaml:4 warning API shop/parcels has no server, so the portal offers no try-it for its 2 operations']);
   });
 
   it('route-conflict: reports two APIs claiming one method and path on one host or listen path', async () => {
@@ -158,7 +155,11 @@ describe('portico lint on real content', () => {
   // Each vendor example is an independent upstream sample: linted alone, it may only report what the
   // copy really lacks (shared-examples.test.ts lists those: specs served upstream, APIs in other files).
   const examples = path.resolve(import.meta.dirname, '../fixtures/shared-examples');
-  const files = ['traefik-hub', 'tyk'].flatMap((dir) => readdirSync(path.join(examples, dir)).filter((f) => /\.ya?ml$/.test(f)).map((f) => `${dir}/${f}`));
+  const files = ['traefik-hub', 'tyk'].flatMap((dir) =>
+    readdirSync(path.join(examples, dir))
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => `${dir}/${f}`),
+  );
   it.each(files)('%s: lint adds no error to what the catalog knows is missing', async (file) => {
     const root = mkdtempSync(path.join(tmpdir(), 'portico-lint-example-'));
     temps.push(root);

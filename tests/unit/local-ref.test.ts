@@ -33,7 +33,10 @@ describe('the local $ref resolver', () => {
       kind: 'broken',
       message: 'the $refs `#/components/schemas/A` -> `#/components/schemas/B` -> `#/components/schemas/A` lead into each other and never reach a definition',
     });
-    expect(followLocalRef(doc, { $ref: '#/components/schemas/Self' })).toMatchObject({ kind: 'broken', message: expect.stringContaining('`#/components/schemas/Self` -> `#/components/schemas/Self`') });
+    expect(followLocalRef(doc, { $ref: '#/components/schemas/Self' })).toMatchObject({
+      kind: 'broken',
+      message: expect.stringContaining('`#/components/schemas/Self` -> `#/components/schemas/Self`'),
+    });
     expect(resolveLocalRef(doc, { $ref: '#/components/schemas/A' })).toBeUndefined();
   });
 
@@ -42,7 +45,10 @@ describe('the local $ref resolver', () => {
     expect(followLocalRef(doc, { $ref: '#/components/schemas/Pets' })).toEqual({ kind: 'broken', message: '`#/components/schemas/Pets` points at nothing: `#/components/schemas` has no `Pets`' });
     expect(followLocalRef(doc, { $ref: '#/definitions/Pet' })).toEqual({ kind: 'broken', message: '`#/definitions/Pet` points at nothing: the document has no `definitions`' });
     expect(followLocalRef(doc, { $ref: '#/components/schemas/Alias' })).toMatchObject({ kind: 'broken', message: expect.stringContaining('has no `Gone`') });
-    expect(followLocalRef(doc, { $ref: '#/components/schemas/Pet/type/length' })).toMatchObject({ kind: 'broken', message: expect.stringContaining('`#/components/schemas/Pet/type` has no `length`') });
+    expect(followLocalRef(doc, { $ref: '#/components/schemas/Pet/type/length' })).toMatchObject({
+      kind: 'broken',
+      message: expect.stringContaining('`#/components/schemas/Pet/type` has no `length`'),
+    });
     expect(followLocalRef(doc, { $ref: '#/constructor' })).toMatchObject({ kind: 'broken' });
     expect(followLocalRef(doc, { $ref: '#/components/%zz' })).toMatchObject({ kind: 'broken', message: expect.stringContaining('cannot be decoded') });
     expect(resolveLocalRef(doc, { $ref: '#/components/schemas/Pets' })).toBeUndefined();

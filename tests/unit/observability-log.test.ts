@@ -95,7 +95,17 @@ describe('redaction: no secret reaches a log line', () => {
 
   it('drops password, secret, token and cookie fields whatever their value looks like', () => {
     const { logger, lines } = capture();
-    logger.info('sign-up', { email: 'ada@example.test', password: 'correct horse battery staple', newPassword: 'hunter22', clientSecret: 'x', accessToken: 'y', cookie: 'z', Authorization: 'Basic YWRhOnB3', requestId: 'req-12345678', keyId: 'AbCd1234' });
+    logger.info('sign-up', {
+      email: 'ada@example.test',
+      password: 'correct horse battery staple',
+      newPassword: 'hunter22',
+      clientSecret: 'x',
+      accessToken: 'y',
+      cookie: 'z',
+      Authorization: 'Basic YWRhOnB3',
+      requestId: 'req-12345678',
+      keyId: 'AbCd1234',
+    });
     expect(JSON.parse(lines[0]!.line)).toMatchObject({
       email: 'ada@example.test',
       password: '[redacted]',
@@ -154,6 +164,13 @@ describe('errors a request ends with', () => {
 
   it('keep a problem as it is, with the request id added', async () => {
     const response = errorToResponse(new ProblemError(404, 'no-application', 'There is no such application.'), 'req-abcdefgh');
-    expect(await response.json()).toEqual({ type: 'https://portico.dev/problems/no-application', title: 'Not found', status: 404, detail: 'There is no such application.', code: 'no-application', requestId: 'req-abcdefgh' });
+    expect(await response.json()).toEqual({
+      type: 'https://portico.dev/problems/no-application',
+      title: 'Not found',
+      status: 404,
+      detail: 'There is no such application.',
+      code: 'no-application',
+      requestId: 'req-abcdefgh',
+    });
   });
 });

@@ -54,7 +54,22 @@ describe('the Prometheus text format', () => {
     portal.registerCollector(() => [{ name: 'portico_git_push_failures_total', help: 'A second family under a name already exposed.', type: 'counter', samples: [{ value: 1 }] }]);
     portal.registerCollector(() => [{ name: 'has-dash', help: 'Not a name Prometheus accepts.', type: 'gauge', samples: [{ value: 1 }] }]);
     const failures: unknown[] = [];
-    const text = await portal.render([() => [{ name: 'queue_depth', help: 'Waiting.', type: 'gauge', samples: [{ labels: { kind: 'key' }, value: 7 }, { labels: { kind: 'subscription' }, value: 0 }] }]], (err) => failures.push(err));
+    const text = await portal.render(
+      [
+        () => [
+          {
+            name: 'queue_depth',
+            help: 'Waiting.',
+            type: 'gauge',
+            samples: [
+              { labels: { kind: 'key' }, value: 7 },
+              { labels: { kind: 'subscription' }, value: 0 },
+            ],
+          },
+        ],
+      ],
+      (err) => failures.push(err),
+    );
     expect(text).toContain('# TYPE drift_count gauge\ndrift_count 2\n');
     expect(text).toContain('queue_depth{kind="key"} 7\n');
     expect(text).toContain('queue_depth{kind="subscription"} 0\n');

@@ -32,7 +32,8 @@ describe('the bundler skips a document whose $refs all stay in it', () => {
   });
 
   it('returns the parsed document itself when nothing leaves it, and inlines a file otherwise', () => {
-    const local = 'openapi: 3.1.0\ninfo: { title: Pets, version: "1" }\npaths: {}\ncomponents:\n  schemas:\n    Pet: { type: object }\n    Pets: { type: array, items: { $ref: "#/components/schemas/Pet" } }\n';
+    const local =
+      'openapi: 3.1.0\ninfo: { title: Pets, version: "1" }\npaths: {}\ncomponents:\n  schemas:\n    Pet: { type: object }\n    Pets: { type: array, items: { $ref: "#/components/schemas/Pet" } }\n';
     writeFileSync(path.join(dir, 'local.yaml'), local);
     const parsed = parseSourceText(local, 'local.yaml');
     const result = bundleOpenApiFile(dir, 'local.yaml', new Map([['local.yaml', { text: local, parsed }]]));

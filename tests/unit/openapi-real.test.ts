@@ -54,11 +54,16 @@ describe('real OpenAPI documents', () => {
   it('local pointers: a $ref into a path item, a parameter or another operation resolves like a component', () => {
     const view = operation('pointers', 'createPet');
     const body = view.requestBody!.content[0]!.tree!;
-    const line = (n: { name?: string; type: string; children?: Array<{ name?: string; type: string }> }) => `${n.name}: ${n.type} {${(n.children ?? []).map((c) => `${c.name}: ${c.type}`).join(', ')}}`;
+    const line = (n: { name?: string; type: string; children?: Array<{ name?: string; type: string }> }) =>
+      `${n.name}: ${n.type} {${(n.children ?? []).map((c) => `${c.name}: ${c.type}`).join(', ')}}`;
     expect(body.children!.map(line)).toEqual(['pet: object {name: string, tag: string}', 'owner: object {id: string<uuid>, name: string}', 'batch: integer {}']);
     expect(body.children![2]!.constraints).toEqual(['≥ 1', '≤ 100']);
     expect(view.responses[0]!.content[0]!.tree!.children!.map((c) => c.name)).toEqual(['name', 'tag']);
-    expect(JSON.parse(view.requestBody!.content[0]!.examples[0]!.text)).toEqual({ pet: { name: 'string', tag: 'string' }, owner: { id: '3fa85f64-5717-4562-b3fc-2c963f66afa6', name: 'string' }, batch: 1 });
+    expect(JSON.parse(view.requestBody!.content[0]!.examples[0]!.text)).toEqual({
+      pet: { name: 'string', tag: 'string' },
+      owner: { id: '3fa85f64-5717-4562-b3fc-2c963f66afa6', name: 'string' },
+      batch: 1,
+    });
   });
 
   it('pets: a generated example sets the discriminator to the value that picks its schema', () => {
@@ -75,7 +80,11 @@ describe('real OpenAPI documents', () => {
     expect(created.content.map((m) => m.mediaTypes)).toEqual([['application/json', 'application/xml']]);
     const unblock = operation('ghec', 'users/unblock');
     const trees = unblock.responses.filter((r) => r.content.length > 0).map((r) => [r.status, r.content[0]!.tree!.ref, r.content[0]!.tree!.children?.length ?? 0, r.content[0]!.sameAs?.anchor]);
-    expect(trees).toEqual([['401', 'basic-error', 4, undefined], ['403', 'basic-error', 0, 'response-401'], ['404', 'basic-error', 0, 'response-401']]);
+    expect(trees).toEqual([
+      ['401', 'basic-error', 4, undefined],
+      ['403', 'basic-error', 0, 'response-401'],
+      ['404', 'basic-error', 0, 'response-401'],
+    ]);
   });
 
   it('webhooks only (OpenAPI 3.1): the webhook has a page of its own, with its headers, payload, example and expected answers', () => {
@@ -102,14 +111,21 @@ describe('real OpenAPI documents', () => {
     expect(schema.discriminator.mapping.reboot).toBe('#/components/schemas/droplet_action');
     const view = operation('digitalocean', 'dropletActions_post');
     expect(view.requestBody!.content[0]!.tree!.variants!.options.map((o) => o.ref)).toEqual([
-      'droplet_action', 'droplet_action_enable_backups', 'droplet_action_change_backup_policy', 'droplet_action_restore', 'droplet_action_resize',
-      'droplet_action_rebuild', 'droplet_action_rename', 'droplet_action_change_kernel', 'droplet_action_snapshot',
+      'droplet_action',
+      'droplet_action_enable_backups',
+      'droplet_action_change_backup_policy',
+      'droplet_action_restore',
+      'droplet_action_resize',
+      'droplet_action_rebuild',
+      'droplet_action_rename',
+      'droplet_action_change_kernel',
+      'droplet_action_snapshot',
     ]);
     // Shared once, not copied into each of the six responses that send it.
     expect(view.responses.filter((r) => r.content[0]?.tree?.ref === 'error').length).toBe(5);
   });
 
-  it('Amazon EC2: required one-value query parameters are sent with their value, before the path\'s fragment is dropped', () => {
+  it("Amazon EC2: required one-value query parameters are sent with their value, before the path's fragment is dropped", () => {
     const view = operation('ec2', 'GET_DescribeRegions');
     for (const sample of view.samples) {
       expect(sample.code).toContain('http://ec2.us-east-1.amazonaws.com/?Action=DescribeRegions&Version=2016-11-15');
@@ -123,7 +139,10 @@ describe('real OpenAPI documents', () => {
     const created = view.parameters.find((g) => g.location === 'query')!.parameters.find((p) => p.name === 'created')!;
     expect(created.type).toBe('any of');
     const options = created.tree!.variants!.options;
-    expect(options.map((o) => [o.title, o.type])).toEqual([['range_query_specs', 'object'], [undefined, 'integer']]);
+    expect(options.map((o) => [o.title, o.type])).toEqual([
+      ['range_query_specs', 'object'],
+      [undefined, 'integer'],
+    ]);
     expect(options[0]!.children!.map((c) => `${c.name}: ${c.type}`)).toEqual(['gt: integer', 'gte: integer', 'lt: integer', 'lte: integer']);
   });
 });
@@ -135,14 +154,28 @@ function contentWith(name: string, file: string, specText: string): string {
   writeFileSync(path.join(root, file), specText);
   writeFileSync(
     path.join(root, 'api.yaml'),
-    ['apiVersion: hub.traefik.io/v1alpha1', 'kind: API', 'metadata:', '  name: broken', '  annotations:', `    portico.dev/openapi-file: ${file}`, 'spec:', '  openApiSpec:', '    path: /openapi.yaml', ''].join('\n'),
+    [
+      'apiVersion: hub.traefik.io/v1alpha1',
+      'kind: API',
+      'metadata:',
+      '  name: broken',
+      '  annotations:',
+      `    portico.dev/openapi-file: ${file}`,
+      'spec:',
+      '  openApiSpec:',
+      '    path: /openapi.yaml',
+      '',
+    ].join('\n'),
   );
   return root;
 }
 
 describe('a $ref in literal data', () => {
   it('is not followed in example, examples, default, const, enum or x- values, but a property named so is a schema', async () => {
-    const root = contentWith('literal-refs', 'spec.yaml', `openapi: 3.1.0
+    const root = contentWith(
+      'literal-refs',
+      'spec.yaml',
+      `openapi: 3.1.0
 info: { title: Literal refs, version: '1' }
 paths:
   /things:
@@ -165,7 +198,8 @@ paths:
                 examples: [{ $ref: nowhere-examples.yaml }]
                 properties:
                   example: { $ref: '#/components/schemas/Missing' }
-`);
+`,
+    );
     const loaded = await loadCatalog(root);
     // Only the property called `example` is a schema, and its $ref is checked.
     expect(loaded.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('$ref "#/components/schemas/Missing" points to nothing')]);
@@ -200,13 +234,26 @@ describe('a body that is a file', () => {
   it('is a file of its media type when the 3.0→3.1 upgrade left its schema empty', () => {
     const doc = { openapi: '3.1.0', paths: {} };
     const views = mediaViews(doc, { 'image/png': { schema: {} }, 'application/json': { schema: {} }, 'application/pdf': {} });
-    expect(views.map((v) => [v.mediaType, v.tree?.type])).toEqual([['image/png', 'file (media type image/png)'], ['application/json', 'any'], ['application/pdf', 'file (media type application/pdf)']]);
+    expect(views.map((v) => [v.mediaType, v.tree?.type])).toEqual([
+      ['image/png', 'file (media type image/png)'],
+      ['application/json', 'any'],
+      ['application/pdf', 'file (media type application/pdf)'],
+    ]);
   });
 });
 
 describe('Try it on a path with a fragment', () => {
-  it('sends the query before where the fragment was, with the fragment\'s pairs the form did not fill', () => {
-    const spec: TryItSpec = { api: 'real/ec2', apiTitle: 'EC2', method: 'GET', path: '/#Action=DescribeRegions', servers: ['http://ec2.us-east-1.amazonaws.com'], parameters: [{ name: 'Version', in: 'query', required: true, value: '' }], anonymous: true, operationSets: [] };
+  it("sends the query before where the fragment was, with the fragment's pairs the form did not fill", () => {
+    const spec: TryItSpec = {
+      api: 'real/ec2',
+      apiTitle: 'EC2',
+      method: 'GET',
+      path: '/#Action=DescribeRegions',
+      servers: ['http://ec2.us-east-1.amazonaws.com'],
+      parameters: [{ name: 'Version', in: 'query', required: true, value: '' }],
+      anonymous: true,
+      operationSets: [],
+    };
     const request = buildRequest(spec, { server: 'http://ec2.us-east-1.amazonaws.com', parameters: { 'query:Version': '2016-11-15' }, credential: '' });
     expect(request).toMatchObject({ url: 'http://ec2.us-east-1.amazonaws.com/?Version=2016-11-15&Action=DescribeRegions' });
   });
@@ -220,7 +267,9 @@ describe('schemas hoisted from other files', () => {
     writeFileSync(path.join(root, 'a/pet.yaml'), 'title: Cat pet\ntype: object\nproperties: {meow: {type: boolean}}\n');
     writeFileSync(path.join(root, 'b/pet.yaml'), 'type: object\nproperties: {bark: {type: boolean}}\n');
     writeFileSync(path.join(root, 'c.yaml'), 'type: object\nproperties: {any: {type: string}}\n');
-    writeFileSync(path.join(root, 'spec.yaml'), `openapi: 3.1.0
+    writeFileSync(
+      path.join(root, 'spec.yaml'),
+      `openapi: 3.1.0
 info: { title: Hoisting, version: '1' }
 paths:
   /pets:
@@ -236,13 +285,23 @@ components:
   schemas:
     pet: { type: string }
     Named: { $ref: c.yaml }
-`);
-    writeFileSync(path.join(root, 'api.yaml'), ['apiVersion: hub.traefik.io/v1alpha1', 'kind: API', 'metadata:', '  name: hoisting', 'spec:', '  openApiSpec:', '    path: /spec.yaml', '  ', ''].join('\n').replace('  openApiSpec:', '  openApiSpec:').replace('metadata:\n  name: hoisting', 'metadata:\n  name: hoisting\n  annotations:\n    portico.dev/openapi-file: spec.yaml'));
+`,
+    );
+    writeFileSync(
+      path.join(root, 'api.yaml'),
+      ['apiVersion: hub.traefik.io/v1alpha1', 'kind: API', 'metadata:', '  name: hoisting', 'spec:', '  openApiSpec:', '    path: /spec.yaml', '  ', '']
+        .join('\n')
+        .replace('  openApiSpec:', '  openApiSpec:')
+        .replace('metadata:\n  name: hoisting', 'metadata:\n  name: hoisting\n  annotations:\n    portico.dev/openapi-file: spec.yaml'),
+    );
     const loaded = await loadCatalog(root);
     expect(loaded.diagnostics).toEqual([]);
     const doc = loaded.apis[0]!.versions[0]!.spec!.document as any;
     expect(doc.paths['/pets'].get.responses['200'].content['application/json'].schema.oneOf.map((o: { $ref: string }) => o.$ref)).toEqual([
-      '#/components/schemas/Cat_pet', '#/components/schemas/pet2', '#/components/schemas/Named', '#/components/schemas/Named',
+      '#/components/schemas/Cat_pet',
+      '#/components/schemas/pet2',
+      '#/components/schemas/Named',
+      '#/components/schemas/Named',
     ]);
     expect(Object.keys(doc.components.schemas).sort()).toEqual(['Cat_pet', 'Named', 'pet', 'pet2']);
     expect(doc.components.schemas.Named.properties.any).toEqual({ type: 'string' });

@@ -96,16 +96,14 @@ describe('schema errors in plain words, at the exact path', () => {
   });
 
   it('wrong type', () => {
-    expect(validateOpenApiDocument(doc(openapi31.replace('title: Parcels', 'title: 42')))).toEqual([
-      { path: ['info', 'title'], message: '`info.title` must be a string, not the number 42' },
-    ]);
+    expect(validateOpenApiDocument(doc(openapi31.replace('title: Parcels', 'title: 42')))).toEqual([{ path: ['info', 'title'], message: '`info.title` must be a string, not the number 42' }]);
     expect(validateOpenApiDocument(doc(swagger2.replace('required: true', 'required: "yes"')))).toEqual([
       { path: ['paths', '/parcels/{id}', 'parameters', 0, 'required'], message: '`paths["/parcels/{id}"].parameters[0].required` must be a boolean, not the string "yes"' },
     ]);
   });
 
   it('condenses oneOf failures to the branch that was meant', () => {
-    const bad = openapi30.replace("schema: { type: string } }", 'schema: { type: strin } }');
+    const bad = openapi30.replace('schema: { type: string } }', 'schema: { type: strin } }');
     expect(validateOpenApiDocument(doc(bad))).toEqual([
       {
         path: ['components', 'parameters', 'ParcelId', 'schema', 'type'],
@@ -124,9 +122,7 @@ describe('schema errors in plain words, at the exact path', () => {
   });
 
   it('unknown fields name the closest allowed one', () => {
-    expect(validateOpenApiDocument(doc(openapi31.replace('info: {', 'info: { sumary: x,')))).toEqual([
-      { path: ['info', 'sumary'], message: 'unknown field `info.sumary`; did you mean `summary`?' },
-    ]);
+    expect(validateOpenApiDocument(doc(openapi31.replace('info: {', 'info: { sumary: x,')))).toEqual([{ path: ['info', 'sumary'], message: 'unknown field `info.sumary`; did you mean `summary`?' }]);
   });
 
   it('unsupported or missing version gives one clear issue', () => {
@@ -171,9 +167,7 @@ describe('semantic checks the schema cannot make', () => {
 
   it('declared path parameter absent from the template', () => {
     const d = doc(swagger2.replace('/parcels/{id}:', '/parcels:'));
-    expect(validateOpenApiDocument(d)).toEqual([
-      { path: ['paths', '/parcels', 'parameters', 0], message: 'path parameter `id` is declared but `/parcels` has no `{id}`' },
-    ]);
+    expect(validateOpenApiDocument(d)).toEqual([{ path: ['paths', '/parcels', 'parameters', 0], message: 'path parameter `id` is declared but `/parcels` has no `{id}`' }]);
   });
 
   it('required: false on a path parameter', () => {

@@ -49,10 +49,7 @@ describe('haproxy renderer', () => {
   });
 
   it('renders the same bytes whatever the order of grants, keys, subscriptions and limits', () => {
-    const grants = [
-      grant('app-b', ['apps/gold', 'apps/bronze'], [{ phrase: 'b1' }, { phrase: 'b2' }]),
-      grant('app-a', ['apps/gold'], [{ phrase: 'a1' }, { phrase: 'a2', suspended: true }]),
-    ];
+    const grants = [grant('app-b', ['apps/gold', 'apps/bronze'], [{ phrase: 'b1' }, { phrase: 'b2' }]), grant('app-a', ['apps/gold'], [{ phrase: 'a1' }, { phrase: 'a2', suspended: true }])];
     const shuffled = grants.map((g) => ({ ...g, keys: [...g.keys].reverse(), subscriptions: [...g.subscriptions].reverse() })).reverse();
     const reversedLimits: PlanLimits = new Map([...LIMITS].reverse());
     expect(renderHaproxy(shuffled, reversedLimits)).toEqual(renderHaproxy(grants, LIMITS));
@@ -95,7 +92,12 @@ describe('haproxy renderer', () => {
 
   it('writes an empty quotas.map when no plan has a quota, so HAProxy always finds the file', () => {
     const files = renderHaproxy([grant('app-a', ['apps/gold'], [{ phrase: 'k' }])], LIMITS);
-    expect(files.get('haproxy/quotas.map')!.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([]);
+    expect(
+      files
+        .get('haproxy/quotas.map')!
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#')),
+    ).toEqual([]);
     expect(files.get('haproxy/portico.cfg')).not.toContain('track-sc1');
   });
 

@@ -98,7 +98,7 @@ describe('a Secret sealed for the sealed-secrets controller', () => {
     expect(() => unsealValue(value.toString('base64'), privateKeyPem, 'apps/app-42-keys')).toThrow(/changed after sealing/);
   });
 
-  it('honours the namespace-wide and cluster-wide scopes with kubeseal\'s annotations and labels', () => {
+  it("honours the namespace-wide and cluster-wide scopes with kubeseal's annotations and labels", () => {
     const nsWide = parse(sealSecret(secret, certificatePem, 'namespace-wide'));
     expect(nsWide.metadata.annotations).toEqual({ 'sealedsecrets.bitnami.com/namespace-wide': 'true' });
     expect(nsWide.spec.template.metadata.annotations).toEqual({ 'sealedsecrets.bitnami.com/namespace-wide': 'true' });

@@ -5,13 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  SOPS_ENCRYPTED_REGEX,
-  decryptSopsDataKey,
-  decryptSopsDocument,
-  encryptSecretWithSops,
-  verifySopsMac,
-} from '../../src/lib/gitops/secrets/sops-age.ts';
+import { SOPS_ENCRYPTED_REGEX, decryptSopsDataKey, decryptSopsDocument, encryptSecretWithSops, verifySopsMac } from '../../src/lib/gitops/secrets/sops-age.ts';
 import type { PlainSecret } from '../../src/lib/gitops/secrets/secret.ts';
 import { generateApiKey } from '../../src/lib/keys/format.ts';
 
@@ -127,9 +121,7 @@ describe('a Secret encrypted with SOPS and age', () => {
   it('keeps metadata readable and writes the layout SOPS writes, in a fixed order', async () => {
     const now = new Date('2025-03-01T12:34:56.789Z');
     const text = await encryptSecretWithSops(secret, [recipient], { now });
-    const skeleton = text
-      .replace(/ENC\[AES256_GCM,[^\]]+\]/g, 'ENC[...]')
-      .replace(/-----BEGIN AGE ENCRYPTED FILE-----\n[\s\S]*?-----END AGE ENCRYPTED FILE-----/g, 'AGE');
+    const skeleton = text.replace(/ENC\[AES256_GCM,[^\]]+\]/g, 'ENC[...]').replace(/-----BEGIN AGE ENCRYPTED FILE-----\n[\s\S]*?-----END AGE ENCRYPTED FILE-----/g, 'AGE');
     expect(skeleton).toBe(
       [
         'apiVersion: v1',

@@ -18,7 +18,9 @@ async function loadAlone(relFile: string) {
 }
 
 const files = ['traefik-hub', 'traefik-hub/legacy', 'tyk'].flatMap((dir) =>
-  readdirSync(path.join(examples, dir)).filter((f) => /\.ya?ml$/.test(f)).map((f) => `${dir}/${f}`),
+  readdirSync(path.join(examples, dir))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => `${dir}/${f}`),
 );
 
 describe('the published example manifests', () => {
@@ -36,13 +38,14 @@ describe('the published example manifests', () => {
     expect(await report('traefik-hub/01-airlines-api-and-ingressroute.yaml')).toEqual(['9 error openapi']); // openapi.yaml lives in the customers service
     expect(await report('traefik-hub/02-airlines-apiplan-gold.yaml')).toEqual([]);
     expect(await report('traefik-hub/03-airlines-apicatalogitem-employees.yaml')).toEqual([
-      '11 error reference', '12 error reference', '13 error reference', '14 error reference', // four APIs defined in files not copied
+      '11 error reference',
+      '12 error reference',
+      '13 error reference',
+      '14 error reference', // four APIs defined in files not copied
       '16 error reference', // and the plan
     ]);
     expect(await report('traefik-hub/05-airlines-apiportal-and-ingressroute.yaml')).toEqual([]);
-    expect(await report('traefik-hub/06-hub-gitops-versioned-api-apiversions.yaml')).toEqual([
-      '42 error openapi', '69 error openapi', '95 error openapi', '121 error openapi', '150 error openapi',
-    ]);
+    expect(await report('traefik-hub/06-hub-gitops-versioned-api-apiversions.yaml')).toEqual(['42 error openapi', '69 error openapi', '95 error openapi', '121 error openapi', '150 error openapi']);
   });
 
   it('read every Traefik Hub and Tyk kind into the model, not as bare references', async () => {
@@ -54,6 +57,8 @@ describe('the published example manifests', () => {
     expect(tyk.items).toMatchObject([{ apis: ['default/httpbin'], selfService: true }]);
     const oas = await loadAlone('tyk/02-tykoas-configmap+securitypolicy.yaml');
     expect(oas.diagnostics).toEqual([]);
-    expect(oas.apis).toMatchObject([{ key: 'default/petstore-protected', title: 'Petstore', gateway: { flavour: 'oas', listenPath: '/petstore/', upstreamUrl: 'https://petstore.swagger.io/v2', authentication: ['basicAuth'] } }]);
+    expect(oas.apis).toMatchObject([
+      { key: 'default/petstore-protected', title: 'Petstore', gateway: { flavour: 'oas', listenPath: '/petstore/', upstreamUrl: 'https://petstore.swagger.io/v2', authentication: ['basicAuth'] } },
+    ]);
   });
 });

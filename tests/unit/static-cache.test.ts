@@ -11,12 +11,24 @@ describe('the cache policy of a static file', () => {
       '/pagefind/pagefind.en_c8b66cc872.pf_meta',
       '/vendor/scalar-1.72.1/standalone.js',
       '/vendor/swagger-ui-5.35.0/swagger-ui.css',
-    ]) expect(cacheControlOfStatic(file), file).toBe(IMMUTABLE);
+    ])
+      expect(cacheControlOfStatic(file), file).toBe(IMMUTABLE);
     expect(IMMUTABLE).toBe('public, max-age=31536000, immutable');
   });
 
   it('makes caches ask again for pages and for files whose names do not change', () => {
-    for (const file of ['/', '/index.html', '/guides/getting-started/', '/apis/tracking/tracking/openapi.json', '/pagefind/pagefind.js', '/pagefind/pagefind-entry.json', '/pagefind/wasm.en.pagefind', '/favicon.svg', '/vendor/readme.txt', '/astro/x.js'])
+    for (const file of [
+      '/',
+      '/index.html',
+      '/guides/getting-started/',
+      '/apis/tracking/tracking/openapi.json',
+      '/pagefind/pagefind.js',
+      '/pagefind/pagefind-entry.json',
+      '/pagefind/wasm.en.pagefind',
+      '/favicon.svg',
+      '/vendor/readme.txt',
+      '/astro/x.js',
+    ])
       expect(cacheControlOfStatic(file), file).toBe(REVALIDATE);
     expect(REVALIDATE).toBe('public, max-age=0, must-revalidate');
   });

@@ -44,7 +44,10 @@ describe('the Try it data of an operation page', () => {
       operation,
       servers: [{ url: 'https://{region}.kestrel.example/v2/', variables: { region: { default: 'eu', enum: ['us'] } } }, { url: '/relative' }],
       schemes: { oauth2: { type: 'oauth2', flows: {} }, apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
-      parameters: [{ name: 'shipmentId', in: 'path', required: true, example: '"SHP-1"' }, { name: 'expand', in: 'query', required: false, example: '["items","events"]' }],
+      parameters: [
+        { name: 'shipmentId', in: 'path', required: true, example: '"SHP-1"' },
+        { name: 'expand', in: 'query', required: false, example: '["items","events"]' },
+      ],
       body: { mediaType: 'application/json', value: { copies: 1 }, required: true },
     });
     expect(built).toEqual({
@@ -109,19 +112,32 @@ describe('the Try it data of an operation page', () => {
 });
 
 describe('the request a Try it form describes', () => {
-  const values = { server: 'https://api.kestrel.example/v2/', parameters: { 'path:shipmentId': 'SHP 1/2', 'query:format': 'pdf', 'cookie:kestrel_locale': 'en' }, body: '{"copies": 2}', credential: 'the-key' };
+  const values = {
+    server: 'https://api.kestrel.example/v2/',
+    parameters: { 'path:shipmentId': 'SHP 1/2', 'query:format': 'pdf', 'cookie:kestrel_locale': 'en' },
+    body: '{"copies": 2}',
+    credential: 'the-key',
+  };
 
   it('fills the path, the query, the key header and the cookies', () => {
     const request = buildRequest(spec(), values);
     expect(request).toEqual({
       method: 'POST',
       url: 'https://api.kestrel.example/v2/shipments/SHP%201%2F2/labels?format=pdf',
-      headers: [['X-API-Key', 'the-key'], ['Content-Type', 'application/json'], ['Cookie', 'kestrel_locale=en']],
+      headers: [
+        ['X-API-Key', 'the-key'],
+        ['Content-Type', 'application/json'],
+        ['Cookie', 'kestrel_locale=en'],
+      ],
       body: '{"copies": 2}',
     });
     if ('problem' in request) throw new Error(request.problem);
     // A page may not set Cookie: it travels to the relay in the relay's cookie header.
-    expect([...relayHeaders(request)]).toEqual([['content-type', 'application/json'], ['x-api-key', 'the-key'], ['x-scalar-cookie', 'kestrel_locale=en']]);
+    expect([...relayHeaders(request)]).toEqual([
+      ['content-type', 'application/json'],
+      ['x-api-key', 'the-key'],
+      ['x-scalar-cookie', 'kestrel_locale=en'],
+    ]);
     expect(relayUrl(request.url)).toBe('/relay?url=https%3A%2F%2Fapi.kestrel.example%2Fv2%2Fshipments%2FSHP%25201%252F2%2Flabels%3Fformat%3Dpdf');
   });
 
@@ -153,7 +169,9 @@ describe('the request a Try it form describes', () => {
     );
     const inQuery = buildRequest(spec({ auth: { kind: 'apiKey', in: 'query', name: 'api_key' }, body: undefined }), { ...values, credential: 'k$1' });
     if ('problem' in inQuery) throw new Error(inQuery.problem);
-    expect(curlCommand(inQuery, { kind: 'apiKey', in: 'query', name: 'api_key' }, 'k$1').split(' \\\n')[0]).toBe('curl -X POST "https://api.kestrel.example/v2/shipments/SHP%201%2F2/labels?format=pdf&api_key=$API_KEY"');
+    expect(curlCommand(inQuery, { kind: 'apiKey', in: 'query', name: 'api_key' }, 'k$1').split(' \\\n')[0]).toBe(
+      'curl -X POST "https://api.kestrel.example/v2/shipments/SHP%201%2F2/labels?format=pdf&api_key=$API_KEY"',
+    );
     const basic = buildRequest(spec({ auth: { kind: 'basic' }, body: undefined, parameters: [] }), { ...values, credential: 'ann:pw' });
     if ('problem' in basic) throw new Error(basic.problem);
     expect(curlCommand(basic, { kind: 'basic' }, 'ann:pw')).toBe(`curl -X POST 'https://api.kestrel.example/v2/shipments/{shipmentId}/labels' \\\n  -u "$API_USER:$API_PASSWORD"`);
@@ -165,22 +183,41 @@ describe('what an answer means', () => {
 
   it('tells a relay refusal from an answer of the API, in words', () => {
     const refused = explainAnswer(
-      { status: 403, headers: new Headers({ 'content-type': 'application/problem+json' }), body: JSON.stringify({ code: 'relay-host-not-declared', detail: 'evil.example is not a server any API of this portal declares.' }) },
+      {
+        status: 403,
+        headers: new Headers({ 'content-type': 'application/problem+json' }),
+        body: JSON.stringify({ code: 'relay-host-not-declared', detail: 'evil.example is not a server any API of this portal declares.' }),
+      },
       { sentCredential: true },
     );
     expect(refused).toEqual({ kind: 'refused', title: 'The portal did not send the request: this host is not allowed.', detail: 'evil.example is not a server any API of this portal declares.' });
-    const timeout = explainAnswer({ status: 504, headers: new Headers({ 'content-type': 'application/problem+json' }), body: '{"code":"relay-timeout","detail":"x did not answer within 15 seconds."}' }, { sentCredential: true });
+    const timeout = explainAnswer(
+      { status: 504, headers: new Headers({ 'content-type': 'application/problem+json' }), body: '{"code":"relay-timeout","detail":"x did not answer within 15 seconds."}' },
+      { sentCredential: true },
+    );
     expect(timeout?.title).toBe('The portal did not send the request: the API did not answer in time.');
-    const busy = explainAnswer({ status: 429, headers: new Headers({ 'content-type': 'application/problem+json', 'retry-after': '12' }), body: '{"code":"relay-rate-limit","detail":"You have tried 60 requests in a minute."}' }, { sentCredential: true });
+    const busy = explainAnswer(
+      {
+        status: 429,
+        headers: new Headers({ 'content-type': 'application/problem+json', 'retry-after': '12' }),
+        body: '{"code":"relay-rate-limit","detail":"You have tried 60 requests in a minute."}',
+      },
+      { sentCredential: true },
+    );
     expect(busy?.title).toBe('The portal did not send the request: you have sent too many requests through the portal; retry after 12 s.');
     expect(explainAnswer(relayed(403, { 'content-type': 'application/problem+json' }, '{"code":"relay-host-not-declared"}'), { sentCredential: true })?.kind).toBe('gateway');
   });
 
   it("explains the gateway's 401, 403 and 429", () => {
     expect(explainAnswer(relayed(401), { sentCredential: false })?.title).toBe('The gateway asks for a key (401): choose an application whose key this browser holds, or paste a key.');
-    expect(explainAnswer(relayed(401, { 'content-type': 'application/problem+json' }, '{"detail":"Unknown key."}'), { sentCredential: true })).toMatchObject({ title: expect.stringMatching(/^The gateway does not accept this key \(401\): it is unknown to it\./), detail: 'The gateway says: Unknown key.' });
+    expect(explainAnswer(relayed(401, { 'content-type': 'application/problem+json' }, '{"detail":"Unknown key."}'), { sentCredential: true })).toMatchObject({
+      title: expect.stringMatching(/^The gateway does not accept this key \(401\): it is unknown to it\./),
+      detail: 'The gateway says: Unknown key.',
+    });
     expect(explainAnswer(relayed(403), { sentCredential: true })?.title).toBe("The gateway refused (403): it knows the key, but the application's subscription does not cover this operation.");
-    expect(explainAnswer(relayed(429, { 'retry-after': '7' }), { sentCredential: true, plan: { title: 'Starter', limits: '10 requests per second' } })?.title).toBe("Over the plan's limit (429): retry after 7 s. The plan Starter allows 10 requests per second.");
+    expect(explainAnswer(relayed(429, { 'retry-after': '7' }), { sentCredential: true, plan: { title: 'Starter', limits: '10 requests per second' } })?.title).toBe(
+      "Over the plan's limit (429): retry after 7 s. The plan Starter allows 10 requests per second.",
+    );
     expect(explainAnswer(relayed(200), { sentCredential: true })).toBeUndefined();
     expect(explainAnswer(relayed(404), { sentCredential: true })).toBeUndefined();
   });

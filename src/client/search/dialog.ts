@@ -25,11 +25,27 @@ function optionOf(r: SearchResult, id: string): HTMLLIElement {
   const excerpt = element('span', { className: 'search-hit-excerpt' });
   excerpt.innerHTML = r.excerpt; // escaped text with <mark> only (search.ts)
   const label = resultLabel(r);
-  return element('li', { id, role: 'option', 'aria-selected': 'false', 'data-url': r.url, className: 'search-hit' }, title, ...(label ? [element('span', { className: 'search-hit-meta' }, label)] : []), excerpt);
+  return element(
+    'li',
+    { id, role: 'option', 'aria-selected': 'false', 'data-url': r.url, className: 'search-hit' },
+    title,
+    ...(label ? [element('span', { className: 'search-hit-meta' }, label)] : []),
+    excerpt,
+  );
 }
 
 function build(): HTMLDialogElement {
-  const input = element('input', { type: 'search', id: 'search-dialog-q', role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': 'search-dialog-results', autocomplete: 'off', spellcheck: 'false', placeholder: 'GET /shipments, listShipments, parcel…' });
+  const input = element('input', {
+    type: 'search',
+    id: 'search-dialog-q',
+    role: 'combobox',
+    'aria-autocomplete': 'list',
+    'aria-expanded': 'false',
+    'aria-controls': 'search-dialog-results',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder: 'GET /shipments, listShipments, parcel…',
+  });
   const label = element('label', { className: 'visually-hidden', for: 'search-dialog-q' }, 'Search the docs');
   const close = element('button', { type: 'button', className: 'search-dialog-close', 'aria-label': 'Close search' }, 'Esc');
   const status = element('p', { id: 'search-dialog-status', className: 'search-dialog-status', role: 'status', 'aria-live': 'polite' });

@@ -54,10 +54,20 @@ function escapeText(text: string): string {
 
 /** Text as HTML with the query's words marked: split first, so escaping never meets a mark. */
 function highlight(text: string, query: string): string {
-  const words = [...new Set(query.toLowerCase().split(/[^\p{L}\p{N}_-]+/u).filter((w) => w.length >= 2))];
+  const words = [
+    ...new Set(
+      query
+        .toLowerCase()
+        .split(/[^\p{L}\p{N}_-]+/u)
+        .filter((w) => w.length >= 2),
+    ),
+  ];
   if (words.length === 0) return escapeText(text);
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(${words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'giu');
-  return text.split(pattern).map((part, i) => (i % 2 === 1 ? `<mark>${escapeText(part)}</mark>` : escapeText(part))).join('');
+  return text
+    .split(pattern)
+    .map((part, i) => (i % 2 === 1 ? `<mark>${escapeText(part)}</mark>` : escapeText(part)))
+    .join('');
 }
 
 /**

@@ -37,7 +37,7 @@ export interface SubscribedApplication {
 
 export type Access =
   | { signedIn: false }
-  | { signedIn: true; applications: SubscribedApplication[]; hasApplications: boolean; /** Offers that cover the operation. */ offers: CatalogOffer[] }
+  | { signedIn: true; applications: SubscribedApplication[]; hasApplications: boolean /** Offers that cover the operation. */; offers: CatalogOffer[] }
   | { signedIn: true; error: string };
 
 /** A key kept by the account page for this browser session (the access API contract). */
@@ -112,7 +112,9 @@ export async function loadAccess(operation: OperationRef): Promise<Access> {
   const offers = catalog?.json?.offers ?? (await getJson<{ offers: CatalogOffer[] }>('/api/v1/catalog')).json?.offers ?? [];
   // The list may come without subscriptions (an older portal): read each application then.
   const apps = await Promise.all(
-    list.json.applications.map(async (app) => (app.subscriptions ? app : (await getJson<{ application: ApplicationView }>(`/api/v1/applications/${encodeURIComponent(app.id)}`)).json?.application ?? app)),
+    list.json.applications.map(async (app) =>
+      app.subscriptions ? app : ((await getJson<{ application: ApplicationView }>(`/api/v1/applications/${encodeURIComponent(app.id)}`)).json?.application ?? app),
+    ),
   );
   const apisOf = (sub: SubscriptionView) => sub.apis ?? offers.find((o) => o.offer === sub.offer)?.apis.map((a) => a.key) ?? [];
   const subscribed: SubscribedApplication[] = [];

@@ -63,7 +63,11 @@ export function explainAnswer(answer: { status: number; headers: Headers; body: 
   const says = detail ? { detail: `The gateway says: ${detail}` } : {};
   if (answer.status === 401) {
     return context.sentCredential
-      ? { kind: 'gateway', title: 'The gateway does not accept this key (401): it is unknown to it. The key may be mistyped, revoked, suspended or expired, or so new that its commit has not reached the gateway yet.', ...says }
+      ? {
+          kind: 'gateway',
+          title: 'The gateway does not accept this key (401): it is unknown to it. The key may be mistyped, revoked, suspended or expired, or so new that its commit has not reached the gateway yet.',
+          ...says,
+        }
       : { kind: 'gateway', title: 'The gateway asks for a key (401): choose an application whose key this browser holds, or paste a key.', ...says };
   }
   if (answer.status === 403) {

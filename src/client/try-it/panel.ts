@@ -22,10 +22,27 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, 
 }
 
 const REASONS: Record<number, string> = {
-  200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found', 304: 'Not Modified',
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict',
-  413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests',
-  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No Content',
+  301: 'Moved Permanently',
+  302: 'Found',
+  304: 'Not Modified',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 const MAX_SHOWN_CHARS = 200_000;
@@ -99,7 +116,14 @@ export function mountTryIt(details: HTMLElement): void {
     h('p', { class: 'try-it-field' }, h('label', { for: serverSelect.id }, 'Server'), serverSelect),
     h('fieldset', {}, h('legend', {}, 'Authentication'), ...authFields),
     paramInputs.length > 0 && h('fieldset', {}, h('legend', {}, 'Parameters'), ...paramInputs.map((x) => x.row)),
-    bodyInput && spec.body && h('p', { class: 'try-it-field' }, h('label', { for: bodyInput.id }, 'Body ', h('code', {}, spec.body.mediaType), spec.body.required ? '' : h('span', { class: 'muted' }, ' optional')), bodyInput),
+    bodyInput &&
+      spec.body &&
+      h(
+        'p',
+        { class: 'try-it-field' },
+        h('label', { for: bodyInput.id }, 'Body ', h('code', {}, spec.body.mediaType), spec.body.required ? '' : h('span', { class: 'muted' }, ' optional')),
+        bodyInput,
+      ),
     spec.body?.tooLarge && h('p', { class: 'muted' }, 'The example is too large to fill in here; paste the body you want to send.'),
     problem,
     h('p', {}, send),
@@ -113,7 +137,17 @@ export function mountTryIt(details: HTMLElement): void {
   const curl = h(
     'section',
     { class: 'try-it-curl', 'aria-label': 'The same request with curl' },
-    h('p', {}, h('strong', {}, 'The same request with curl'), ' ', h('span', { class: 'muted' }, spec.auth ? `(it reads the credential from ${spec.auth.kind === 'bearer' ? '$TOKEN' : spec.auth.kind === 'basic' ? '$API_USER and $API_PASSWORD' : '$API_KEY'})` : '')),
+    h(
+      'p',
+      {},
+      h('strong', {}, 'The same request with curl'),
+      ' ',
+      h(
+        'span',
+        { class: 'muted' },
+        spec.auth ? `(it reads the credential from ${spec.auth.kind === 'bearer' ? '$TOKEN' : spec.auth.kind === 'basic' ? '$API_USER and $API_PASSWORD' : '$API_KEY'})` : '',
+      ),
+    ),
     h('pre', { tabindex: '0' }, curlCode),
     h('p', {}, copy, ' ', copyStatus),
   );
@@ -202,7 +236,9 @@ export function mountTryIt(details: HTMLElement): void {
 
   if (spec.auth) {
     accessStatus.textContent = `Looking for your applications subscribed to ${spec.apiTitle}…`;
-    loadAccess({ api: spec.api, operationSets: spec.operationSets }).then(showAccess, (err: unknown) => showAccess({ signedIn: true, error: `Your applications could not be read (${(err as Error).message}).` }));
+    loadAccess({ api: spec.api, operationSets: spec.operationSets }).then(showAccess, (err: unknown) =>
+      showAccess({ signedIn: true, error: `Your applications could not be read (${(err as Error).message}).` }),
+    );
   }
 
   form.addEventListener('submit', async (event) => {
@@ -256,12 +292,22 @@ async function sendThroughRelay(request: BuiltRequest, answer: HTMLElement, cont
   // are: the demo gateway's upstream marks its answers with X-Portico-Demo.
   const headerRows = [...response.headers].filter(([name]) => name !== RELAYED_HEADER && !HOP_BY_HOP.includes(name)).sort(([a], [b]) => a.localeCompare(b));
   answer.replaceChildren(
-    h('p', { class: 'try-it-summary' },
+    h(
+      'p',
+      { class: 'try-it-summary' },
       h('strong', { class: `try-it-status try-it-status-${String(response.status)[0]}xx` }, `${response.status} ${REASONS[response.status] ?? ''}`.trim()),
       ` · ${ms} ms · ${formatBytes(bytes.byteLength)}`,
-      relayed ? h('span', { class: 'muted' }, ` · from ${relayed}`) : ''),
+      relayed ? h('span', { class: 'muted' }, ` · from ${relayed}`) : '',
+    ),
     explanation ? h('div', { class: `try-it-explain try-it-${explanation.kind}` }, h('p', {}, explanation.title), explanation.detail ? h('p', {}, explanation.detail) : '') : '',
-    shown && headerRows.length > 0 ? h('details', {}, h('summary', {}, `Headers (${headerRows.length})`), h('table', {}, h('tbody', {}, ...headerRows.map(([name, value]) => h('tr', {}, h('th', { scope: 'row' }, name), h('td', {}, value)))))) : '',
+    shown && headerRows.length > 0
+      ? h(
+          'details',
+          {},
+          h('summary', {}, `Headers (${headerRows.length})`),
+          h('table', {}, h('tbody', {}, ...headerRows.map(([name, value]) => h('tr', {}, h('th', { scope: 'row' }, name), h('td', {}, value))))),
+        )
+      : '',
     shown ? prettyBody(text, type, bytes.byteLength, binary) : '',
   );
 }
@@ -278,5 +324,10 @@ function prettyBody(text: string, type: string, size: number, binary: boolean): 
     }
   }
   const cut = pretty.length > MAX_SHOWN_CHARS;
-  return h('div', {}, h('pre', { class: 'try-it-body', tabindex: '0' }, h('code', {}, cut ? pretty.slice(0, MAX_SHOWN_CHARS) : pretty)), cut ? h('p', { class: 'muted' }, `Shortened to the first ${MAX_SHOWN_CHARS.toLocaleString('en')} characters; the curl command gets it all.`) : '');
+  return h(
+    'div',
+    {},
+    h('pre', { class: 'try-it-body', tabindex: '0' }, h('code', {}, cut ? pretty.slice(0, MAX_SHOWN_CHARS) : pretty)),
+    cut ? h('p', { class: 'muted' }, `Shortened to the first ${MAX_SHOWN_CHARS.toLocaleString('en')} characters; the curl command gets it all.`) : '',
+  );
 }

@@ -103,7 +103,10 @@ function setUp(root: HTMLElement, applicationId: string): void {
       const keyId = String(json.keyId ?? '');
       const title = form.querySelector<HTMLInputElement>('input[name=title]')?.value.trim() || (typeof json.title === 'string' ? json.title : '');
       const parts = [`Key id ${keyId}${title ? `, titled "${title}"` : ''}.`];
-      if (typeof json.replaces === 'string') parts.push(`It replaces the key ${json.replaces}${typeof json.overlapUntil === 'string' ? `, which keeps working until ${new Date(json.overlapUntil).toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''}.`);
+      if (typeof json.replaces === 'string')
+        parts.push(
+          `It replaces the key ${json.replaces}${typeof json.overlapUntil === 'string' ? `, which keeps working until ${new Date(json.overlapUntil).toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''}.`,
+        );
       showNewKey(String(json.key ?? ''), keyId, parts.join(' '));
       const keys = document.querySelector<HTMLElement>('[data-region="keys"]');
       if (keys) showCreatedKey(keys, { ...(json as unknown as KeyView), keyId, title: title || keyId, status: typeof json.status === 'string' ? json.status : 'committing' });

@@ -141,10 +141,7 @@ export function keyActions(item: StatusFields & { retireAt?: When }): Array<'rot
 /** One line per status, to compare two versions of an application cheaply. */
 export function statusFingerprint(app: Pick<ApplicationView, 'subscriptions' | 'keys'>): string {
   const line = (id: string, item: StatusFields & { retireAt?: When }) => `${id} ${item.status} ${item.commit ?? ''} ${item.commitUrl ?? ''} ${item.statusReason ?? ''} ${formatTime(item.retireAt)}`;
-  return [
-    ...(app.subscriptions ?? []).map((s) => line(`sub:${s.id}`, s)),
-    ...(app.keys ?? []).map((k) => line(`key:${k.keyId}`, k)),
-  ].join('\n');
+  return [...(app.subscriptions ?? []).map((s) => line(`sub:${s.id}`, s)), ...(app.keys ?? []).map((k) => line(`key:${k.keyId}`, k))].join('\n');
 }
 
 /** The overlaps a consumer can choose when rotating a key, in seconds; one day is the default. */

@@ -58,9 +58,7 @@ function contains(q: string): string {
 /** Accounts whose email, groups or id contain the text, by email. Admin rights and groups as the account service computes them. */
 export function accountsPage(all: AccountView[], query: ListQuery): ListPage<AccountView> {
   const needle = query.q.toLowerCase();
-  const matching = needle
-    ? all.filter((a) => [a.email, a.id, a.displayName ?? '', ...a.groups, ...a.assignedGroups].some((s) => s.toLowerCase().includes(needle)))
-    : all;
+  const matching = needle ? all.filter((a) => [a.email, a.id, a.displayName ?? '', ...a.groups, ...a.assignedGroups].some((s) => s.toLowerCase().includes(needle))) : all;
   const sorted = [...matching].sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : a.id < b.id ? -1 : 1));
   const { page, pages, offset } = clampPage(query.page, sorted.length);
   return { rows: sorted.slice(offset, offset + PAGE_SIZE), total: sorted.length, page, pages };
@@ -90,11 +88,31 @@ const subscriptionColumns = {
   owner: { id: accounts.id, email: accounts.email },
 };
 
-function subscriptionRow({ s, app, owner }: { s: typeof subscriptions.$inferSelect; app: { id: string; name: string; deletedAt: Date | null }; owner: { id: string; email: string } }): AdminSubscriptionRow {
+function subscriptionRow({
+  s,
+  app,
+  owner,
+}: {
+  s: typeof subscriptions.$inferSelect;
+  app: { id: string; name: string; deletedAt: Date | null };
+  owner: { id: string; email: string };
+}): AdminSubscriptionRow {
   return {
-    id: s.id, requestId: s.requestId, applicationId: app.id, applicationName: app.name, applicationDeleted: app.deletedAt !== null, owner,
-    offer: s.offer, plan: s.plan, apis: s.apis, status: s.status, statusReason: s.statusReason, branch: s.branch, proposedCommit: s.statusCommit,
-    createdAt: s.createdAt, endedAt: s.endedAt,
+    id: s.id,
+    requestId: s.requestId,
+    applicationId: app.id,
+    applicationName: app.name,
+    applicationDeleted: app.deletedAt !== null,
+    owner,
+    offer: s.offer,
+    plan: s.plan,
+    apis: s.apis,
+    status: s.status,
+    statusReason: s.statusReason,
+    branch: s.branch,
+    proposedCommit: s.statusCommit,
+    createdAt: s.createdAt,
+    endedAt: s.endedAt,
   };
 }
 
@@ -102,22 +120,35 @@ function subscriptionMatch(q: string): SQL | undefined {
   if (!q) return undefined;
   const p = contains(q);
   return or(
-    ilike(subscriptions.id, p), ilike(subscriptions.offer, p), ilike(subscriptions.plan, p), ilike(subscriptions.status, p),
-    ilike(sql`coalesce(${subscriptions.requestId}, '')`, p), ilike(sql`array_to_string(${subscriptions.apis}, ' ')`, p),
-    ilike(applications.id, p), ilike(applications.name, p), ilike(accounts.email, p),
+    ilike(subscriptions.id, p),
+    ilike(subscriptions.offer, p),
+    ilike(subscriptions.plan, p),
+    ilike(subscriptions.status, p),
+    ilike(sql`coalesce(${subscriptions.requestId}, '')`, p),
+    ilike(sql`array_to_string(${subscriptions.apis}, ' ')`, p),
+    ilike(applications.id, p),
+    ilike(applications.name, p),
+    ilike(accounts.email, p),
   );
 }
 
 async function subscriptionsWhere(db: Database, where: SQL | undefined, order: SQL[], query: ListQuery): Promise<ListPage<AdminSubscriptionRow>> {
-  const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(subscriptions)
+  const [{ total }] = (await db
+    .select({ total: sql<number>`count(*)::int` })
+    .from(subscriptions)
     .innerJoin(applications, eq(applications.id, subscriptions.applicationId))
     .innerJoin(accounts, eq(accounts.id, applications.ownerId))
-    .where(where) as [{ total: number }];
+    .where(where)) as [{ total: number }];
   const { page, pages, offset } = clampPage(query.page, Number(total));
-  const rows = await db.select(subscriptionColumns).from(subscriptions)
+  const rows = await db
+    .select(subscriptionColumns)
+    .from(subscriptions)
     .innerJoin(applications, eq(applications.id, subscriptions.applicationId))
     .innerJoin(accounts, eq(accounts.id, applications.ownerId))
-    .where(where).orderBy(...order).limit(PAGE_SIZE).offset(offset);
+    .where(where)
+    .orderBy(...order)
+    .limit(PAGE_SIZE)
+    .offset(offset);
   return { rows: rows.map(subscriptionRow), total: Number(total), page, pages };
 }
 
@@ -164,28 +195,43 @@ export interface AdminKeyRow {
  */
 export async function keysPage(db: Database, query: ListQuery): Promise<ListPage<AdminKeyRow>> {
   const p = contains(query.q);
-  const where = query.q
-    ? or(ilike(apiKeys.keyId, p), ilike(apiKeys.title, p), ilike(apiKeys.status, p), ilike(applications.id, p), ilike(applications.name, p), ilike(accounts.email, p))
-    : undefined;
-  const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(apiKeys)
+  const where = query.q ? or(ilike(apiKeys.keyId, p), ilike(apiKeys.title, p), ilike(apiKeys.status, p), ilike(applications.id, p), ilike(applications.name, p), ilike(accounts.email, p)) : undefined;
+  const [{ total }] = (await db
+    .select({ total: sql<number>`count(*)::int` })
+    .from(apiKeys)
     .innerJoin(applications, eq(applications.id, apiKeys.applicationId))
     .innerJoin(accounts, eq(accounts.id, applications.ownerId))
-    .where(where) as [{ total: number }];
+    .where(where)) as [{ total: number }];
   const { page, pages, offset } = clampPage(query.page, Number(total));
-  const rows = await db.select({
-    keyId: apiKeys.keyId, title: apiKeys.title, status: apiKeys.status, statusReason: apiKeys.statusReason, expiresAt: apiKeys.expiresAt, retireAt: apiKeys.retireAt, createdAt: apiKeys.createdAt,
-    applicationId: applications.id, applicationName: applications.name, owner: { id: accounts.id, email: accounts.email },
-  }).from(apiKeys)
+  const rows = await db
+    .select({
+      keyId: apiKeys.keyId,
+      title: apiKeys.title,
+      status: apiKeys.status,
+      statusReason: apiKeys.statusReason,
+      expiresAt: apiKeys.expiresAt,
+      retireAt: apiKeys.retireAt,
+      createdAt: apiKeys.createdAt,
+      applicationId: applications.id,
+      applicationName: applications.name,
+      owner: { id: accounts.id, email: accounts.email },
+    })
+    .from(apiKeys)
     .innerJoin(applications, eq(applications.id, apiKeys.applicationId))
     .innerJoin(accounts, eq(accounts.id, applications.ownerId))
-    .where(where).orderBy(desc(apiKeys.createdAt), asc(apiKeys.keyId)).limit(PAGE_SIZE).offset(offset);
+    .where(where)
+    .orderBy(desc(apiKeys.createdAt), asc(apiKeys.keyId))
+    .limit(PAGE_SIZE)
+    .offset(offset);
   return { rows, total: Number(total), page, pages };
 }
 
 /** The overview's counts: every key and subscription, and the ones in force. */
 export async function grantCounts(db: Database): Promise<{ keys: number; activeKeys: number; subscriptions: number; activeSubscriptions: number }> {
   const [k] = await db.select({ n: sql<number>`count(*)::int`, active: sql<number>`count(*) filter (where ${apiKeys.status} in ('committing', 'committed', 'active'))::int` }).from(apiKeys);
-  const [s] = await db.select({ n: sql<number>`count(*)::int`, active: sql<number>`count(*) filter (where ${subscriptions.status} in ('committing', 'committed', 'active'))::int` }).from(subscriptions);
+  const [s] = await db
+    .select({ n: sql<number>`count(*)::int`, active: sql<number>`count(*) filter (where ${subscriptions.status} in ('committing', 'committed', 'active'))::int` })
+    .from(subscriptions);
   return { keys: Number(k?.n ?? 0), activeKeys: Number(k?.active ?? 0), subscriptions: Number(s?.n ?? 0), activeSubscriptions: Number(s?.active ?? 0) };
 }
 

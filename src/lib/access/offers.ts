@@ -28,7 +28,17 @@ export function offersFor(catalog: Catalog, groups: string[]): Offer[] {
         namespace: i.id.namespace,
         apis: i.apis.map((key) => ({ key, title: catalog.apis.find((a) => a.key === key)?.title ?? key })),
         bundles: i.bundles,
-        plan: { key: plan.key, title: plan.title, limits: [plan.rateLimit, plan.quota].filter((l): l is Limit => !!l).map(describeLimit).join(', ') || 'no limits', rateLimit: plan.rateLimit, quota: plan.quota },
+        plan: {
+          key: plan.key,
+          title: plan.title,
+          limits:
+            [plan.rateLimit, plan.quota]
+              .filter((l): l is Limit => !!l)
+              .map(describeLimit)
+              .join(', ') || 'no limits',
+          rateLimit: plan.rateLimit,
+          quota: plan.quota,
+        },
         operationFilter: i.operationFilter,
         approval: i.approval,
       };

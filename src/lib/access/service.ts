@@ -73,11 +73,14 @@ export type EncryptSecret = (key: string, keyId: string) => string | Promise<str
  * can never apply it twice.
  */
 export function createAccessService(db: Database, options: AccessOptions) {
-  const link = (sha: string | null) => (sha && options.commitUrl ? options.commitUrl(sha) ?? null : null);
+  const link = (sha: string | null) => (sha && options.commitUrl ? (options.commitUrl(sha) ?? null) : null);
 
   /** The owner's live application, read inside a transaction; 404 for anyone else's. */
   async function ownedApplication(tx: Tx | Database, ownerId: string, applicationId: string) {
-    const [app] = await tx.select().from(applications).where(and(eq(applications.id, applicationId), eq(applications.ownerId, ownerId), isNull(applications.deletedAt)));
+    const [app] = await tx
+      .select()
+      .from(applications)
+      .where(and(eq(applications.id, applicationId), eq(applications.ownerId, ownerId), isNull(applications.deletedAt)));
     if (!app) throw NO_APPLICATION();
     return app;
   }
@@ -149,7 +152,10 @@ export function createAccessService(db: Database, options: AccessOptions) {
         throw new ProblemError(403, 'email-not-confirmed', 'Confirm your email address first: open the link we mailed you, or send it again from your account page.');
       }
     }
-    const live = await db.select({ keyId: apiKeys.keyId }).from(apiKeys).where(and(eq(apiKeys.applicationId, applicationId), inArray(apiKeys.status, [...ENFORCED, 'suspended'])));
+    const live = await db
+      .select({ keyId: apiKeys.keyId })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.applicationId, applicationId), inArray(apiKeys.status, [...ENFORCED, 'suspended'])));
     if (live.length >= limits.keysPerApplication) {
       throw new ProblemError(409, 'too-many-keys', `An application may have ${limits.keysPerApplication} keys; revoke one you no longer use first.`);
     }
@@ -169,7 +175,9 @@ export function createAccessService(db: Database, options: AccessOptions) {
         }
       }
       await db.transaction(async (tx) => {
-        await tx.insert(applications).values({ id, ownerId, name: input.name as string, description: typeof input.description === 'string' && input.description ? input.description : null, namespace: input.namespace });
+        await tx
+          .insert(applications)
+          .values({ id, ownerId, name: input.name as string, description: typeof input.description === 'string' && input.description ? input.description : null, namespace: input.namespace });
         await enqueue(tx, newId('req'), ownerId, `Create application ${id}`);
       });
       return { id };
@@ -182,12 +190,24 @@ export function createAccessService(db: Database, options: AccessOptions) {
         await ownedApplication(tx, ownerId, applicationId);
         await tx.update(applications).set({ deletedAt: new Date() }).where(eq(applications.id, applicationId));
         const reason = 'the application was deleted';
-        const waiting = await tx.select().from(subscriptions).where(and(eq(subscriptions.applicationId, applicationId), eq(subscriptions.status, 'pending-approval')));
-        await tx.update(subscriptions).set({ status: 'revoking', statusReason: reason }).where(and(eq(subscriptions.applicationId, applicationId), inArray(subscriptions.status, ENFORCED)));
-        await tx.update(apiKeys).set({ status: 'revoking', statusReason: reason }).where(and(eq(apiKeys.applicationId, applicationId), inArray(apiKeys.status, [...ENFORCED, 'suspended'])));
+        const waiting = await tx
+          .select()
+          .from(subscriptions)
+          .where(and(eq(subscriptions.applicationId, applicationId), eq(subscriptions.status, 'pending-approval')));
+        await tx
+          .update(subscriptions)
+          .set({ status: 'revoking', statusReason: reason })
+          .where(and(eq(subscriptions.applicationId, applicationId), inArray(subscriptions.status, ENFORCED)));
+        await tx
+          .update(apiKeys)
+          .set({ status: 'revoking', statusReason: reason })
+          .where(and(eq(apiKeys.applicationId, applicationId), inArray(apiKeys.status, [...ENFORCED, 'suspended'])));
         await enqueue(tx, requestId, ownerId, `Delete application ${applicationId}`);
         for (const s of waiting) {
-          await tx.update(subscriptions).set({ status: 'rejected', statusReason: `withdrawn: ${reason}`, endedAt: new Date() }).where(eq(subscriptions.id, s.id));
+          await tx
+            .update(subscriptions)
+            .set({ status: 'rejected', statusReason: `withdrawn: ${reason}`, endedAt: new Date() })
+            .where(eq(subscriptions.id, s.id));
           if (s.branch) await enqueue(tx, newId('req'), ownerId, `Close ${s.branch}: application deleted`, { action: 'close', branch: s.branch });
         }
       });
@@ -206,23 +226,41 @@ export function createAccessService(db: Database, options: AccessOptions) {
       await db.transaction(async (tx) => {
         await ownedApplication(tx, ownerId, applicationId);
         if (replaces !== undefined) {
-          const [old] = await tx.select().from(subscriptions).where(and(eq(subscriptions.id, replaces), eq(subscriptions.applicationId, applicationId)));
+          const [old] = await tx
+            .select()
+            .from(subscriptions)
+            .where(and(eq(subscriptions.id, replaces), eq(subscriptions.applicationId, applicationId)));
           if (!old || !ENFORCED.includes(old.status)) throw new ProblemError(409, 'nothing-to-replace', `The application has no current subscription ${replaces} to change.`);
           if (old.offer === offer.key) throw new ProblemError(409, 'same-offer', `The subscription ${replaces} is already to ${offer.key}.`);
         }
-        const open = await tx.select({ id: subscriptions.id }).from(subscriptions)
+        const open = await tx
+          .select({ id: subscriptions.id })
+          .from(subscriptions)
           .where(and(eq(subscriptions.applicationId, applicationId), eq(subscriptions.offer, offer.key), inArray(subscriptions.status, [...ENFORCED, 'pending-approval'])));
         if (open.length) throw new ProblemError(409, 'already-subscribed', `The application is already subscribed to ${offer.key} (${open[0]!.id}).`);
         const branch = pullRequest ? approvalBranch(requestId) : null;
         await tx.insert(subscriptions).values({
-          id, applicationId, offer: offer.key, plan: offer.plan, apis: offer.apis, bundles: offer.bundles, operationFilter: offer.operationFilter,
-          status: pullRequest ? 'pending-approval' : 'committing', requestId, replaces: replaces ?? null, branch,
+          id,
+          applicationId,
+          offer: offer.key,
+          plan: offer.plan,
+          apis: offer.apis,
+          bundles: offer.bundles,
+          operationFilter: offer.operationFilter,
+          status: pullRequest ? 'pending-approval' : 'committing',
+          requestId,
+          replaces: replaces ?? null,
+          branch,
           statusReason: pullRequest ? `waiting for an admin to merge ${branch}` : null,
         });
         if (pullRequest) {
           await enqueue(tx, requestId, ownerId, `Propose ${applicationId} on ${offer.key} (${offer.plan})`, { action: 'propose', branch: branch! });
         } else {
-          if (replaces !== undefined) await tx.update(subscriptions).set({ status: 'revoking', statusReason: `replaced by ${id} (${offer.key})` }).where(eq(subscriptions.id, replaces));
+          if (replaces !== undefined)
+            await tx
+              .update(subscriptions)
+              .set({ status: 'revoking', statusReason: `replaced by ${id} (${offer.key})` })
+              .where(eq(subscriptions.id, replaces));
           await enqueue(tx, requestId, ownerId, replaces ? `Move ${applicationId} from ${replaces} to ${offer.key} on ${offer.plan}` : `Subscribe ${applicationId} to ${offer.key} on ${offer.plan}`);
         }
       });
@@ -235,10 +273,16 @@ export function createAccessService(db: Database, options: AccessOptions) {
       await db.transaction(async (tx) => {
         const app = ownerId ? await ownedApplication(tx, ownerId, applicationId) : (await tx.select().from(applications).where(eq(applications.id, applicationId)))[0];
         if (!app) throw NO_APPLICATION();
-        const [s] = await tx.select().from(subscriptions).where(and(eq(subscriptions.id, subscriptionId), eq(subscriptions.applicationId, applicationId)));
+        const [s] = await tx
+          .select()
+          .from(subscriptions)
+          .where(and(eq(subscriptions.id, subscriptionId), eq(subscriptions.applicationId, applicationId)));
         if (!s) throw new ProblemError(404, 'no-subscription', 'There is no such subscription.');
         if (s.status === 'pending-approval') {
-          await tx.update(subscriptions).set({ status: 'rejected', statusReason: `withdrawn: ${reason}`, endedAt: new Date(), branch: null }).where(eq(subscriptions.id, s.id));
+          await tx
+            .update(subscriptions)
+            .set({ status: 'rejected', statusReason: `withdrawn: ${reason}`, endedAt: new Date(), branch: null })
+            .where(eq(subscriptions.id, s.id));
           if (s.branch) await enqueue(tx, requestId, app.ownerId, `Close ${s.branch}: withdrawn`, { action: 'close', branch: s.branch });
           return;
         }
@@ -274,7 +318,10 @@ export function createAccessService(db: Database, options: AccessOptions) {
       if (!Number.isInteger(overlap) || overlap < 0 || overlap > MAX_OVERLAP_SECONDS) {
         throw new ProblemError(400, 'invalid-overlap', `overlapSeconds must be a whole number from 0 to ${MAX_OVERLAP_SECONDS} (30 days).`);
       }
-      const [old] = await db.select().from(apiKeys).where(and(eq(apiKeys.keyId, keyId), eq(apiKeys.applicationId, applicationId)));
+      const [old] = await db
+        .select()
+        .from(apiKeys)
+        .where(and(eq(apiKeys.keyId, keyId), eq(apiKeys.applicationId, applicationId)));
       await ownedApplication(db, ownerId, applicationId);
       if (!old) throw new ProblemError(404, 'no-key', 'There is no such key.');
       if (!ENFORCED.includes(old.status)) throw new ProblemError(409, 'not-current', `The key ${keyId} is ${old.status}; only a current key can be rotated.`);
@@ -288,8 +335,16 @@ export function createAccessService(db: Database, options: AccessOptions) {
         const [current] = await tx.select().from(apiKeys).where(eq(apiKeys.keyId, keyId)).for('update');
         if (!current || current.retireAt || !ENFORCED.includes(current.status)) throw new ProblemError(409, 'already-rotated', `The key ${keyId} changed meanwhile; reload and try again.`);
         await insertKey(tx, applicationId, title, { expiresAt: old.expiresAt ?? undefined, replaces: keyId }, generated, encryptedSecret);
-        if (overlap === 0) await tx.update(apiKeys).set({ status: 'revoking', statusReason: `rotated: replaced by ${generated.keyId}`, retireAt }).where(eq(apiKeys.keyId, keyId));
-        else await tx.update(apiKeys).set({ retireAt, statusReason: `rotated: replaced by ${generated.keyId}, valid until ${retireAt.toISOString()}` }).where(eq(apiKeys.keyId, keyId));
+        if (overlap === 0)
+          await tx
+            .update(apiKeys)
+            .set({ status: 'revoking', statusReason: `rotated: replaced by ${generated.keyId}`, retireAt })
+            .where(eq(apiKeys.keyId, keyId));
+        else
+          await tx
+            .update(apiKeys)
+            .set({ retireAt, statusReason: `rotated: replaced by ${generated.keyId}, valid until ${retireAt.toISOString()}` })
+            .where(eq(apiKeys.keyId, keyId));
         await enqueue(tx, requestId, ownerId, `Rotate key ${keyId} of ${applicationId} to ${generated.keyId}`);
       });
       return { key: generated.key, keyId: generated.keyId, replaces: keyId, overlapUntil: retireAt, requestId, title };
@@ -301,7 +356,10 @@ export function createAccessService(db: Database, options: AccessOptions) {
       await db.transaction(async (tx) => {
         const app = ownerId ? await ownedApplication(tx, ownerId, applicationId) : (await tx.select().from(applications).where(eq(applications.id, applicationId)))[0];
         if (!app) throw NO_APPLICATION();
-        const [k] = await tx.select().from(apiKeys).where(and(eq(apiKeys.keyId, keyId), eq(apiKeys.applicationId, applicationId)));
+        const [k] = await tx
+          .select()
+          .from(apiKeys)
+          .where(and(eq(apiKeys.keyId, keyId), eq(apiKeys.applicationId, applicationId)));
         if (!k) throw new ProblemError(404, 'no-key', 'There is no such key.');
         if (!ENFORCED.includes(k.status) && k.status !== 'suspended') throw new ProblemError(409, 'not-current', `The key ${keyId} is already ${k.status}.`);
         await tx.update(apiKeys).set({ status: 'revoking', statusReason: reason }).where(eq(apiKeys.keyId, keyId));
@@ -318,7 +376,10 @@ export function createAccessService(db: Database, options: AccessOptions) {
         if (!k) throw new ProblemError(404, 'no-key', 'There is no such key.');
         if (suspended && !ENFORCED.includes(k.status)) throw new ProblemError(409, 'not-current', `The key ${keyId} is ${k.status}; only a current key can be suspended.`);
         if (!suspended && k.status !== 'suspended') throw new ProblemError(409, 'not-suspended', `The key ${keyId} is not suspended.`);
-        await tx.update(apiKeys).set(suspended ? { status: 'suspended', statusReason: `suspended by an admin (${adminId})` } : { status: 'committing', statusReason: null }).where(eq(apiKeys.keyId, keyId));
+        await tx
+          .update(apiKeys)
+          .set(suspended ? { status: 'suspended', statusReason: `suspended by an admin (${adminId})` } : { status: 'committing', statusReason: null })
+          .where(eq(apiKeys.keyId, keyId));
         await enqueue(tx, requestId, adminId, `${suspended ? 'Suspend' : 'Resume'} key ${keyId} of ${k.applicationId}`);
       });
       return { requestId };
@@ -326,7 +387,11 @@ export function createAccessService(db: Database, options: AccessOptions) {
 
     /** The owner's applications, newest first, each with its subscriptions and keys. */
     async listApplications(ownerId: string, offerTitles = new Map<string, string>()) {
-      const apps = await db.select().from(applications).where(and(eq(applications.ownerId, ownerId), isNull(applications.deletedAt))).orderBy(desc(applications.createdAt));
+      const apps = await db
+        .select()
+        .from(applications)
+        .where(and(eq(applications.ownerId, ownerId), isNull(applications.deletedAt)))
+        .orderBy(desc(applications.createdAt));
       return Promise.all(apps.map((a) => describe(a, offerTitles)));
     },
 
@@ -337,15 +402,25 @@ export function createAccessService(db: Database, options: AccessOptions) {
 
     /** Requests waiting for approval (pull-request mode), oldest first. */
     async pendingRequests() {
-      const rows = await db.select({ s: subscriptions, app: applications, owner: { id: accounts.id, email: accounts.email } })
+      const rows = await db
+        .select({ s: subscriptions, app: applications, owner: { id: accounts.id, email: accounts.email } })
         .from(subscriptions)
         .innerJoin(applications, eq(applications.id, subscriptions.applicationId))
         .innerJoin(accounts, eq(accounts.id, applications.ownerId))
         .where(eq(subscriptions.status, 'pending-approval'))
         .orderBy(subscriptions.createdAt);
       return rows.map(({ s, app, owner }) => ({
-        requestId: s.requestId!, subscriptionId: s.id, applicationId: app.id, applicationName: app.name, owner,
-        offer: s.offer, plan: s.plan, status: s.status, branch: s.branch, proposedCommit: s.statusCommit, createdAt: s.createdAt,
+        requestId: s.requestId!,
+        subscriptionId: s.id,
+        applicationId: app.id,
+        applicationName: app.name,
+        owner,
+        offer: s.offer,
+        plan: s.plan,
+        status: s.status,
+        branch: s.branch,
+        proposedCommit: s.statusCommit,
+        createdAt: s.createdAt,
       }));
     },
 
@@ -355,11 +430,22 @@ export function createAccessService(db: Database, options: AccessOptions) {
      */
     async approve(requestId: string, adminId: string) {
       return db.transaction(async (tx) => {
-        const [s] = await tx.select().from(subscriptions).where(and(eq(subscriptions.requestId, requestId), eq(subscriptions.status, 'pending-approval'))).for('update');
+        const [s] = await tx
+          .select()
+          .from(subscriptions)
+          .where(and(eq(subscriptions.requestId, requestId), eq(subscriptions.status, 'pending-approval')))
+          .for('update');
         if (!s) throw new ProblemError(404, 'no-request', `There is no request ${requestId} waiting for approval.`);
         const [app] = await tx.select().from(applications).where(eq(applications.id, s.applicationId));
-        await tx.update(subscriptions).set({ status: 'committing', statusReason: `approved by ${adminId}; merging ${s.branch}` }).where(eq(subscriptions.id, s.id));
-        if (s.replaces) await tx.update(subscriptions).set({ status: 'revoking', statusReason: `replaced by ${s.id} (${s.offer})` }).where(and(eq(subscriptions.id, s.replaces), inArray(subscriptions.status, ENFORCED)));
+        await tx
+          .update(subscriptions)
+          .set({ status: 'committing', statusReason: `approved by ${adminId}; merging ${s.branch}` })
+          .where(eq(subscriptions.id, s.id));
+        if (s.replaces)
+          await tx
+            .update(subscriptions)
+            .set({ status: 'revoking', statusReason: `replaced by ${s.id} (${s.offer})` })
+            .where(and(eq(subscriptions.id, s.replaces), inArray(subscriptions.status, ENFORCED)));
         await enqueue(tx, requestId, app!.ownerId, `Approve ${s.applicationId} on ${s.offer} (${s.plan})`, { action: 'merge', branch: s.branch ?? approvalBranch(requestId) });
         return { requestId, status: 'committing' };
       });
@@ -369,10 +455,17 @@ export function createAccessService(db: Database, options: AccessOptions) {
     async reject(requestId: string, adminId: string, reason: unknown) {
       if (reason !== undefined && (typeof reason !== 'string' || reason.length > 500)) throw new ProblemError(400, 'invalid-reason', 'The reason must be text of at most 500 characters.');
       return db.transaction(async (tx) => {
-        const [s] = await tx.select().from(subscriptions).where(and(eq(subscriptions.requestId, requestId), eq(subscriptions.status, 'pending-approval'))).for('update');
+        const [s] = await tx
+          .select()
+          .from(subscriptions)
+          .where(and(eq(subscriptions.requestId, requestId), eq(subscriptions.status, 'pending-approval')))
+          .for('update');
         if (!s) throw new ProblemError(404, 'no-request', `There is no request ${requestId} waiting for approval.`);
         const [app] = await tx.select().from(applications).where(eq(applications.id, s.applicationId));
-        await tx.update(subscriptions).set({ status: 'rejected', statusReason: `rejected by ${adminId}${reason ? `: ${reason}` : ''}`, endedAt: new Date() }).where(eq(subscriptions.id, s.id));
+        await tx
+          .update(subscriptions)
+          .set({ status: 'rejected', statusReason: `rejected by ${adminId}${reason ? `: ${reason}` : ''}`, endedAt: new Date() })
+          .where(eq(subscriptions.id, s.id));
         if (s.branch) await enqueue(tx, requestId, app!.ownerId, `Close ${s.branch}: rejected`, { action: 'close', branch: s.branch });
         return { requestId, status: 'rejected' };
       });
@@ -384,7 +477,10 @@ export function createAccessService(db: Database, options: AccessOptions) {
         .select({ expires: sql<Date | null>`min(${apiKeys.expiresAt})`, retires: sql<Date | null>`min(${apiKeys.retireAt})` })
         .from(apiKeys)
         .where(and(inArray(apiKeys.status, [...ENFORCED, 'suspended']), or(gt(apiKeys.expiresAt, now), gt(apiKeys.retireAt, now))));
-      const times = [row?.expires, row?.retires].filter((t): t is Date => t !== null && t !== undefined).map((t) => new Date(t)).filter((t) => t > now);
+      const times = [row?.expires, row?.retires]
+        .filter((t): t is Date => t !== null && t !== undefined)
+        .map((t) => new Date(t))
+        .filter((t) => t > now);
       return times.length ? new Date(Math.min(...times.map((t) => t.getTime()))) : undefined;
     },
 
@@ -394,12 +490,17 @@ export function createAccessService(db: Database, options: AccessOptions) {
      */
     async sweep(now = new Date()) {
       return db.transaction(async (tx) => {
-        const due = await tx.select().from(apiKeys)
+        const due = await tx
+          .select()
+          .from(apiKeys)
           .where(and(inArray(apiKeys.status, [...ENFORCED, 'suspended']), or(lte(apiKeys.retireAt, now), lte(apiKeys.expiresAt, now))))
           .for('update', { skipLocked: true });
         for (const k of due) {
           const retired = k.retireAt !== null && k.retireAt <= now;
-          await tx.update(apiKeys).set({ status: 'revoking', statusReason: retired ? `${k.statusReason ?? 'rotated'}; overlap ended` : `expired at ${k.expiresAt!.toISOString()}` }).where(eq(apiKeys.keyId, k.keyId));
+          await tx
+            .update(apiKeys)
+            .set({ status: 'revoking', statusReason: retired ? `${k.statusReason ?? 'rotated'}; overlap ended` : `expired at ${k.expiresAt!.toISOString()}` })
+            .where(eq(apiKeys.keyId, k.keyId));
           const [app] = await tx.select().from(applications).where(eq(applications.id, k.applicationId));
           await enqueue(tx, newId('req'), app?.ownerId ?? 'portico', `${retired ? 'Retire rotated' : 'Remove expired'} key ${k.keyId} of ${k.applicationId}`);
         }
@@ -431,8 +532,14 @@ export async function loadGrantState(db: Database | Tx): Promise<{ grants: Grant
   const apps = await db.select().from(applications).where(isNull(applications.deletedAt));
   if (apps.length === 0) return { grants: [], pending: [] };
   const ids = apps.map((a) => a.id);
-  const subs = await db.select().from(subscriptions).where(and(inArray(subscriptions.applicationId, ids), inArray(subscriptions.status, [...ENFORCED, 'pending-approval'])));
-  const keys = await db.select().from(apiKeys).where(and(inArray(apiKeys.applicationId, ids), inArray(apiKeys.status, [...ENFORCED, 'suspended'])));
+  const subs = await db
+    .select()
+    .from(subscriptions)
+    .where(and(inArray(subscriptions.applicationId, ids), inArray(subscriptions.status, [...ENFORCED, 'pending-approval'])));
+  const keys = await db
+    .select()
+    .from(apiKeys)
+    .where(and(inArray(apiKeys.applicationId, ids), inArray(apiKeys.status, [...ENFORCED, 'suspended'])));
   const toGrant = (s: typeof subscriptions.$inferSelect) => ({ id: s.id, offer: s.offer, apis: s.apis, bundles: s.bundles, plan: s.plan, operationFilter: s.operationFilter });
   const grants = apps.map((a) => ({
     applicationId: a.id,

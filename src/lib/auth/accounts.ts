@@ -115,7 +115,10 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
     const mail =
       purpose === 'verify-email'
         ? { subject: 'Confirm your email address', body: `Open this link to confirm ${account.email} for your developer portal account:\n\n${link}\n\nThe link works for 24 hours.` }
-        : { subject: 'Reset your password', body: `Someone (hopefully you) asked to reset the password of ${account.email}.\nOpen this link to choose a new one:\n\n${link}\n\nThe link works for 24 hours. If you did not ask, ignore this message.` };
+        : {
+            subject: 'Reset your password',
+            body: `Someone (hopefully you) asked to reset the password of ${account.email}.\nOpen this link to choose a new one:\n\n${link}\n\nThe link works for 24 hours. If you did not ask, ignore this message.`,
+          };
     await mailer.send({ to: account.email, ...mail, secrets: [`${id}.${secret}`] });
   };
 
@@ -137,7 +140,11 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
     if (!account) throw invalid;
     await before?.(account);
     // Used once: of two requests with the same link, only the one that marks it used goes on.
-    const used = await db.update(emailTokens).set({ usedAt: new Date() }).where(and(eq(emailTokens.id, row.id), isNull(emailTokens.usedAt))).returning({ id: emailTokens.id });
+    const used = await db
+      .update(emailTokens)
+      .set({ usedAt: new Date() })
+      .where(and(eq(emailTokens.id, row.id), isNull(emailTokens.usedAt)))
+      .returning({ id: emailTokens.id });
     if (used.length === 0) throw invalid;
     return account;
   };
@@ -150,7 +157,10 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
   const revokeCredentials = async (accountId: string) => {
     await sessions.invalidateAll(accountId);
     await db.delete(personalAccessTokens).where(eq(personalAccessTokens.accountId, accountId));
-    await db.update(emailTokens).set({ usedAt: new Date() }).where(and(eq(emailTokens.accountId, accountId), isNull(emailTokens.usedAt)));
+    await db
+      .update(emailTokens)
+      .set({ usedAt: new Date() })
+      .where(and(eq(emailTokens.accountId, accountId), isNull(emailTokens.usedAt)));
   };
 
   return {
@@ -177,10 +187,13 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
       const id = generateSecureRandomString();
       const created = (await byEmail(email))
         ? false
-        : await db.insert(accounts).values({ id, email, passwordHash }).then(
-            () => true,
-            () => false, // taken a moment ago by a parallel sign-up
-          );
+        : await db
+            .insert(accounts)
+            .values({ id, email, passwordHash })
+            .then(
+              () => true,
+              () => false, // taken a moment ago by a parallel sign-up
+            );
       if (!(await mayMail(email, clientIp))) return;
       if (created) {
         await sendEmailLink((await byId(id))!, 'verify-email', input.next);
@@ -202,7 +215,11 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
     async confirmEmailAndSignIn(token: unknown, password: unknown): Promise<{ token: string; account: AccountView; expiresAt: Date }> {
       const account = await consumeEmailToken(token, 'verify-email', async (row) => {
         if (row.passwordHash && !(await verifyPassword(row.passwordHash, typeof password === 'string' ? password : ''))) {
-          throw new ProblemError(400, 'wrong-password', 'This is not the password chosen when the account was made. If you did not make it yourself, reset the password instead: that confirms the address too.');
+          throw new ProblemError(
+            400,
+            'wrong-password',
+            'This is not the password chosen when the account was made. If you did not make it yourself, reset the password instead: that confirms the address too.',
+          );
         }
       });
       await db.update(accounts).set({ emailVerified: true }).where(eq(accounts.id, account.id));
@@ -247,7 +264,10 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
       }
       const rule = checkPasswordRules(input.newPassword);
       if (rule) throw new ProblemError(400, 'weak-password', `${rule[0]!.toUpperCase()}${rule.slice(1)}.`);
-      await db.update(accounts).set({ passwordHash: await hashPassword(input.newPassword as string) }).where(eq(accounts.id, accountId));
+      await db
+        .update(accounts)
+        .set({ passwordHash: await hashPassword(input.newPassword as string) })
+        .where(eq(accounts.id, accountId));
       await revokeCredentials(accountId);
       const { token, session } = await sessions.create(accountId);
       return { token, expiresAt: session.expiresAt };
@@ -271,7 +291,10 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
       const rule = checkPasswordRules(newPassword);
       if (rule) throw new ProblemError(400, 'weak-password', `${rule[0]!.toUpperCase()}${rule.slice(1)}.`);
       const account = await consumeEmailToken(token, 'reset-password');
-      await db.update(accounts).set({ passwordHash: await hashPassword(newPassword as string), emailVerified: true }).where(eq(accounts.id, account.id));
+      await db
+        .update(accounts)
+        .set({ passwordHash: await hashPassword(newPassword as string), emailVerified: true })
+        .where(eq(accounts.id, account.id));
       await revokeCredentials(account.id);
     },
 
@@ -289,14 +312,22 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
      * verified email (linked now), else a new account. Groups come from the provider each time.
      */
     async signInWithIdentity(input: { provider: string; subject: string; email?: string; emailVerified: boolean; name?: string; groups: string[] }) {
-      const [linked] = await db.select().from(identities).where(and(eq(identities.provider, input.provider), eq(identities.subject, input.subject))).limit(1);
+      const [linked] = await db
+        .select()
+        .from(identities)
+        .where(and(eq(identities.provider, input.provider), eq(identities.subject, input.subject)))
+        .limit(1);
       let row = linked ? await byId(linked.accountId) : undefined;
       const email = normaliseEmail(input.email);
       if (!row) {
         if (!email) throw new ProblemError(400, 'no-email', 'The identity provider did not give an email address; Portico needs one to create your account.');
         const existing = await byEmail(email);
         if (existing && !input.emailVerified) {
-          throw new ProblemError(409, 'unverified-email', `An account with ${email} exists, and the identity provider has not verified that address, so they cannot be linked. Sign in with your password instead.`);
+          throw new ProblemError(
+            409,
+            'unverified-email',
+            `An account with ${email} exists, and the identity provider has not verified that address, so they cannot be linked. Sign in with your password instead.`,
+          );
         }
         row = existing;
         if (!row) {
@@ -306,7 +337,10 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
         }
         await db.insert(identities).values({ provider: input.provider, subject: input.subject, accountId: row.id }).onConflictDoNothing();
       }
-      await db.update(accounts).set({ providerGroups: [...new Set(input.groups)].sort(), emailVerified: row.emailVerified || input.emailVerified }).where(eq(accounts.id, row.id));
+      await db
+        .update(accounts)
+        .set({ providerGroups: [...new Set(input.groups)].sort(), emailVerified: row.emailVerified || input.emailVerified })
+        .where(eq(accounts.id, row.id));
       row = (await byId(row.id))!;
       const { token, session } = await sessions.create(row.id);
       return { token, account: toView(row), expiresAt: session.expiresAt };
@@ -321,7 +355,10 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
       if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(g))) {
         throw new ProblemError(400, 'invalid-groups', 'Groups are a list of names made of letters, digits, dots, dashes, underscores and colons.');
       }
-      await db.update(accounts).set({ assignedGroups: [...new Set(groups as string[])].sort() }).where(eq(accounts.id, accountId));
+      await db
+        .update(accounts)
+        .set({ assignedGroups: [...new Set(groups as string[])].sort() })
+        .where(eq(accounts.id, accountId));
       const row = await byId(accountId);
       if (!row) throw new ProblemError(404, 'no-account', 'There is no such account.');
       return toView(row);

@@ -37,5 +37,8 @@ export async function clearRateLimit(db: Database, key: string): Promise<void> {
 
 /** Takes one counted event back (a sign-in that succeeded); never below zero. */
 export async function releaseRateLimit(db: Database, key: string): Promise<void> {
-  await db.update(rateLimits).set({ count: sql`greatest(${rateLimits.count} - 1, 0)` }).where(sql`${rateLimits.key} = ${key}`);
+  await db
+    .update(rateLimits)
+    .set({ count: sql`greatest(${rateLimits.count} - 1, 0)` })
+    .where(sql`${rateLimits.key} = ${key}`);
 }

@@ -32,8 +32,16 @@ export function mergeTykOasVersions(apis: CatalogApi[], failedApis: FailedApi[],
       const key = `${namespace}/${String(ref?.name)}`;
       const index = apis.findIndex((a) => a.key === key && a.gateway.gateway === 'tyk');
       if (index < 0 || key === base.key) {
-        diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'versioning', 'versions', i, 'tykOasApiDefinitionRef', 'name'], 'error', 'reference',
-          `TykOasApiDefinition ${r.id.name} lists version "${entry?.name}" as TykOasApiDefinition "${String(ref?.name)}", which does not exist in namespace ${namespace}`));
+        diagnostics.push(
+          diagnosticAt(
+            r.file,
+            r.doc,
+            ['spec', 'versioning', 'versions', i, 'tykOasApiDefinitionRef', 'name'],
+            'error',
+            'reference',
+            `TykOasApiDefinition ${r.id.name} lists version "${entry?.name}" as TykOasApiDefinition "${String(ref?.name)}", which does not exist in namespace ${namespace}`,
+          ),
+        );
         return;
       }
       const [versionApi] = apis.splice(index, 1) as [CatalogApi];

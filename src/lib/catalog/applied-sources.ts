@@ -43,9 +43,23 @@ const API_KINDS = new Set(['hub.traefik.io/API', 'hub.traefik.io/APIVersion', 't
 
 /** Kinds without a namespace: a target namespace is not set on them (Kubernetes would refuse it). */
 const CLUSTER_SCOPED = new Set([
-  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass',
-  'IngressClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService', 'ClusterIssuer', 'GatewayClass',
-  'RuntimeClass', 'CSIDriver', 'Node', 'ClusterPolicy',
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PersistentVolume',
+  'StorageClass',
+  'PriorityClass',
+  'IngressClass',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'APIService',
+  'ClusterIssuer',
+  'GatewayClass',
+  'RuntimeClass',
+  'CSIDriver',
+  'Node',
+  'ClusterPolicy',
 ]);
 
 type Body = Record<string, any>;
@@ -128,8 +142,7 @@ class RepositoryReader {
   private planClusters(entries: AppliedDocument[]): AppliedSources {
     const units = new Map(entries.map((e) => [e, this.unitOf(e, false)]));
     const covered = new Map(entries.map((e) => [e, this.coveredBy(units.get(e))]));
-    const isRoot = (e: AppliedDocument): boolean =>
-      !entries.some((p) => p !== e && covered.get(p)!.has(e.file) && !covered.get(e)!.has(p.file));
+    const isRoot = (e: AppliedDocument): boolean => !entries.some((p) => p !== e && covered.get(p)!.has(e.file) && !covered.get(e)!.has(p.file));
     let roots = entries.filter(isRoot);
     if (roots.length === 0) roots = entries;
     // A bootstrapped cluster applies its own folder (flux-system's path is ./clusters/production).
@@ -142,7 +155,7 @@ class RepositoryReader {
     const names = [...folders.keys()].sort((a, b) => a.length - b.length);
     for (const f of names) {
       const outer = names.find((g) => g !== f && folders.has(g) && within(f, g));
-      if (outer !== undefined) (folders.set(outer, [...folders.get(outer)!, ...folders.get(f)!]), folders.delete(f));
+      if (outer !== undefined) folders.set(outer, [...folders.get(outer)!, ...folders.get(f)!]), folders.delete(f);
     }
     // What a cluster applies: its roots' paths, and the paths of every Flux/Argo object found there, transitively.
     const closure = (rs: AppliedDocument[]): Set<string> => {
@@ -339,7 +352,7 @@ class RepositoryReader {
       }
       const candidates: ClusterCandidate[] = members.map((m) => {
         const tree = this.treeOf(m);
-          // The choice is about the repository as a whole, not about one kustomization.
+        // The choice is about the repository as a whole, not about one kustomization.
         return { name: m || '.', at: { file: '.', line: 1, column: 1 }, files: tree.inputs, appliesApis: this.appliesApis(tree.manifests) };
       });
       const chosen = chooseCluster(candidates, this.settings, 'kustomizations that pick between the same files', this.diagnostics)!;
@@ -388,9 +401,13 @@ class RepositoryReader {
     const kfile = tree.kustomizations[0];
     const overlay = over.namespace || over.namePrefix || over.nameSuffix ? over : undefined;
     // Without a build, the files the kustomization names are read as written: one missing file hides nothing else.
-    const asWritten = (): AppliedDocument[] => [...tree.manifests].flatMap((f) => this.objectsOf(f).map((doc) => ({
-      file: f, doc: overlay ? transformed(doc, { targetNamespace: overlay.namespace, namePrefix: overlay.namePrefix, nameSuffix: overlay.nameSuffix }) : doc,
-    })));
+    const asWritten = (): AppliedDocument[] =>
+      [...tree.manifests].flatMap((f) =>
+        this.objectsOf(f).map((doc) => ({
+          file: f,
+          doc: overlay ? transformed(doc, { targetNamespace: overlay.namespace, namePrefix: overlay.namePrefix, nameSuffix: overlay.nameSuffix }) : doc,
+        })),
+      );
     if (tree.problems.length > 0) {
       for (const p of tree.problems) this.report({ ...p, hint: `until this is fixed, kustomize cannot build ${dir || '.'}; Portico reads the files it names as written` });
       return { documents: asWritten(), failed: true };
@@ -400,7 +417,11 @@ class RepositoryReader {
       if (!this.toolWarned) {
         this.toolWarned = true;
         this.diagnostics.push({
-          severity: 'warning', rule: 'kustomize', file: kfile?.file ?? dir, line: 1, column: 1,
+          severity: 'warning',
+          rule: 'kustomize',
+          file: kfile?.file ?? dir,
+          line: 1,
+          column: 1,
           message: `this repository has kustomizations, and kustomize is needed to read them as the cluster gets them, but ${this.tool.missing}; Portico reads the plain files they name instead (without their namespace, name prefixes or generated ConfigMaps)`,
           hint: 'install kubectl (it embeds kustomize) or kustomize, or set PORTICO_KUSTOMIZE to one of them',
         });
@@ -428,9 +449,21 @@ class RepositoryReader {
     }
     if (!result.ok) {
       // Point at the entry kustomize's message is about: the path it names, else the patches when a patch failed.
-      const entry = kfile?.entries.find((e) => result.message.includes(e.ref.replace(/^\.\//, '')))
-        ?? (/patch/i.test(result.message) ? kfile?.entries.find((e) => String(e.at[0]).startsWith('patches')) : undefined);
-      if (kfile) this.report(diagnosticAt(kfile.file, kfile.doc, entry?.at ?? [], 'error', 'kustomize', `kustomize cannot build ${dir || '.'}: ${result.message}`, 'Portico reads the files this kustomization names as written until it builds'));
+      const entry =
+        kfile?.entries.find((e) => result.message.includes(e.ref.replace(/^\.\//, ''))) ??
+        (/patch/i.test(result.message) ? kfile?.entries.find((e) => String(e.at[0]).startsWith('patches')) : undefined);
+      if (kfile)
+        this.report(
+          diagnosticAt(
+            kfile.file,
+            kfile.doc,
+            entry?.at ?? [],
+            'error',
+            'kustomize',
+            `kustomize cannot build ${dir || '.'}: ${result.message}`,
+            'Portico reads the files this kustomization names as written until it builds',
+          ),
+        );
       return { documents: asWritten(), failed: true };
     }
     const parsed = parseSourceText(result.yaml, 'rendered.yaml');
@@ -472,7 +505,11 @@ class RepositoryReader {
       const b = d.doc.value as Body;
       if (groupOf(b.apiVersion) === 'helm.toolkit.fluxcd.io' && b.kind === 'HelmRelease') {
         const chart = b.spec?.chart?.spec?.chart ?? b.spec?.chartRef?.name ?? 'its chart';
-        this.warnOnce(d, [], `HelmRelease ${b.metadata?.namespace ?? 'default'}/${b.metadata?.name} is rendered by Helm in the cluster; Portico does not render Helm charts, so what ${chart} creates is not read`);
+        this.warnOnce(
+          d,
+          [],
+          `HelmRelease ${b.metadata?.namespace ?? 'default'}/${b.metadata?.name} is rendered by Helm in the cluster; Portico does not render Helm charts, so what ${chart} creates is not read`,
+        );
       }
     }
   }
@@ -524,9 +561,7 @@ class SourceIndex {
       return { file: best.file, doc: { value, index: best.doc.index, positionOf: best.doc.positionOf } };
     }
     for (const k of this.tree.kustomizations) {
-      const gen = k.generators
-        .filter((g) => g.kind === value.kind && g.name && name.includes(g.name))
-        .sort((a, b) => b.name.length - a.name.length)[0];
+      const gen = k.generators.filter((g) => g.kind === value.kind && g.name && name.includes(g.name)).sort((a, b) => b.name.length - a.name.length)[0];
       if (gen && k.doc) {
         const kdoc = k.doc;
         return {
@@ -574,7 +609,7 @@ export function substituteVariables(value: unknown, vars: Map<string, string>): 
       if (whole.startsWith('$$')) return whole.slice(1);
       const v = vars.get(name);
       if (v !== undefined && !(op?.startsWith(':') && v === '')) return v;
-      return op ? fallback ?? '' : '';
+      return op ? (fallback ?? '') : '';
     });
   }
   if (Array.isArray(value)) return value.map((v) => substituteVariables(v, vars));

@@ -43,17 +43,22 @@ export function chooseCluster(candidates: ClusterCandidate[], settings: ClusterC
     const named = sorted.filter((c) => clusterNameMatches(c.name, settings.cluster!));
     if (named.length === 1) return named[0];
     diagnostics.push({
-      severity: 'error', rule: 'cluster', ...first.at,
-      message: named.length === 0
-        ? `PORTICO_CLUSTER is "${settings.cluster}", but this repository's ${what} are ${names}`
-        : `PORTICO_CLUSTER "${settings.cluster}" names several ${what}: ${named.map((c) => c.name).join(', ')}`,
+      severity: 'error',
+      rule: 'cluster',
+      ...first.at,
+      message:
+        named.length === 0
+          ? `PORTICO_CLUSTER is "${settings.cluster}", but this repository's ${what} are ${names}`
+          : `PORTICO_CLUSTER "${settings.cluster}" names several ${what}: ${named.map((c) => c.name).join(', ')}`,
       hint: `set PORTICO_CLUSTER to one of: ${names}`,
     });
   }
   const chosen = (list: ClusterCandidate[], why: string): ClusterCandidate => {
     const c = list[0]!;
     diagnostics.push({
-      severity: 'info', rule: 'cluster', ...c.at,
+      severity: 'info',
+      rule: 'cluster',
+      ...c.at,
       message: `this repository has several ${what} (${names}); Portico documents ${c.name}, ${why}`,
       hint: 'set PORTICO_CLUSTER to document another',
     });
@@ -70,7 +75,9 @@ export function chooseCluster(candidates: ClusterCandidate[], settings: ClusterC
   }
   if (!settings.cluster) {
     diagnostics.push({
-      severity: 'warning', rule: 'cluster', ...first.at,
+      severity: 'warning',
+      rule: 'cluster',
+      ...first.at,
       message: `this repository has several ${what} (${names}) and nothing says which one the portal documents; Portico documents ${first.name}, the first`,
       hint: `set PORTICO_CLUSTER to one of: ${names}`,
     });

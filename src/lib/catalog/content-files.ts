@@ -4,9 +4,7 @@ import path from 'node:path';
 /** Why a file of the content root was not read. */
 export type UnreadReason = 'missing' | 'outside' | 'unreadable';
 
-export type ContentRead =
-  | { ok: true; bytes: Buffer }
-  | { ok: false; reason: UnreadReason; /** The system's code (ENOENT, EACCES...), when there is one. */ code?: string };
+export type ContentRead = { ok: true; bytes: Buffer } | { ok: false; reason: UnreadReason /** The system's code (ENOENT, EACCES...), when there is one. */; code?: string };
 
 /**
  * The content root as the file system sees it. A spec is untrusted input: a symbolic link in the

@@ -136,9 +136,21 @@ function toAjvSchema(node: unknown): unknown {
 // ---------------------------------------------------------------- metadata and pruning
 
 const OBJECT_META_FIELDS = [
-  'name', 'generateName', 'namespace', 'labels', 'annotations', 'uid', 'resourceVersion', 'generation',
-  'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'ownerReferences', 'finalizers',
-  'managedFields', 'selfLink',
+  'name',
+  'generateName',
+  'namespace',
+  'labels',
+  'annotations',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+  'selfLink',
 ];
 
 /** RFC 1123 subdomain, the rule Kubernetes applies to most object names (k8s.io/apimachinery validation). */
@@ -402,7 +414,9 @@ function checkCelRules(kind: string, doc: unknown, schema: JsonObject): SchemaIs
     if (value === undefined) return;
     const rules = Array.isArray(node['x-kubernetes-validations']) ? (node['x-kubernetes-validations'] as JsonObject[]) : [];
     for (const r of rules) {
-      const text = String(r.rule ?? '').replace(/\s+/g, ' ').trim();
+      const text = String(r.rule ?? '')
+        .replace(/\s+/g, ' ')
+        .trim();
       const c = celCheckFor(kind, text);
       if (!c) continue;
       const result = c.check(value);

@@ -49,9 +49,10 @@ export function apiAuthToEnforced(r: Resource): EnforcedAuth {
     // Without keySource, Traefik Hub reads `Authorization: Bearer <key>` and the `api_key` query parameter.
     const source = isObject(s.apiKey.keySource) ? s.apiKey.keySource : { header: 'Authorization', headerAuthScheme: 'Bearer', query: 'api_key' };
     if (nonEmpty(source.header)) {
-      schemes.apiKey = source.header.toLowerCase() === 'authorization' && nonEmpty(source.headerAuthScheme) && source.headerAuthScheme.toLowerCase() === 'bearer'
-        ? { type: 'http', scheme: 'bearer', description: enforcedBy(r, 'API key, as a bearer token') }
-        : { type: 'apiKey', in: 'header', name: source.header, description: enforcedBy(r, 'API key') };
+      schemes.apiKey =
+        source.header.toLowerCase() === 'authorization' && nonEmpty(source.headerAuthScheme) && source.headerAuthScheme.toLowerCase() === 'bearer'
+          ? { type: 'http', scheme: 'bearer', description: enforcedBy(r, 'API key, as a bearer token') }
+          : { type: 'apiKey', in: 'header', name: source.header, description: enforcedBy(r, 'API key') };
     }
     if (nonEmpty(source.query)) schemes.apiKeyQuery = { type: 'apiKey', in: 'query', name: source.query, description: enforcedBy(r, 'API key') };
   } else if (isObject(s.jwt)) {
@@ -90,9 +91,12 @@ function tykSchemeToOpenApi(r: Resource, name: string, entry: Record<string, any
   const cookie = isObject(entry.cookie) && entry.cookie.enabled === true ? entry.cookie : undefined;
   if (/basic/i.test(name)) return { type: 'http', scheme: 'basic', description: enforcedBy(r, 'basic authentication') };
   if (/jwt/i.test(name) || 'signingMethod' in entry || 'source' in entry) return { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: enforcedBy(r, 'JWT') };
-  const where = header ? { in: 'header', name: nonEmpty(header.name) ? header.name : 'Authorization' }
-    : query ? { in: 'query', name: nonEmpty(query.name) ? query.name : name }
-      : cookie ? { in: 'cookie', name: nonEmpty(cookie.name) ? cookie.name : name }
+  const where = header
+    ? { in: 'header', name: nonEmpty(header.name) ? header.name : 'Authorization' }
+    : query
+      ? { in: 'query', name: nonEmpty(query.name) ? query.name : name }
+      : cookie
+        ? { in: 'cookie', name: nonEmpty(cookie.name) ? cookie.name : name }
         : { in: 'header', name: 'Authorization' };
   return { type: 'apiKey', ...where, description: enforcedBy(r, 'auth token') };
 }
@@ -121,16 +125,21 @@ export function tykClassicToEnforced(r: Resource): EnforcedAuth {
   if (s.use_mutual_tls_auth === true) schemes.mutualTLS = { type: 'mutualTLS', description: enforcedBy(r, 'use_mutual_tls_auth') };
   if (s.use_standard_auth === true || Object.keys(schemes).length === 0) {
     const header = nonEmpty(tokenConfig.auth_header_name) ? tokenConfig.auth_header_name : 'Authorization';
-    schemes.authToken = { type: 'apiKey', in: 'header', name: header, description: enforcedBy(r, s.use_standard_auth === true ? 'use_standard_auth' : 'Tyk\'s default auth token, as no other method is on') };
-    if (tokenConfig.use_param === true) schemes.authTokenQuery = { type: 'apiKey', in: 'query', name: nonEmpty(tokenConfig.param_name) ? tokenConfig.param_name : header, description: enforcedBy(r, 'use_param') };
-    if (tokenConfig.use_cookie === true) schemes.authTokenCookie = { type: 'apiKey', in: 'cookie', name: nonEmpty(tokenConfig.cookie_name) ? tokenConfig.cookie_name : header, description: enforcedBy(r, 'use_cookie') };
+    schemes.authToken = {
+      type: 'apiKey',
+      in: 'header',
+      name: header,
+      description: enforcedBy(r, s.use_standard_auth === true ? 'use_standard_auth' : "Tyk's default auth token, as no other method is on"),
+    };
+    if (tokenConfig.use_param === true)
+      schemes.authTokenQuery = { type: 'apiKey', in: 'query', name: nonEmpty(tokenConfig.param_name) ? tokenConfig.param_name : header, description: enforcedBy(r, 'use_param') };
+    if (tokenConfig.use_cookie === true)
+      schemes.authTokenCookie = { type: 'apiKey', in: 'cookie', name: nonEmpty(tokenConfig.cookie_name) ? tokenConfig.cookie_name : header, description: enforcedBy(r, 'use_cookie') };
   }
   const token = ['authToken', 'authTokenQuery', 'authTokenCookie'].filter((n) => n in schemes);
   const others = Object.keys(schemes).filter((n) => !token.includes(n));
   // The token may come from any of its places; several methods are chained, each one required.
-  const requirements = token.length
-    ? token.map((t) => Object.fromEntries([t, ...others].map((n) => [n, []])))
-    : [Object.fromEntries(others.map((n) => [n, []]))];
+  const requirements = token.length ? token.map((t) => Object.fromEntries([t, ...others].map((n) => [n, []]))) : [Object.fromEntries(others.map((n) => [n, []]))];
   return { resource: resourceName(r), source: sourceOf(r), keyless: false, schemes, requirements };
 }
 
@@ -216,8 +225,16 @@ export function reportApiAuths(resources: Resource[], diagnostics: Diagnostic[])
   const defaults = new Map<string, Resource>();
   for (const r of resources.filter((x) => x.id.group === 'hub.traefik.io' && x.id.kind === 'APIAuth')) {
     if (r.spec.isDefault !== true) {
-      diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'isDefault'], 'info', 'resource',
-        `APIAuth ${r.id.namespace}/${r.id.name} is not the default of its namespace, and the API CRD has no field that names an APIAuth, so Portico shows it on no API`));
+      diagnostics.push(
+        diagnosticAt(
+          r.file,
+          r.doc,
+          ['spec', 'isDefault'],
+          'info',
+          'resource',
+          `APIAuth ${r.id.namespace}/${r.id.name} is not the default of its namespace, and the API CRD has no field that names an APIAuth, so Portico shows it on no API`,
+        ),
+      );
       continue;
     }
     const first = defaults.get(r.id.namespace);
@@ -225,8 +242,16 @@ export function reportApiAuths(resources: Resource[], diagnostics: Diagnostic[])
       defaults.set(r.id.namespace, r);
       continue;
     }
-    diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'isDefault'], 'warning', 'duplicate',
-      `APIAuth ${r.id.name} is a second default for namespace ${r.id.namespace}; Traefik Hub wants one, and Portico uses ${first.id.name} (${first.file}:${first.doc.positionOf(['metadata', 'name']).line})`,
-      'set isDefault: false on all but one APIAuth of the namespace'));
+    diagnostics.push(
+      diagnosticAt(
+        r.file,
+        r.doc,
+        ['spec', 'isDefault'],
+        'warning',
+        'duplicate',
+        `APIAuth ${r.id.name} is a second default for namespace ${r.id.namespace}; Traefik Hub wants one, and Portico uses ${first.id.name} (${first.file}:${first.doc.positionOf(['metadata', 'name']).line})`,
+        'set isDefault: false on all but one APIAuth of the namespace',
+      ),
+    );
   }
 }

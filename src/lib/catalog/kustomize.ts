@@ -137,7 +137,10 @@ export function readKustomizationFile(content: ContentRoot, dir: string, file: s
   }
   if (k.openapi && typeof k.openapi.path === 'string') inputFile(k.openapi.path, ['openapi', 'path']);
   list('configurations').forEach((c, i) => inputFile(c, ['configurations', i]));
-  for (const [key, kind] of [['configMapGenerator', 'ConfigMap'], ['secretGenerator', 'Secret']] as const) {
+  for (const [key, kind] of [
+    ['configMapGenerator', 'ConfigMap'],
+    ['secretGenerator', 'Secret'],
+  ] as const) {
     list(key).forEach((g: any, i) => {
       if (!g || typeof g !== 'object') return;
       const gen: KustomizeGenerator = { kind, name: typeof g.name === 'string' ? g.name : '', entry: [key, i], keys: new Map(), files: new Map() };
@@ -152,7 +155,10 @@ export function readKustomizationFile(content: ContentRoot, dir: string, file: s
         inputFile(ref, [key, i, 'files', j]);
         if (out.inputs.length > before) gen.files.set(dataKey, out.inputs[out.inputs.length - 1]!);
       });
-      const envs = [...(Array.isArray(g.envs) ? g.envs.map((e: unknown, j: number) => [e, [key, i, 'envs', j]] as const) : []), ...(typeof g.env === 'string' ? [[g.env, [key, i, 'env']] as const] : [])];
+      const envs = [
+        ...(Array.isArray(g.envs) ? g.envs.map((e: unknown, j: number) => [e, [key, i, 'envs', j]] as const) : []),
+        ...(typeof g.env === 'string' ? [[g.env, [key, i, 'env']] as const] : []),
+      ];
       for (const [e, at] of envs) inputFile(e, at);
       if (g.literals && Array.isArray(g.literals)) {
         g.literals.forEach((l: unknown, j: number) => {
@@ -180,7 +186,7 @@ export function readKustomizationTree(content: ContentRoot, dir: string): Kustom
     const k = readKustomizationFile(content, d, file, tree.problems);
     tree.kustomizations.push(k);
     tree.inputs.add(file);
-    for (const m of k.manifests) (tree.manifests.add(m), tree.inputs.add(m));
+    for (const m of k.manifests) tree.manifests.add(m), tree.inputs.add(m);
     for (const i of k.inputs) tree.inputs.add(i);
     for (const sub of k.dirs) visit(sub, { file, doc: k.doc, at: k.entries.find((e) => path.posix.normalize(path.posix.join(d, e.ref)) === sub)?.at });
   };
@@ -196,7 +202,12 @@ export interface KustomizeTool {
 
 /** Is `command` an executable file, given as a path or found on the PATH? Returns its path. */
 function findExecutable(command: string, envPath: string | undefined): string | undefined {
-  const candidates = command.includes('/') ? [command] : (envPath ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, command));
+  const candidates = command.includes('/')
+    ? [command]
+    : (envPath ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((d) => path.join(d, command));
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -213,7 +224,8 @@ function findExecutable(command: string, envPath: string | undefined): string | 
  * (which embeds kustomize). kubectl is run as `kubectl kustomize`, anything else as `<cmd> build`.
  */
 export function findKustomize(setting: string | undefined, envPath = process.env.PATH): KustomizeTool | { missing: string } {
-  const toolFor = (exe: string): KustomizeTool => (/kubectl[^/]*$/.test(path.basename(exe)) ? { argv: [exe, 'kustomize'], label: `${exe} kustomize` } : { argv: [exe, 'build'], label: `${exe} build` });
+  const toolFor = (exe: string): KustomizeTool =>
+    /kubectl[^/]*$/.test(path.basename(exe)) ? { argv: [exe, 'kustomize'], label: `${exe} kustomize` } : { argv: [exe, 'build'], label: `${exe} build` };
   if (setting) {
     const exe = findExecutable(setting, envPath);
     return exe ? toolFor(exe) : { missing: `PORTICO_KUSTOMIZE names ${setting}, which is not an executable file${setting.includes('/') ? '' : ' on the PATH'}` };
@@ -232,15 +244,21 @@ export type RenderResult = { ok: true; yaml: string; fromCache: boolean } | { ok
  * checked that every path named stays inside the content root, and remote bases are refused there.
  */
 export function renderKustomization(tool: KustomizeTool, root: string, buildDir: () => string, key: string, inputs: Iterable<string>, cacheDir: string | undefined): RenderResult {
-  const hash = sha256Hex([tool.label, key, ...[...new Set(inputs)].sort().map((f) => {
-    let sha = 'missing';
-    try {
-      sha = sha256Hex(readFileSync(path.join(root, f)).toString('latin1'));
-    } catch {
-      // a file that vanished changes the hash, and kustomize will say why
-    }
-    return `${f}\0${sha}`;
-  })].join('\n'));
+  const hash = sha256Hex(
+    [
+      tool.label,
+      key,
+      ...[...new Set(inputs)].sort().map((f) => {
+        let sha = 'missing';
+        try {
+          sha = sha256Hex(readFileSync(path.join(root, f)).toString('latin1'));
+        } catch {
+          // a file that vanished changes the hash, and kustomize will say why
+        }
+        return `${f}\0${sha}`;
+      }),
+    ].join('\n'),
+  );
   const cached = cacheDir ? path.join(cacheDir, 'kustomize-v1', `${hash}.yaml`) : undefined;
   if (cached) {
     try {
@@ -277,6 +295,14 @@ function cleanKustomizeError(stderr: string, root: string): string {
   let text = stderr.trim();
   const quoted = /err="((?:[^"\\]|\\.)*)"/.exec(text);
   if (quoted) text = quoted[1]!.replace(/\\"/g, '"').replace(/\\\\/g, '\\');
-  text = text.replace(/^Error:\s*/m, '').split('\n').filter((l) => l.trim() && !/^Usage:|^\s+kustomize build|^Flags:/.test(l))[0] ?? text;
-  return text.split(`${path.resolve(root)}/`).join('').split(path.resolve(root)).join('.');
+  text =
+    text
+      .replace(/^Error:\s*/m, '')
+      .split('\n')
+      .filter((l) => l.trim() && !/^Usage:|^\s+kustomize build|^Flags:/.test(l))[0] ?? text;
+  return text
+    .split(`${path.resolve(root)}/`)
+    .join('')
+    .split(path.resolve(root))
+    .join('.');
 }

@@ -120,17 +120,13 @@ export async function loadCatalog(root: string, options: LoadCatalogOptions = {}
   const portals = readPortals(byKind, items);
   const applications = readApplications(byKind, diagnostics);
   const subscriptions = readSubscriptions(byKind, refs);
-  const guides = [...readContentItems(byKind, refs), ...readMarkdownGuides(absRoot, scan, diagnostics)].sort(
-    (a, b) => a.order - b.order || a.title.localeCompare(b.title),
-  );
+  const guides = [...readContentItems(byKind, refs), ...readMarkdownGuides(absRoot, scan, diagnostics)].sort((a, b) => a.order - b.order || a.title.localeCompare(b.title));
 
   const known = new Set([
     ...['API', 'APIVersion', 'APIBundle', 'APIPlan', 'APICatalogItem', 'APIPortal', 'ContentItem', 'ManagedApplication', 'ManagedSubscription'].map((k) => `${HUB}/${k}`),
     ...['TykOasApiDefinition', 'ApiDefinition', 'SecurityPolicy'].map((k) => `${TYK}/${k}`),
   ]);
-  const references = scan.resources
-    .filter((r) => !known.has(`${r.id.group}/${r.id.kind}`))
-    .map((r) => ({ id: r.id, source: sourceOf(r), annotations: r.annotations }));
+  const references = scan.resources.filter((r) => !known.has(`${r.id.group}/${r.id.kind}`)).map((r) => ({ id: r.id, source: sourceOf(r), annotations: r.annotations }));
 
   cache?.flush();
   dropRepeatedParseErrors(diagnostics);
@@ -140,7 +136,18 @@ export async function loadCatalog(root: string, options: LoadCatalogOptions = {}
 
 function emptyCatalog(root: string, diagnostics: Diagnostic[]): Catalog {
   return {
-    root, apis: [], failedApis: [], plans: [], bundles: [], items: [], portals: [], applications: [], subscriptions: [], guides: [], references: [], diagnostics,
+    root,
+    apis: [],
+    failedApis: [],
+    plans: [],
+    bundles: [],
+    items: [],
+    portals: [],
+    applications: [],
+    subscriptions: [],
+    guides: [],
+    references: [],
+    diagnostics,
     stats: { files: 0, documents: 0, specs: 0, specsFromCache: 0, operations: 0 },
   };
 }
@@ -201,8 +208,15 @@ function reportLegacyKind(r: Resource, diagnostics: Diagnostic[]): void {
     APIGateway: 'nothing: routing moved to IngressRoutes annotated with hub.traefik.io/api',
   };
   diagnostics.push(
-    diagnosticAt(r.file, r.doc, ['kind'], 'warning', 'legacy', `${r.id.kind} was removed from Traefik Hub; Portico reads it as ${replacement[r.id.kind]}`,
-      `replace ${r.id.kind} "${r.id.name}" with ${replacement[r.id.kind]}`),
+    diagnosticAt(
+      r.file,
+      r.doc,
+      ['kind'],
+      'warning',
+      'legacy',
+      `${r.id.kind} was removed from Traefik Hub; Portico reads it as ${replacement[r.id.kind]}`,
+      `replace ${r.id.kind} "${r.id.name}" with ${replacement[r.id.kind]}`,
+    ),
   );
 }
 
@@ -260,7 +274,10 @@ function readOperationSets(openApiSpec: any): OperationSet[] {
     .map((s: any) => ({
       name: s.name,
       matchers: (Array.isArray(s.matchers) ? s.matchers : []).map((m: any) => ({
-        path: m.path, pathPrefix: m.pathPrefix, pathRegex: m.pathRegex, methods: Array.isArray(m.methods) ? m.methods : undefined,
+        path: m.path,
+        pathPrefix: m.pathPrefix,
+        pathRegex: m.pathRegex,
+        methods: Array.isArray(m.methods) ? m.methods : undefined,
       })),
     }));
 }
@@ -294,10 +311,7 @@ async function readApis(
   const readOne = async (owned: () => Resource[], read: () => Promise<CatalogApi>): Promise<void> => {
     const before = ctx.diagnostics.length;
     const api = await read();
-    const reasons = [
-      ...owned().flatMap((r) => resourceErrors.get(r.identity) ?? []),
-      ...ctx.diagnostics.slice(before).filter((d) => d.severity === 'error'),
-    ];
+    const reasons = [...owned().flatMap((r) => resourceErrors.get(r.identity) ?? []), ...ctx.diagnostics.slice(before).filter((d) => d.severity === 'error')];
     apis.push(api);
     if (reasons.length > 0) failedApis.push({ key: api.key, id: api.id, source: api.source, reasons });
   };
@@ -312,7 +326,10 @@ async function readApis(
 
   for (const r of hubApis) {
     const owned: Resource[] = [r];
-    await readOne(() => owned, () => readHubApi(ctx, cluster, r, versionsByKey, usedVersions, owned));
+    await readOne(
+      () => owned,
+      () => readHubApi(ctx, cluster, r, versionsByKey, usedVersions, owned),
+    );
     onProgress?.({ done: ++done, total, api: r.id.name });
   }
 
@@ -322,65 +339,117 @@ async function readApis(
     }
   }
 
-  const configMaps = new Map(
-    (index.get('/ConfigMap') ?? []).map((r) => [keyOf(r.id.namespace, r.id.name), r]),
-  );
+  const configMaps = new Map((index.get('/ConfigMap') ?? []).map((r) => [keyOf(r.id.namespace, r.id.name), r]));
   for (const r of tykOas) {
-    await readOne(() => [r], () => readTykOasApi(ctx, r, configMaps));
+    await readOne(
+      () => [r],
+      () => readTykOasApi(ctx, r, configMaps),
+    );
     onProgress?.({ done: ++done, total, api: r.id.name });
   }
   for (const r of tykClassic) {
     const s = r.spec;
-    const auth = [s.use_keyless ? 'keyless' : undefined, s.use_standard_auth ? 'authToken' : undefined, s.use_basic_auth ? 'basic' : undefined, s.enable_jwt ? 'jwt' : undefined, s.use_oauth2 ? 'oauth2' : undefined].filter((x): x is string => !!x);
+    const auth = [
+      s.use_keyless ? 'keyless' : undefined,
+      s.use_standard_auth ? 'authToken' : undefined,
+      s.use_basic_auth ? 'basic' : undefined,
+      s.enable_jwt ? 'jwt' : undefined,
+      s.use_oauth2 ? 'oauth2' : undefined,
+    ].filter((x): x is string => !!x);
     const version: ApiVersion = {
-      name: r.id.name, release: '0.0.0', title: s.name ?? r.id.name, deprecated: false, origin: { kind: 'none' },
-      servers: [], operations: [], webhooks: [], tags: [], schemaNames: [], securitySchemes: {}, operationSets: [], source: sourceOf(r),
+      name: r.id.name,
+      release: '0.0.0',
+      title: s.name ?? r.id.name,
+      deprecated: false,
+      origin: { kind: 'none' },
+      servers: [],
+      operations: [],
+      webhooks: [],
+      tags: [],
+      schemaNames: [],
+      securitySchemes: {},
+      operationSets: [],
+      source: sourceOf(r),
     };
-    await readOne(() => [r], async () => finishApi(r, [version], { gateway: 'tyk', flavour: 'classic', listenPath: s.proxy?.listen_path, upstreamUrl: s.proxy?.target_url, authentication: auth }, s.name, undefined));
+    await readOne(
+      () => [r],
+      async () => finishApi(r, [version], { gateway: 'tyk', flavour: 'classic', listenPath: s.proxy?.listen_path, upstreamUrl: s.proxy?.target_url, authentication: auth }, s.name, undefined),
+    );
     onProgress?.({ done: ++done, total, api: r.id.name });
   }
   return { apis: apis.sort((a, b) => a.key.localeCompare(b.key)), failedApis: failedApis.sort((a, b) => a.key.localeCompare(b.key)) };
 }
 
 /** Reads one Traefik Hub API with its versions; adds the APIVersion resources it reads to `owned`. */
-async function readHubApi(
-  ctx: SpecLoadContext,
-  cluster: ClusterIndex,
-  r: Resource,
-  versionsByKey: Map<CatalogKey, Resource>,
-  usedVersions: Set<string>,
-  owned: Resource[],
-): Promise<CatalogApi> {
+async function readHubApi(ctx: SpecLoadContext, cluster: ClusterIndex, r: Resource, versionsByKey: Map<CatalogKey, Resource>, usedVersions: Set<string>, owned: Resource[]): Promise<CatalogApi> {
   const legacy = isLegacyHubApi(r);
   const inputs: VersionInput[] = [];
   if (legacy) {
-    ctx.diagnostics.push(diagnosticAt(r.file, r.doc, r.spec.pathPrefix !== undefined ? ['spec', 'pathPrefix'] : ['spec', 'service'], 'warning', 'legacy',
-      `API ${r.id.name} uses the Traefik Hub shape from before March 2024 (spec.pathPrefix, spec.service); Portico migrated it in memory`,
-      `move spec.service.openApiSpec to spec.openApiSpec, delete spec.pathPrefix and spec.service, and route the API with an IngressRoute annotated hub.traefik.io/api: ${r.id.name}`));
+    ctx.diagnostics.push(
+      diagnosticAt(
+        r.file,
+        r.doc,
+        r.spec.pathPrefix !== undefined ? ['spec', 'pathPrefix'] : ['spec', 'service'],
+        'warning',
+        'legacy',
+        `API ${r.id.name} uses the Traefik Hub shape from before March 2024 (spec.pathPrefix, spec.service); Portico migrated it in memory`,
+        `move spec.service.openApiSpec to spec.openApiSpec, delete spec.pathPrefix and spec.service, and route the API with an IngressRoute annotated hub.traefik.io/api: ${r.id.name}`,
+      ),
+    );
     const service = r.spec.service;
-    const servedBy = typeof service?.name === 'string'
-      ? { service: { name: service.name, namespace: r.id.namespace, port: service.port?.number ?? service.port?.name, via: `API ${r.id.name} (spec.service)` } }
-      : { annotation: 'hub.traefik.io/api', name: r.id.name };
-    inputs.push({ name: r.id.name, resource: r, openApiSpec: service?.openApiSpec, openApiSpecPath: ['spec', 'service', 'openApiSpec'], extraSets: [], title: r.spec.title, description: r.spec.description, servedBy });
+    const servedBy =
+      typeof service?.name === 'string'
+        ? { service: { name: service.name, namespace: r.id.namespace, port: service.port?.number ?? service.port?.name, via: `API ${r.id.name} (spec.service)` } }
+        : { annotation: 'hub.traefik.io/api', name: r.id.name };
+    inputs.push({
+      name: r.id.name,
+      resource: r,
+      openApiSpec: service?.openApiSpec,
+      openApiSpecPath: ['spec', 'service', 'openApiSpec'],
+      extraSets: [],
+      title: r.spec.title,
+      description: r.spec.description,
+      servedBy,
+    });
   } else if (Array.isArray(r.spec.versions) && r.spec.versions.length > 0) {
     const apiSets = readOperationSets(r.spec.openApiSpec);
     r.spec.versions.forEach((v: any, i: number) => {
       const vr = versionsByKey.get(keyOf(r.id.namespace, String(v?.name)));
       if (!vr) {
-        ctx.diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'versions', i, 'name'], 'error', 'reference',
-          `API ${r.id.name} lists version "${v?.name}", but there is no APIVersion "${v?.name}" in namespace ${r.id.namespace}`));
+        ctx.diagnostics.push(
+          diagnosticAt(
+            r.file,
+            r.doc,
+            ['spec', 'versions', i, 'name'],
+            'error',
+            'reference',
+            `API ${r.id.name} lists version "${v?.name}", but there is no APIVersion "${v?.name}" in namespace ${r.id.namespace}`,
+          ),
+        );
         return;
       }
       usedVersions.add(keyOf(vr.id.namespace, vr.id.name));
       inputs.push({
-        name: vr.id.name, release: vr.spec.release, title: vr.spec.title, description: vr.spec.description,
-        resource: vr, openApiSpec: vr.spec.openApiSpec, openApiSpecPath: ['spec', 'openApiSpec'], extraSets: apiSets,
+        name: vr.id.name,
+        release: vr.spec.release,
+        title: vr.spec.title,
+        description: vr.spec.description,
+        resource: vr,
+        openApiSpec: vr.spec.openApiSpec,
+        openApiSpecPath: ['spec', 'openApiSpec'],
+        extraSets: apiSets,
         servedBy: { annotation: 'hub.traefik.io/api-version', name: vr.id.name },
       });
     });
   } else {
     inputs.push({
-      name: r.id.name, resource: r, openApiSpec: r.spec.openApiSpec, openApiSpecPath: ['spec', 'openApiSpec'], extraSets: [], title: r.spec.title, description: r.spec.description,
+      name: r.id.name,
+      resource: r,
+      openApiSpec: r.spec.openApiSpec,
+      openApiSpecPath: ['spec', 'openApiSpec'],
+      extraSets: [],
+      title: r.spec.title,
+      description: r.spec.description,
       servedBy: { annotation: 'hub.traefik.io/api', name: r.id.name },
     });
   }
@@ -446,9 +515,17 @@ async function readHubVersion(ctx: SpecLoadContext, cluster: ClusterIndex, input
     const inside = !annotated.startsWith('../') && !path.posix.isAbsolute(annotated);
     if (inside && existsSync(path.join(ctx.root, annotated))) fromFile(annotated, oas.url);
     else {
-      ctx.diagnostics.push(diagnosticAt(r.file, r.doc, ['metadata', 'annotations', OPENAPI_FILE_ANNOTATION], 'error', 'openapi',
-        `${r.id.kind} ${r.id.name}: annotation ${OPENAPI_FILE_ANNOTATION} names ${annotated}, which ${inside ? 'does not exist' : 'is outside the content root'}`,
-        'fix the path (it is relative to this manifest), or remove the annotation to use openApiSpec.url'));
+      ctx.diagnostics.push(
+        diagnosticAt(
+          r.file,
+          r.doc,
+          ['metadata', 'annotations', OPENAPI_FILE_ANNOTATION],
+          'error',
+          'openapi',
+          `${r.id.kind} ${r.id.name}: annotation ${OPENAPI_FILE_ANNOTATION} names ${annotated}, which ${inside ? 'does not exist' : 'is outside the content root'}`,
+          'fix the path (it is relative to this manifest), or remove the annotation to use openApiSpec.url',
+        ),
+      );
     }
   } else if (hasSpec && typeof oas.url === 'string') {
     const inCluster = parseInClusterUrl(cluster, oas.url, r.id.namespace);
@@ -456,8 +533,13 @@ async function readHubVersion(ctx: SpecLoadContext, cluster: ClusterIndex, input
       // An in-cluster address answers only inside the cluster: read what the Service serves from the repository instead.
       const served = findServedDocument(cluster, inCluster.service, inCluster.path, true);
       if ('found' in served) fromConfigMap(served.found);
-      else at('url', 'error', `${r.id.kind} ${r.id.name}: openApiSpec.url ${oas.url} is an address inside the cluster, which Portico follows through the repository instead of fetching it, and ${served.missing}`,
-        `add the missing link to the repository, or keep the spec in a file named with the annotation ${OPENAPI_FILE_ANNOTATION}`);
+      else
+        at(
+          'url',
+          'error',
+          `${r.id.kind} ${r.id.name}: openApiSpec.url ${oas.url} is an address inside the cluster, which Portico follows through the repository instead of fetching it, and ${served.missing}`,
+          `add the missing link to the repository, or keep the spec in a file named with the annotation ${OPENAPI_FILE_ANNOTATION}`,
+        );
     } else {
       loaded = await loadSpecUrl(ctx, r, oas.url, [...input.openApiSpecPath, 'url']);
       if (loaded) origin = { kind: 'url', url: oas.url, fromCache: loaded.fromCache };
@@ -469,12 +551,18 @@ async function readHubVersion(ctx: SpecLoadContext, cluster: ClusterIndex, input
     else {
       const served = findServedSpec(cluster, input.servedBy, r.id.namespace, oas.path);
       if ('found' in served) fromConfigMap(served.found);
-      else at('path', 'error', `${r.id.kind} ${r.id.name}: no file for openApiSpec.path "${oas.path}"; looked for ${candidates.join(', ')}; and in the cluster: ${served.missing}`,
-        `put the document at one of those paths, name it with the annotation ${OPENAPI_FILE_ANNOTATION}, or add the missing link to the ConfigMap that holds it`);
+      else
+        at(
+          'path',
+          'error',
+          `${r.id.kind} ${r.id.name}: no file for openApiSpec.path "${oas.path}"; looked for ${candidates.join(', ')}; and in the cluster: ${served.missing}`,
+          `put the document at one of those paths, name it with the annotation ${OPENAPI_FILE_ANNOTATION}, or add the missing link to the ConfigMap that holds it`,
+        );
     }
   } else {
-    ctx.diagnostics.push(diagnosticAt(r.file, r.doc, input.openApiSpecPath.slice(0, -1), 'warning', 'openapi',
-      `${r.id.kind} ${r.id.name} has no openApiSpec, so the portal can show no operations for it`));
+    ctx.diagnostics.push(
+      diagnosticAt(r.file, r.doc, input.openApiSpecPath.slice(0, -1), 'warning', 'openapi', `${r.id.kind} ${r.id.name} has no openApiSpec, so the portal can show no operations for it`),
+    );
   }
   const overrideServers = Array.isArray(oas?.override?.servers) ? (oas.override.servers as Server[]).filter((s) => typeof s?.url === 'string') : undefined;
   const sets = [...input.extraSets, ...readOperationSets(oas)];
@@ -515,8 +603,7 @@ function buildVersion(
   if (usable && overrideServers) (doc as Record<string, unknown>).servers = overrideServers; // override.servers replaces servers (DESIGN.md 3)
   const info = ((usable ? doc!.info : undefined) ?? {}) as Record<string, unknown>;
   // A version is deprecated when its resource says so (annotation), its spec says so (x-deprecated), or every operation is.
-  const deprecated =
-    deprecatedByAnnotation || info['x-deprecated'] === true || (extracted ? extracted.operations.length > 0 && extracted.operations.every((o) => o.deprecated) : false);
+  const deprecated = deprecatedByAnnotation || info['x-deprecated'] === true || (extracted ? extracted.operations.length > 0 && extracted.operations.every((o) => o.deprecated) : false);
   return {
     name,
     release: release ?? (typeof info.version === 'string' ? info.version : '0.0.0'),
@@ -544,11 +631,20 @@ async function readTykOasApi(ctx: SpecLoadContext, r: Resource, configMaps: Map<
   let loaded: LoadedSpec | undefined;
   let origin: SpecOrigin = { kind: 'none' };
   if (!cm) {
-    ctx.diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'tykOAS', 'configmapRef', 'name'], 'error', 'reference',
-      `TykOasApiDefinition ${r.id.name} refers to ConfigMap ${cmKey}, which is not in the repository`));
+    ctx.diagnostics.push(
+      diagnosticAt(r.file, r.doc, ['spec', 'tykOAS', 'configmapRef', 'name'], 'error', 'reference', `TykOasApiDefinition ${r.id.name} refers to ConfigMap ${cmKey}, which is not in the repository`),
+    );
   } else if (typeof cm.body.data?.[keyName] !== 'string') {
-    ctx.diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'tykOAS', 'configmapRef', 'keyName'], 'error', 'reference',
-      `ConfigMap ${cmKey} has no data key "${keyName}" (it has: ${Object.keys(cm.body.data ?? {}).join(', ') || 'none'})`));
+    ctx.diagnostics.push(
+      diagnosticAt(
+        r.file,
+        r.doc,
+        ['spec', 'tykOAS', 'configmapRef', 'keyName'],
+        'error',
+        'reference',
+        `ConfigMap ${cmKey} has no data key "${keyName}" (it has: ${Object.keys(cm.body.data ?? {}).join(', ') || 'none'})`,
+      ),
+    );
   } else {
     ctx.stats.specs++;
     const text = cm.body.data[keyName] as string;
@@ -557,7 +653,9 @@ async function readTykOasApi(ctx: SpecLoadContext, r: Resource, configMaps: Map<
   }
   const tyk = ((loaded?.spec.document as any)?.['x-tyk-api-gateway'] ?? {}) as any;
   const schemes = tyk.server?.authentication?.securitySchemes ?? {};
-  const auth = Object.entries(schemes).filter(([, v]: [string, any]) => v?.enabled !== false).map(([k]) => k);
+  const auth = Object.entries(schemes)
+    .filter(([, v]: [string, any]) => v?.enabled !== false)
+    .map(([k]) => k);
   const version = buildVersion(ctx, r.id.name, undefined, undefined, undefined, loaded, origin, [], undefined, sourceOf(r));
   return finishApi(r, [version], { gateway: 'tyk', flavour: 'oas', listenPath: tyk.server?.listenPath?.value, upstreamUrl: tyk.upstream?.url, authentication: auth }, tyk.info?.name, undefined);
 }
@@ -594,8 +692,9 @@ function resolveNames(r: Resource, list: unknown, field: string, known: Set<Cata
     if (typeof name !== 'string') return;
     const key = keyOf(r.id.namespace, name);
     if (!known.has(key)) {
-      diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', field, i, 'name'], 'error', 'reference',
-        `${r.id.kind} ${r.id.name} refers to ${what} "${name}", which does not exist in namespace ${r.id.namespace}`));
+      diagnostics.push(
+        diagnosticAt(r.file, r.doc, ['spec', field, i, 'name'], 'error', 'reference', `${r.id.kind} ${r.id.name} refers to ${what} "${name}", which does not exist in namespace ${r.id.namespace}`),
+      );
       return;
     }
     if (!out.includes(key)) out.push(key);
@@ -662,11 +761,17 @@ function readHubCatalogItems(index: KindIndex, apis: CatalogApi[], bundles: Cata
     const viaBundles = bundles.filter((b) => bundleKeys.includes(b.key)).flatMap((b) => b.apis);
     const plan = readPlanRef(r, refs);
     items.push({
-      key: keyOf(r.id.namespace, r.id.name), id: r.id, title: r.annotations['portico.dev/title'] ?? r.id.name, visibility: readVisibility(r),
+      key: keyOf(r.id.namespace, r.id.name),
+      id: r.id,
+      title: r.annotations['portico.dev/title'] ?? r.id.name,
+      visibility: readVisibility(r),
       apis: [...new Set([...resolveNames(r, r.spec.apis, 'apis', refs.apis, 'API', refs.diagnostics), ...viaBundles, ...selected.keys])].sort(),
-      bundles: bundleKeys, plan,
+      bundles: bundleKeys,
+      plan,
       operationFilter: Array.isArray(r.spec.operationFilter?.include) ? r.spec.operationFilter.include.filter((x: unknown) => typeof x === 'string') : [],
-      selfService: plan !== undefined, approval: readApproval(r, refs.diagnostics), source: sourceOf(r),
+      selfService: plan !== undefined,
+      approval: readApproval(r, refs.diagnostics),
+      source: sourceOf(r),
     });
   }
   return items;
@@ -679,8 +784,16 @@ function readApproval(r: Resource, diagnostics: Diagnostic[]): ApprovalMode {
   const value = r.annotations[APPROVAL_ANNOTATION];
   if (value === undefined || value === 'instant') return 'instant';
   if (value === 'pull-request') return 'pull-request';
-  diagnostics.push(diagnosticAt(r.file, r.doc, ['metadata', 'annotations', APPROVAL_ANNOTATION], 'error', 'annotation',
-    `${r.id.kind} ${r.id.name}: annotation ${APPROVAL_ANNOTATION} is "${value}"; use "instant" or "pull-request" (read as pull-request until fixed)`));
+  diagnostics.push(
+    diagnosticAt(
+      r.file,
+      r.doc,
+      ['metadata', 'annotations', APPROVAL_ANNOTATION],
+      'error',
+      'annotation',
+      `${r.id.kind} ${r.id.name}: annotation ${APPROVAL_ANNOTATION} is "${value}"; use "instant" or "pull-request" (read as pull-request until fixed)`,
+    ),
+  );
   return 'pull-request';
 }
 
@@ -689,8 +802,9 @@ function readPlanRef(r: Resource, refs: RefCheck): CatalogKey | undefined {
   if (typeof name !== 'string') return undefined;
   const key = keyOf(r.id.namespace, name);
   if (!refs.plans.has(key)) {
-    refs.diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'apiPlan', 'name'], 'error', 'reference',
-      `${r.id.kind} ${r.id.name} refers to APIPlan "${name}", which does not exist in namespace ${r.id.namespace}`));
+    refs.diagnostics.push(
+      diagnosticAt(r.file, r.doc, ['spec', 'apiPlan', 'name'], 'error', 'reference', `${r.id.kind} ${r.id.name} refers to APIPlan "${name}", which does not exist in namespace ${r.id.namespace}`),
+    );
     return undefined;
   }
   return key;
@@ -711,19 +825,37 @@ function readTykCatalogItems(index: KindIndex, apis: CatalogApi[], refs: RefChec
       // A version folded into a base API (api-versioning.ts) is granted through the base API.
       const api = apis.find((a) => (a.key === key || a.aliases?.includes(key)) && a.gateway.gateway === 'tyk');
       if (!api) {
-        refs.diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'access_rights_array', i, 'name'], 'error', 'reference',
-          `SecurityPolicy ${r.id.name} grants access to ${right.kind ?? 'ApiDefinition'} ${key}, which is not in the repository`));
+        refs.diagnostics.push(
+          diagnosticAt(
+            r.file,
+            r.doc,
+            ['spec', 'access_rights_array', i, 'name'],
+            'error',
+            'reference',
+            `SecurityPolicy ${r.id.name} grants access to ${right.kind ?? 'ApiDefinition'} ${key}, which is not in the repository`,
+          ),
+        );
         return;
       }
       keys.push(api.key);
     });
-    const groups = (r.annotations['portico.dev/groups'] ?? '').split(',').map((g) => g.trim()).filter(Boolean);
+    const groups = (r.annotations['portico.dev/groups'] ?? '')
+      .split(',')
+      .map((g) => g.trim())
+      .filter(Boolean);
     const active = r.spec.active !== false && (r.spec.state ?? 'active') === 'active';
     items.push({
-      key: keyOf(r.id.namespace, r.id.name), id: r.id, title: typeof r.spec.name === 'string' ? r.spec.name : r.id.name,
+      key: keyOf(r.id.namespace, r.id.name),
+      id: r.id,
+      title: typeof r.spec.name === 'string' ? r.spec.name : r.id.name,
       visibility: groups.length ? { everyone: false, groups } : { everyone: true },
-      apis: [...new Set(keys)].sort(), bundles: [], plan: active ? keyOf(r.id.namespace, r.id.name) : undefined,
-      operationFilter: [], selfService: active, approval: readApproval(r, refs.diagnostics), source: sourceOf(r),
+      apis: [...new Set(keys)].sort(),
+      bundles: [],
+      plan: active ? keyOf(r.id.namespace, r.id.name) : undefined,
+      operationFilter: [],
+      selfService: active,
+      approval: readApproval(r, refs.diagnostics),
+      source: sourceOf(r),
     });
   }
   return items;
@@ -738,8 +870,17 @@ function keylessTykItems(apis: CatalogApi[], tykItems: CatalogItem[]): CatalogIt
   return apis
     .filter((a) => a.gateway.gateway === 'tyk' && !shown.has(a.key) && a.versions.length > 0 && a.versions.every((v) => v.gatewayAuth?.keyless))
     .map((a) => ({
-      key: `${a.key}-keyless`, id: { ...a.id, name: `${a.id.name}-keyless` }, title: `${a.title} (no key needed)`,
-      visibility: { everyone: true }, apis: [a.key], bundles: [], plan: undefined, operationFilter: [], selfService: false, approval: 'instant' as const, source: a.source,
+      key: `${a.key}-keyless`,
+      id: { ...a.id, name: `${a.id.name}-keyless` },
+      title: `${a.title} (no key needed)`,
+      visibility: { everyone: true },
+      apis: [a.key],
+      bundles: [],
+      plan: undefined,
+      operationFilter: [],
+      selfService: false,
+      approval: 'instant' as const,
+      source: a.source,
     }));
 }
 
@@ -751,8 +892,16 @@ function checkOperationFilters(items: CatalogItem[], apis: CatalogApi[], index: 
     const known = new Set(apis.filter((a) => item.apis.includes(a.key)).flatMap((a) => a.versions.flatMap((v) => v.operationSets.map((s) => s.name))));
     item.operationFilter.forEach((name, i) => {
       if (!known.has(name)) {
-        diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'operationFilter', 'include', i], 'error', 'operation-set',
-          `APICatalogItem ${r.id.name} includes operation set "${name}", which none of its APIs declares`));
+        diagnostics.push(
+          diagnosticAt(
+            r.file,
+            r.doc,
+            ['spec', 'operationFilter', 'include', i],
+            'error',
+            'operation-set',
+            `APICatalogItem ${r.id.name} includes operation set "${name}", which none of its APIs declares`,
+          ),
+        );
       }
     });
   }
@@ -778,8 +927,17 @@ function readApplications(index: KindIndex, diagnostics: Diagnostic[]): CatalogA
     const keys = Array.isArray(r.spec.apiKeys) ? r.spec.apiKeys : [];
     keys.forEach((k: any, i: number) => {
       if (k && typeof k.value === 'string') {
-        diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'apiKeys', i, 'value'], 'warning', 'resource',
-          `ManagedApplication ${r.id.name} keeps an API key in plain text in Git`, 'use secretName with an encrypted Secret (SOPS or SealedSecret) instead of value'));
+        diagnostics.push(
+          diagnosticAt(
+            r.file,
+            r.doc,
+            ['spec', 'apiKeys', i, 'value'],
+            'warning',
+            'resource',
+            `ManagedApplication ${r.id.name} keeps an API key in plain text in Git`,
+            'use secretName with an encrypted Secret (SOPS or SealedSecret) instead of value',
+          ),
+        );
       }
     });
     return {
@@ -788,12 +946,14 @@ function readApplications(index: KindIndex, diagnostics: Diagnostic[]): CatalogA
       appId: String(r.spec.appId ?? r.id.name),
       owner: String(r.spec.owner ?? ''),
       notes: typeof r.spec.notes === 'string' ? r.spec.notes : undefined,
-      apiKeys: keys.filter((k: any) => k && typeof k === 'object').map((k: any) => ({
-        title: typeof k.title === 'string' ? k.title : undefined,
-        secretName: typeof k.secretName === 'string' ? k.secretName : undefined,
-        suspended: k.suspended === true,
-        inline: typeof k.value === 'string',
-      })),
+      apiKeys: keys
+        .filter((k: any) => k && typeof k === 'object')
+        .map((k: any) => ({
+          title: typeof k.title === 'string' ? k.title : undefined,
+          secretName: typeof k.secretName === 'string' ? k.secretName : undefined,
+          suspended: k.suspended === true,
+          inline: typeof k.value === 'string',
+        })),
       source: sourceOf(r),
     };
   });
@@ -806,8 +966,17 @@ function subscribedAppIds(r: Resource, apps: Resource[], diagnostics: Diagnostic
   (Array.isArray(r.spec.managedApplications) ? r.spec.managedApplications : []).forEach((ref: any, i: number) => {
     const app = inNamespace.find((a) => a.id.name === ref?.name);
     if (app) ids.push(String(app.spec.appId ?? app.id.name));
-    else diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'managedApplications', i, 'name'], 'error', 'reference',
-      `ManagedSubscription ${r.id.name} refers to ManagedApplication "${ref?.name}", which does not exist in namespace ${r.id.namespace}`));
+    else
+      diagnostics.push(
+        diagnosticAt(
+          r.file,
+          r.doc,
+          ['spec', 'managedApplications', i, 'name'],
+          'error',
+          'reference',
+          `ManagedSubscription ${r.id.name} refers to ManagedApplication "${ref?.name}", which does not exist in namespace ${r.id.namespace}`,
+        ),
+      );
   });
   const selector = r.spec.managedApplicationSelector as LabelSelector | undefined;
   if (selector && typeof selector === 'object') for (const app of inNamespace) if (selectorMatches(selector, app.labels)) ids.push(String(app.spec.appId ?? app.id.name));
@@ -841,8 +1010,16 @@ function readContentItems(index: KindIndex, refs: RefCheck): CatalogGuide[] {
     const parentKey = keyOf(r.id.namespace, String(r.spec.parentRef?.name ?? ''));
     const known = parentKind === 'APIPortal' ? portals : parentKind === 'API' ? refs.apis : parentKind === 'APIBundle' ? refs.bundles : undefined;
     if (known && !known.has(parentKey)) {
-      refs.diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'parentRef', 'name'], 'error', 'reference',
-        `ContentItem ${r.id.name} belongs to ${parentKind} "${r.spec.parentRef?.name}", which does not exist in namespace ${r.id.namespace}`));
+      refs.diagnostics.push(
+        diagnosticAt(
+          r.file,
+          r.doc,
+          ['spec', 'parentRef', 'name'],
+          'error',
+          'reference',
+          `ContentItem ${r.id.name} belongs to ${parentKind} "${r.spec.parentRef?.name}", which does not exist in namespace ${r.id.namespace}`,
+        ),
+      );
     }
     return {
       slug: `${r.id.namespace}-${r.id.name}`,
@@ -896,10 +1073,17 @@ function readMarkdownGuides(root: string, scan: ContentScan, diagnostics: Diagno
       }
     }
     const heading = firstHeading(body);
-    const title = typeof meta.title === 'string' && meta.title.trim() ? meta.title.trim() : heading ?? path.basename(file, '.md');
+    const title = typeof meta.title === 'string' && meta.title.trim() ? meta.title.trim() : (heading ?? path.basename(file, '.md'));
     guides.push({
       // Sub-folders stay in the slug (docs/setup/install.md is /guides/setup/install/); README and index name their folder.
-      slug: file.replace(/^docs\//, '').replace(/\.md$/i, '').replace(/(^|\/)(readme|index)$/i, '').replace(/[^A-Za-z0-9/-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'index',
+      slug:
+        file
+          .replace(/^docs\//, '')
+          .replace(/\.md$/i, '')
+          .replace(/(^|\/)(readme|index)$/i, '')
+          .replace(/[^A-Za-z0-9/-]+/g, '-')
+          .replace(/^-+|-+$/g, '')
+          .toLowerCase() || 'index',
       title,
       description: typeof meta.description === 'string' ? meta.description : undefined,
       order: typeof meta.order === 'number' ? meta.order : 100,

@@ -53,7 +53,8 @@ export function followLocalRef(doc: unknown, value: unknown): LocalRefOutcome {
   while (isObject(current) && typeof current.$ref === 'string') {
     const ref: string = current.$ref;
     if (!ref.startsWith('#/')) return chain.length === 0 ? { kind: 'not-local', ref } : { kind: 'broken', message: `\`${chain.at(-1)}\` leads to \`${ref}\`, which points outside this document` };
-    if (chain.includes(ref)) return { kind: 'broken', message: `the $refs ${[...chain.slice(chain.indexOf(ref)), ref].map((r) => `\`${r}\``).join(' -> ')} lead into each other and never reach a definition` };
+    if (chain.includes(ref))
+      return { kind: 'broken', message: `the $refs ${[...chain.slice(chain.indexOf(ref)), ref].map((r) => `\`${r}\``).join(' -> ')} lead into each other and never reach a definition` };
     if (chain.length === MAX_REF_HOPS) {
       return { kind: 'broken', message: `the chain of $refs from \`${chain[0]}\` is longer than ${MAX_REF_HOPS}; point the $ref at the definition itself` };
     }

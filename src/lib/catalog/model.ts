@@ -162,9 +162,7 @@ export interface VersionSelector {
 }
 
 /** Gateway-specific facts that the docs and the policy renderers need. */
-export type GatewayInfo =
-  | { gateway: 'traefik-hub'; legacy: boolean }
-  | { gateway: 'tyk'; flavour: 'oas' | 'classic'; listenPath?: string; upstreamUrl?: string; authentication?: string[] };
+export type GatewayInfo = { gateway: 'traefik-hub'; legacy: boolean } | { gateway: 'tyk'; flavour: 'oas' | 'classic'; listenPath?: string; upstreamUrl?: string; authentication?: string[] };
 
 export interface CatalogApi {
   key: CatalogKey;

@@ -65,11 +65,7 @@ interface RefFrame {
  * A `$ref` may not leave the content root (a spec is untrusted input: `../../etc/passwd` is refused),
  * not by its path and not through a symbolic link. Pure apart from reading files below `root`.
  */
-export function bundleOpenApiFile(
-  root: string,
-  rootFile: string,
-  preParsed?: ReadonlyMap<string, { text: string; parsed: ParsedFile }>,
-): BundleResult {
+export function bundleOpenApiFile(root: string, rootFile: string, preParsed?: ReadonlyMap<string, { text: string; parsed: ParsedFile }>): BundleResult {
   const content = new ContentRoot(root);
   const loaded = new Map<string, LoadedFile>();
   const texts = new Map<string, string>();
@@ -203,7 +199,8 @@ export function bundleOpenApiFile(
       if (inlined > BUNDLE_BUDGET.maxInlinedNodes) return overBudget(report, ref, tooManyNodes);
       return memo.get(key);
     }
-    if (chain.length >= BUNDLE_BUDGET.maxRefDepth) return overBudget(report, ref, `its $refs to other files nest more than ${BUNDLE_BUDGET.maxRefDepth} deep (a part that inlines a part that inlines ...)`);
+    if (chain.length >= BUNDLE_BUDGET.maxRefDepth)
+      return overBudget(report, ref, `its $refs to other files nest more than ${BUNDLE_BUDGET.maxRefDepth} deep (a part that inlines a part that inlines ...)`);
     const top = chain[chain.length - 1];
     const direct = top !== undefined && top.file === fromFile && samePath(top.pointer, refPath);
     if (inProgress.has(key)) {
@@ -225,9 +222,12 @@ export function bundleOpenApiFile(
       return {};
     }
     if (targetLoaded.status !== 'parsed') {
-      report('error', targetLoaded.status === 'missing'
-        ? `$ref "${ref}" points to ${target}, which does not exist`
-        : `$ref "${ref}" points to ${target}, which cannot be read (${targetLoaded.code ?? 'unreadable'})`);
+      report(
+        'error',
+        targetLoaded.status === 'missing'
+          ? `$ref "${ref}" points to ${target}, which does not exist`
+          : `$ref "${ref}" points to ${target}, which cannot be read (${targetLoaded.code ?? 'unreadable'})`,
+      );
       return {};
     }
     const targetDoc = targetLoaded.parsed.documents[0];
@@ -272,7 +272,10 @@ export function bundleOpenApiFile(
   /** Stops inlining for good: the document is reported once, at the `$ref` where the budget ran out. */
   const overBudget = (report: (severity: Severity, message: string) => void, ref: string, why: string): Record<string, never> => {
     tooComplex = true;
-    report('error', `this OpenAPI document is too complex: ${why}; the limit was reached at this $ref "${ref}". Portico leaves the document out; keep shared schemas in components/schemas of the main file and use local "#/components/schemas/..." $refs to them, which are not copied`);
+    report(
+      'error',
+      `this OpenAPI document is too complex: ${why}; the limit was reached at this $ref "${ref}". Portico leaves the document out; keep shared schemas in components/schemas of the main file and use local "#/components/schemas/..." $refs to them, which are not copied`,
+    );
     return {};
   };
 
@@ -337,9 +340,7 @@ export function bundleOpenApiFile(
   else if (rootValue === undefined) {
     // Nothing parsed: either the parse errors say why, or the file holds no document at all.
     if (rootParsed!.errors.length === 0) {
-      rootIssue((texts.get(rootFile) ?? '').trim() === ''
-        ? `${rootFile} is empty; it should hold an OpenAPI document`
-        : `${rootFile} holds no OpenAPI document, only comments or an empty value`);
+      rootIssue((texts.get(rootFile) ?? '').trim() === '' ? `${rootFile} is empty; it should hold an OpenAPI document` : `${rootFile} holds no OpenAPI document, only comments or an empty value`);
     }
   } else if (rootValue === null || typeof rootValue !== 'object' || Array.isArray(rootValue)) {
     rootIssue('an OpenAPI document must be an object');

@@ -16,8 +16,22 @@ const SCHEMA_NAME_MAPS = new Set(['properties', 'patternProperties', '$defs', 'd
 
 /** Keywords whose value maps names (paths, status codes, media types, component names) to OpenAPI objects. */
 const NAME_MAPS = new Set([
-  'paths', 'webhooks', 'responses', 'parameters', 'requestBodies', 'headers', 'securitySchemes', 'securityDefinitions',
-  'links', 'callbacks', 'pathItems', 'content', 'encoding', 'variables', 'mapping', 'scopes',
+  'paths',
+  'webhooks',
+  'responses',
+  'parameters',
+  'requestBodies',
+  'headers',
+  'securitySchemes',
+  'securityDefinitions',
+  'links',
+  'callbacks',
+  'pathItems',
+  'content',
+  'encoding',
+  'variables',
+  'mapping',
+  'scopes',
 ]);
 
 /**

@@ -71,9 +71,10 @@ export function checkLocalRefs(doc: Record<string, unknown>): SchemaIssue[] {
       const loop = [...outcome.members, outcome.members[0]!].join(' -> ');
       issues.push({
         path: at,
-        message: outcome.members.length === 1
-          ? `$ref "${outcome.members[0]}" refers to itself, so it never leads to a definition`
-          : `circular $ref: ${loop}; a chain of $refs must end at a definition, and this one goes round in a loop`,
+        message:
+          outcome.members.length === 1
+            ? `$ref "${outcome.members[0]}" refers to itself, so it never leads to a definition`
+            : `circular $ref: ${loop}; a chain of $refs must end at a definition, and this one goes round in a loop`,
       });
     }
   }
@@ -102,11 +103,7 @@ function firstUses(doc: object, refs: ReadonlySet<string>): Map<string, DocPath>
   return found;
 }
 
-type RefOutcome =
-  | { kind: 'ok' }
-  | { kind: 'bad-encoding' }
-  | { kind: 'dangling'; why: string }
-  | { kind: 'cycle'; members: string[] };
+type RefOutcome = { kind: 'ok' } | { kind: 'bad-encoding' } | { kind: 'dangling'; why: string } | { kind: 'cycle'; members: string[] };
 
 /** Follows a local `$ref`, and the `$ref`s it lands on, until something that is not a `$ref`. */
 function followRef(doc: Record<string, unknown>, ref: string): RefOutcome {

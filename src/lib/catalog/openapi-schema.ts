@@ -170,7 +170,10 @@ function checkPathParameters(doc: JsonObject, template: string, item: JsonObject
   for (const { m, params, missing } of perOperation) {
     for (const n of missing) {
       if (missingEverywhere.has(n)) continue;
-      issues.push({ path: ['paths', template, m], message: `${m.toUpperCase()} ${template}: path parameter \`${n}\` is not declared: add a parameter with \`name: ${n}\`, \`in: path\`, \`required: true\`` });
+      issues.push({
+        path: ['paths', template, m],
+        message: `${m.toUpperCase()} ${template}: path parameter \`${n}\` is not declared: add a parameter with \`name: ${n}\`, \`in: path\`, \`required: true\``,
+      });
     }
     for (const [n, at] of params.names) {
       if (!inTemplate.includes(n)) issues.push({ path: at, message: `path parameter \`${n}\` is declared but \`${template}\` has no \`{${n}}\`` });

@@ -1,16 +1,7 @@
 import { createHash } from 'node:crypto';
 import { upgrade } from '@scalar/openapi-upgrader';
 import type { DocPath, Severity } from './diagnostics.ts';
-import {
-  HTTP_METHODS,
-  type OpenApiObject,
-  type Operation,
-  type OperationMatcher,
-  type OperationSet,
-  type Server,
-  type SourceRef,
-  type Webhook,
-} from './model.ts';
+import { HTTP_METHODS, type OpenApiObject, type Operation, type OperationMatcher, type OperationSet, type Server, type SourceRef, type Webhook } from './model.ts';
 import { resolveLocalRef } from './local-ref.ts';
 import { checkLocalRefs } from './openapi-refs.ts';
 import { validateOpenApiDocument } from './openapi-schema.ts';
@@ -59,7 +50,8 @@ export function missingVersionIssue(doc: Record<string, unknown>): { path: DocPa
   if (v === undefined || v === null) {
     return { path: [], message: 'not an OpenAPI document: it has neither an `openapi` nor a `swagger` field' };
   }
-  const got = typeof v === 'number' ? `the number ${v} (unquoted, YAML reads a version such as 3.0 as a number)` : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `${typeof v} ${String(v)}`;
+  const got =
+    typeof v === 'number' ? `the number ${v} (unquoted, YAML reads a version such as 3.0 as a number)` : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `${typeof v} ${String(v)}`;
   return { path: ['openapi'], message: `\`openapi\` must be a string such as "3.0.3" or "3.1.0", not ${got}; write the full version in quotes, e.g. \`openapi: "3.0.3"\`` };
 }
 
@@ -67,10 +59,7 @@ export function missingVersionIssue(doc: Record<string, unknown>): { path: DocPa
  * Validates a (bundled) OpenAPI 2.0/3.0/3.1 document and normalises it to OpenAPI 3.1.
  * `locate` places a document path in its source file. Never throws on bad input.
  */
-export function normaliseOpenApi(
-  raw: Record<string, unknown>,
-  locate: (path: DocPath) => { file: string; position: Position },
-): NormalisedSpec {
+export function normaliseOpenApi(raw: Record<string, unknown>, locate: (path: DocPath) => { file: string; position: Position }): NormalisedSpec {
   const issues: SpecIssue[] = [];
   const sourceVersion = declaredOpenApiVersion(raw) ?? 'unknown';
   for (const issue of validateOpenApiDocument(raw)) {
@@ -124,7 +113,10 @@ export function hashSpecSources(texts: Iterable<[string, string]>): string {
 
 /** The operation id Portico uses when a spec has none: stable and URL-safe. */
 export function deriveOperationId(method: string, path: string): string {
-  const slug = path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const slug = path
+    .replace(/[{}]/g, '')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
   return `${method.toLowerCase()}-${slug || 'root'}`;
 }
 
@@ -181,23 +173,22 @@ export interface ExtractedSpec {
 }
 
 /** Extracts operations, webhooks, tags, servers and schemes from a normalised 3.1 document. */
-export function extractSpec(
-  doc: OpenApiObject,
-  operationSources: Record<string, SourceRef>,
-  operationSets: OperationSet[],
-  fallbackSource: SourceRef,
-): ExtractedSpec {
+export function extractSpec(doc: OpenApiObject, operationSources: Record<string, SourceRef>, operationSets: OperationSet[], fallbackSource: SourceRef): ExtractedSpec {
   const globalSecurity = Array.isArray(doc.security) ? (doc.security as Array<Record<string, string[]>>) : [];
   const operations: Operation[] = [];
   const paths = isObject(doc.paths) ? doc.paths : {};
   for (const [p, rawItem] of Object.entries(paths)) {
     const item = resolveLocalRef<OpenApiObject>(doc, rawItem);
     if (!isObject(item)) continue;
-    const pathParams = asArray(item.parameters).map((x) => resolveLocalRef<OpenApiObject>(doc, x)).filter(isObject);
+    const pathParams = asArray(item.parameters)
+      .map((x) => resolveLocalRef<OpenApiObject>(doc, x))
+      .filter(isObject);
     for (const method of HTTP_METHODS) {
       const op = item[method];
       if (!isObject(op)) continue;
-      const opParams = asArray(op.parameters).map((x) => resolveLocalRef<OpenApiObject>(doc, x)).filter(isObject);
+      const opParams = asArray(op.parameters)
+        .map((x) => resolveLocalRef<OpenApiObject>(doc, x))
+        .filter(isObject);
       const merged = new Map<string, OpenApiObject>();
       for (const param of [...pathParams, ...opParams]) merged.set(`${String(param.in)}:${String(param.name)}`, param);
       const explicitId = typeof op.operationId === 'string' && op.operationId.length > 0 ? op.operationId : undefined;
@@ -248,9 +239,11 @@ export function extractSpec(
     }
   }
 
-  const declaredTags = asArray(doc.tags).filter(isObject).map((t) => ({ name: String(t.name), description: asString(t.description) }));
+  const declaredTags = asArray(doc.tags)
+    .filter(isObject)
+    .map((t) => ({ name: String(t.name), description: asString(t.description) }));
   const seen = new Set(declaredTags.map((t) => t.name));
-  for (const op of operations) for (const t of op.tags) if (!seen.has(t)) (seen.add(t), declaredTags.push({ name: t, description: undefined }));
+  for (const op of operations) for (const t of op.tags) if (!seen.has(t)) seen.add(t), declaredTags.push({ name: t, description: undefined });
 
   const components = isObject(doc.components) ? doc.components : {};
   const securitySchemes: Record<string, OpenApiObject> = {};
@@ -260,7 +253,9 @@ export function extractSpec(
   }
 
   return {
-    servers: asArray(doc.servers).filter(isObject).filter((s) => typeof s.url === 'string') as unknown as Server[],
+    servers: asArray(doc.servers)
+      .filter(isObject)
+      .filter((s) => typeof s.url === 'string') as unknown as Server[],
     operations,
     webhooks,
     tags: declaredTags,

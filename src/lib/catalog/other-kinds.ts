@@ -19,9 +19,17 @@ const ofKind = (resources: Resource[], group: string, kind: string) => resources
  */
 export function readApiRateLimitPlans(resources: Resource[], diagnostics: Diagnostic[]): CatalogPlan[] {
   return ofKind(resources, HUB, 'APIRateLimit').map((r) => {
-    diagnostics.push(diagnosticAt(r.file, r.doc, ['kind'], 'warning', 'legacy',
-      `APIRateLimit is deprecated in Traefik Hub; Portico reads ${r.id.name} as a plan of ${typeof r.spec.limit === 'number' ? r.spec.limit : '?'} requests per ${typeof r.spec.period === 'string' ? r.spec.period : '1s'}`,
-      'replace it with an APIPlan (spec.rateLimit) offered through an APICatalogItem or ManagedSubscription'));
+    diagnostics.push(
+      diagnosticAt(
+        r.file,
+        r.doc,
+        ['kind'],
+        'warning',
+        'legacy',
+        `APIRateLimit is deprecated in Traefik Hub; Portico reads ${r.id.name} as a plan of ${typeof r.spec.limit === 'number' ? r.spec.limit : '?'} requests per ${typeof r.spec.period === 'string' ? r.spec.period : '1s'}`,
+        'replace it with an APIPlan (spec.rateLimit) offered through an APICatalogItem or ManagedSubscription',
+      ),
+    );
     return {
       key: `${r.id.namespace}/${r.id.name}`,
       id: r.id,
@@ -37,15 +45,31 @@ export function readApiRateLimitPlans(resources: Resource[], diagnostics: Diagno
 export function reportPortalAuths(resources: Resource[], diagnostics: Diagnostic[]): void {
   for (const r of ofKind(resources, HUB, 'APIPortalAuth')) {
     const how = r.spec.oidc ? `OIDC with ${String(r.spec.oidc.issuerUrl ?? 'an issuer')}` : r.spec.ldap ? `LDAP at ${String(r.spec.ldap.url ?? 'a server')}` : 'no method';
-    diagnostics.push(diagnosticAt(r.file, r.doc, ['kind'], 'info', 'resource',
-      `APIPortalAuth ${r.id.namespace}/${r.id.name} signs people in to Traefik Hub's portal (${how}); Portico's portal has its own sign-in, so it does not use it`,
-      'to sign in to Portico through the same provider, set PORTICO_OIDC_ISSUER and its client settings (see the README)'));
+    diagnostics.push(
+      diagnosticAt(
+        r.file,
+        r.doc,
+        ['kind'],
+        'info',
+        'resource',
+        `APIPortalAuth ${r.id.namespace}/${r.id.name} signs people in to Traefik Hub's portal (${how}); Portico's portal has its own sign-in, so it does not use it`,
+        'to sign in to Portico through the same provider, set PORTICO_OIDC_ISSUER and its client settings (see the README)',
+      ),
+    );
   }
 }
 
 const AI_PROVIDERS: Record<string, string> = {
-  anthropic: 'Anthropic', azureOpenai: 'Azure OpenAI', bedrock: 'Amazon Bedrock', cohere: 'Cohere', deepSeek: 'DeepSeek',
-  gemini: 'Gemini', mistral: 'Mistral', ollama: 'Ollama', openai: 'OpenAI', qwen: 'Qwen',
+  anthropic: 'Anthropic',
+  azureOpenai: 'Azure OpenAI',
+  bedrock: 'Amazon Bedrock',
+  cohere: 'Cohere',
+  deepSeek: 'DeepSeek',
+  gemini: 'Gemini',
+  mistral: 'Mistral',
+  ollama: 'Ollama',
+  openai: 'OpenAI',
+  qwen: 'Qwen',
 };
 
 /** An AIService's provider and model in words: `Anthropic, model claude-3-haiku`. */
@@ -67,15 +91,22 @@ export function markApiFlavours(apis: CatalogApi[], resources: Resource[], diagn
   const middlewares = resources.filter((r) => r.id.kind === 'Middleware');
   for (const api of apis) {
     if (api.gateway.gateway !== 'traefik-hub') continue;
-    const routes = resources.filter((r) => r.id.kind === 'IngressRoute' && (r.annotations['hub.traefik.io/api'] === api.id.name
-      || api.versions.some((v) => r.annotations['hub.traefik.io/api-version'] === v.name)) && (!r.body.metadata?.namespace || r.id.namespace === api.id.namespace));
+    const routes = resources.filter(
+      (r) =>
+        r.id.kind === 'IngressRoute' &&
+        (r.annotations['hub.traefik.io/api'] === api.id.name || api.versions.some((v) => r.annotations['hub.traefik.io/api-version'] === v.name)) &&
+        (!r.body.metadata?.namespace || r.id.namespace === api.id.namespace),
+    );
     for (const route of routes) {
       for (const rule of Array.isArray(route.spec.routes) ? route.spec.routes : []) {
         for (const svc of Array.isArray(rule?.services) ? rule.services : []) {
           const name = typeof svc?.name === 'string' ? svc.name : '';
-          const ai = svc?.kind === 'AIService'
-            ? aiServices.find((a) => a.id.name === name)
-            : name.endsWith('@ai-gateway-service') ? aiServices.find((a) => `${a.id.namespace}-${a.id.name}@ai-gateway-service` === name) : undefined;
+          const ai =
+            svc?.kind === 'AIService'
+              ? aiServices.find((a) => a.id.name === name)
+              : name.endsWith('@ai-gateway-service')
+                ? aiServices.find((a) => `${a.id.namespace}-${a.id.name}@ai-gateway-service` === name)
+                : undefined;
           if (ai || name.endsWith('@ai-gateway-service') || svc?.kind === 'AIService') {
             api.flavour ??= { kind: 'ai', resource: ai ? `AIService ${ai.id.namespace}/${ai.id.name}` : `${route.id.kind} ${route.id.name}`, detail: ai ? describeAiService(ai) : undefined };
           }
@@ -95,15 +126,27 @@ function quietMissingSpec(api: CatalogApi, diagnostics: Diagnostic[]): void {
   const message = `${api.id.kind} ${api.id.name} has no openApiSpec, so the portal can show no operations for it`;
   for (const [i, d] of diagnostics.entries()) {
     if (d.rule !== 'openapi' || d.message !== message || d.file !== api.source.file) continue;
-    diagnostics[i] = { ...d, severity: 'info', message: `${api.id.kind} ${api.id.name} has no openApiSpec; as ${api.flavour!.kind === 'ai' ? 'an AI gateway API' : 'an MCP server'} it is documented without operations` };
+    diagnostics[i] = {
+      ...d,
+      severity: 'info',
+      message: `${api.id.kind} ${api.id.name} has no openApiSpec; as ${api.flavour!.kind === 'ai' ? 'an AI gateway API' : 'an MCP server'} it is documented without operations`,
+    };
   }
 }
 
 /** AIServices are LLM backends, not APIs: reported as info, so nobody wonders why they are not in the catalog. */
 export function reportAiServices(resources: Resource[], diagnostics: Diagnostic[]): void {
   for (const r of ofKind(resources, HUB, 'AIService')) {
-    diagnostics.push(diagnosticAt(r.file, r.doc, ['kind'], 'info', 'resource',
-      `AIService ${r.id.namespace}/${r.id.name} (${describeAiService(r)}) is a backend for the AI gateway, not an API: the API whose route sends calls to it is shown as an AI API`));
+    diagnostics.push(
+      diagnosticAt(
+        r.file,
+        r.doc,
+        ['kind'],
+        'info',
+        'resource',
+        `AIService ${r.id.namespace}/${r.id.name} (${describeAiService(r)}) is a backend for the AI gateway, not an API: the API whose route sends calls to it is shown as an AI API`,
+      ),
+    );
   }
 }
 
@@ -120,8 +163,9 @@ export function applyApiDescriptions(apis: CatalogApi[], resources: Resource[], 
     const ns = typeof ref.namespace === 'string' && ref.namespace ? ref.namespace : r.id.namespace;
     const policy = policies.find((p) => p.id.name === ref.name && p.id.namespace === ns);
     if (!policy) {
-      diagnostics.push(diagnosticAt(r.file, r.doc, ['spec', 'policyRef', 'name'], 'error', 'reference',
-        `APIDescription ${r.id.name} refers to SecurityPolicy ${ns}/${ref.name}, which is not in the repository`));
+      diagnostics.push(
+        diagnosticAt(r.file, r.doc, ['spec', 'policyRef', 'name'], 'error', 'reference', `APIDescription ${r.id.name} refers to SecurityPolicy ${ns}/${ref.name}, which is not in the repository`),
+      );
       continue;
     }
     const text = descriptionOf(r);

@@ -25,7 +25,9 @@ export function publishedCatalog(catalog: Catalog): Catalog {
 export function describeFailedApis(failedApis: FailedApi[], published: number): string[] {
   if (failedApis.length === 0) return [];
   const total = failedApis.length + published;
-  const lines = [`${failedApis.length} of ${total} APIs ${failedApis.length === 1 ? 'is' : 'are'} left out of the site, because of errors of their own; the other ${published} ${published === 1 ? 'is' : 'are'} published:`];
+  const lines = [
+    `${failedApis.length} of ${total} APIs ${failedApis.length === 1 ? 'is' : 'are'} left out of the site, because of errors of their own; the other ${published} ${published === 1 ? 'is' : 'are'} published:`,
+  ];
   for (const f of failedApis) {
     lines.push(`  ${f.id.kind} ${f.key} (${f.source.file}:${f.source.line}):`);
     for (const d of f.reasons) lines.push(`    ${d.file}:${d.line}:${d.column} ${d.message}${d.path ? ` (${formatDocPath(d.path)})` : ''}`);

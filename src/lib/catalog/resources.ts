@@ -77,15 +77,7 @@ export function listContentFiles(root: string, onRefused?: (link: RefusedLink) =
 }
 
 /** Creates a diagnostic placed at `docPath` inside a parsed document. */
-export function diagnosticAt(
-  file: string,
-  doc: SourceDocument | undefined,
-  docPath: DocPath,
-  severity: Severity,
-  rule: string,
-  message: string,
-  hint?: string,
-): Diagnostic {
+export function diagnosticAt(file: string, doc: SourceDocument | undefined, docPath: DocPath, severity: Severity, rule: string, message: string, hint?: string): Diagnostic {
   const pos = doc ? doc.positionOf(docPath) : { line: 1, column: 1 };
   return { severity, rule, message, file, line: pos.line, column: pos.column, path: docPath.length ? docPath : undefined, hint };
 }
@@ -115,7 +107,11 @@ export function scanContent(root: string, diagnostics: Diagnostic[], cache?: Spe
   const refuse = (link: RefusedLink): void => {
     if (link.kind === 'file' && !/\.(ya?ml|json|md)$/i.test(link.file)) return; // a file Portico would not read anyway
     diagnostics.push({
-      severity: 'error', rule: 'yaml', file: link.file, line: 1, column: 1,
+      severity: 'error',
+      rule: 'yaml',
+      file: link.file,
+      line: 1,
+      column: 1,
       message: `this ${link.kind} is a symbolic link that leads outside the content root, so Portico does not read it`,
       hint: 'keep the file itself in the repository, or link to a place inside the content root',
     });
@@ -198,8 +194,7 @@ export function scanContent(root: string, diagnostics: Diagnostic[], cache?: Spe
     if (previous) {
       const prevPos = previous.doc.positionOf(['metadata', 'name']);
       diagnostics.push(
-        diagnosticAt(file, doc, ['metadata', 'name'], 'error', 'duplicate',
-          `${body.kind} "${namespace}/${name}" is defined twice; the first definition (${previous.file}:${prevPos.line}) is used`),
+        diagnosticAt(file, doc, ['metadata', 'name'], 'error', 'duplicate', `${body.kind} "${namespace}/${name}" is defined twice; the first definition (${previous.file}:${prevPos.line}) is used`),
       );
       return;
     }

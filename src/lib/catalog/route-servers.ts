@@ -83,8 +83,10 @@ export function routeTargets(resources: Resource[], api: CatalogApi, version: Ap
       }
     } else if (r.id.kind === 'HTTPRoute') {
       const hosts: string[] = Array.isArray(s.hostnames) ? s.hostnames.filter((h: unknown) => typeof h === 'string') : [];
-      const paths = (Array.isArray(s.rules) ? s.rules : []).flatMap((rule: any) => (Array.isArray(rule?.matches) ? rule.matches : []))
-        .map((m: any) => m?.path?.value).filter((v: unknown): v is string => typeof v === 'string');
+      const paths = (Array.isArray(s.rules) ? s.rules : [])
+        .flatMap((rule: any) => (Array.isArray(rule?.matches) ? rule.matches : []))
+        .map((m: any) => m?.path?.value)
+        .filter((v: unknown): v is string => typeof v === 'string');
       // HTTPS when a parent Gateway listens with TLS.
       const parents: any[] = Array.isArray(s.parentRefs) ? s.parentRefs : [];
       const https = parents.some((p) => gateways.some((g) => g.id.name === p?.name && (Array.isArray(g.spec.listeners) ? g.spec.listeners : []).some((l: any) => l?.protocol === 'HTTPS')));
@@ -128,11 +130,16 @@ export function tykServer(api: CatalogApi, resource: Resource | undefined, versi
   if (api.gateway.gateway !== 'tyk' || !api.gateway.listenPath) return undefined;
   const listen = api.gateway.listenPath.startsWith('/') ? api.gateway.listenPath : `/${api.gateway.listenPath}`;
   const custom = (version.spec?.document as any)?.['x-tyk-api-gateway']?.server?.customDomain;
-  const domain = api.gateway.flavour === 'oas'
-    ? (custom && custom.enabled !== false && typeof custom.name === 'string' ? custom.name : undefined)
-    : (typeof resource?.spec.domain === 'string' && resource.spec.domain ? resource.spec.domain : undefined);
+  const domain =
+    api.gateway.flavour === 'oas'
+      ? custom && custom.enabled !== false && typeof custom.name === 'string'
+        ? custom.name
+        : undefined
+      : typeof resource?.spec.domain === 'string' && resource.spec.domain
+        ? resource.spec.domain
+        : undefined;
   if (domain && !placeholderHost(domain)) return { url: `https://${domain}${listen.replace(/\/+$/, '')}`, description: 'From the Tyk custom domain and listen path' };
-  return { url: listen, description: 'The Tyk listen path, on your gateway\'s address' };
+  return { url: listen, description: "The Tyk listen path, on your gateway's address" };
 }
 
 /**
@@ -155,7 +162,10 @@ export function applyRouteServers(apis: CatalogApi[], resources: Resource[]): vo
         }
       } else {
         const targets = routeTargets(resources, api, version);
-        servers = serversFromRoutes(targets, version.operations.map((o) => o.path));
+        servers = serversFromRoutes(
+          targets,
+          version.operations.map((o) => o.path),
+        );
         const first = targets.find((t) => t.hosts.some((h) => !placeholderHost(h)) || t.hosts.length === 0)?.route;
         if (first) from = { resource: `${first.id.kind} ${first.id.namespace}/${first.id.name}`, source: { file: first.file, line: first.doc.positionOf(['kind']).line, column: 1 } };
       }

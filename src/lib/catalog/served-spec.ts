@@ -184,11 +184,20 @@ export function findServedDocument(index: ClusterIndex, ref: ServiceRef, httpPat
   const ports: any[] = Array.isArray(service.spec.ports) ? service.spec.ports : [];
   const servicePort = ref.port === undefined ? undefined : ports.find((p) => p?.port === ref.port || (typeof ref.port === 'string' && p?.name === ref.port));
   if (strictPort && ref.port !== undefined && !servicePort) {
-    return { missing: `${serviceName} has no port ${ref.port} (it has: ${ports.map((p) => p?.port).filter((p) => p !== undefined).join(', ') || 'none'})` };
+    return {
+      missing: `${serviceName} has no port ${ref.port} (it has: ${
+        ports
+          .map((p) => p?.port)
+          .filter((p) => p !== undefined)
+          .join(', ') || 'none'
+      })`,
+    };
   }
-  const targetPort: number | string | undefined = servicePort ? portValue(servicePort.targetPort) ?? servicePort.port : undefined;
+  const targetPort: number | string | undefined = servicePort ? (portValue(servicePort.targetPort) ?? servicePort.port) : undefined;
   const workloads = index.workloads.filter((w) => mayBeIn(w, ref.namespace) && matchesSelector(selector, podTemplateOf(w)?.labels ?? {}));
-  const selectorText = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+  const selectorText = Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   if (workloads.length === 0) {
     return { missing: `no Deployment, StatefulSet, DaemonSet, ReplicaSet or Pod in namespace ${ref.namespace} has the pod labels ${selectorText} that ${serviceName} selects` };
   }
@@ -257,7 +266,10 @@ function findInWorkload(index: ClusterIndex, workload: Resource, namespace: stri
   const volumes: any[] = Array.isArray(pod.spec.volumes) ? pod.spec.volumes : [];
   const allContainers: any[] = Array.isArray(pod.spec.containers) ? pod.spec.containers.filter((c: unknown) => c && typeof c === 'object') : [];
   // The container listening on the Service's target port serves the path; when none declares it, any may.
-  const onPort = targetPort === undefined ? [] : allContainers.filter((c) => (Array.isArray(c.ports) ? c.ports : []).some((p: any) => p?.containerPort === targetPort || (typeof targetPort === 'string' && p?.name === targetPort)));
+  const onPort =
+    targetPort === undefined
+      ? []
+      : allContainers.filter((c) => (Array.isArray(c.ports) ? c.ports : []).some((p: any) => p?.containerPort === targetPort || (typeof targetPort === 'string' && p?.name === targetPort)));
   const containers = onPort.length > 0 ? onPort : allContainers;
 
   const candidates: Candidate[] = [];
@@ -303,12 +315,15 @@ function findInWorkload(index: ClusterIndex, workload: Resource, namespace: stri
       return { found: { configMap, key, text: data[key] as string } };
     }
     if (c.exact || c.named) {
-      firstMissing ??= key === undefined
-        ? `${workloadName} mounts ConfigMap ${c.source.name} at ${c.mountPath}, but its items put no key at ${c.rel}`
-        : `ConfigMap ${configMap.id.name} (${placeOf(configMap)}) has no key ${key} (it has: ${Object.keys(data).join(', ') || 'none'}), which ${workloadName} would mount at ${target}`;
+      firstMissing ??=
+        key === undefined
+          ? `${workloadName} mounts ConfigMap ${c.source.name} at ${c.mountPath}, but its items put no key at ${c.rel}`
+          : `ConfigMap ${configMap.id.name} (${placeOf(configMap)}) has no key ${key} (it has: ${Object.keys(data).join(', ') || 'none'}), which ${workloadName} would mount at ${target}`;
     }
   }
   return {
-    missing: firstMissing ?? `no ConfigMap volume of ${workloadName} is mounted at a prefix of ${target}, and none holds ${target.slice(1)} at the top of its mount (its ConfigMap mounts: ${mounts.join('; ')})`,
+    missing:
+      firstMissing ??
+      `no ConfigMap volume of ${workloadName} is mounted at a prefix of ${target}, and none holds ${target.slice(1)} at the top of its mount (its ConfigMap mounts: ${mounts.join('; ')})`,
   };
 }

@@ -87,11 +87,13 @@ export function decodeSourceBytes(bytes: Uint8Array): DecodedSource {
   const guess = looksLatin1(bytes, first) ? ' (it looks like Latin-1 or Windows-1252)' : '';
   return {
     text,
-    findings: [{
-      severity: 'error',
-      position: { line, column },
-      message: `the file is not valid UTF-8: byte offset ${first} (line ${line}) holds ${byte}${more}, which Portico shows as "\uFFFD"; save the file as UTF-8${guess}`,
-    }],
+    findings: [
+      {
+        severity: 'error',
+        position: { line, column },
+        message: `the file is not valid UTF-8: byte offset ${first} (line ${line}) holds ${byte}${more}, which Portico shows as "\uFFFD"; save the file as UTF-8${guess}`,
+      },
+    ],
   };
 }
 
@@ -193,13 +195,13 @@ function tooDeepOffset(token: CST.Token): number | undefined {
     const t = tokens.pop()!;
     const depth = depths.pop()!;
     if (t.type === 'document') {
-      if (t.value) (tokens.push(t.value), depths.push(depth));
+      if (t.value) tokens.push(t.value), depths.push(depth);
     } else if (t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection') {
       if (depth >= MAX_NESTING) return t.offset;
       for (let i = t.items.length - 1; i >= 0; i--) {
         const item = t.items[i]! as CST.CollectionItem;
-        if (item.value) (tokens.push(item.value), depths.push(depth + 1));
-        if (item.key) (tokens.push(item.key), depths.push(depth + 1));
+        if (item.value) tokens.push(item.value), depths.push(depth + 1);
+        if (item.key) tokens.push(item.key), depths.push(depth + 1);
       }
     }
   }

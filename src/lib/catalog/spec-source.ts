@@ -82,7 +82,13 @@ export function loadSpecFile(ctx: SpecLoadContext, file: string): LoadedSpec {
     }
   } catch (err) {
     // Every bad input has its own message above; this is the net under them, so one document never stops the build.
-    const issue = { file, position: { line: 1, column: 1 }, path: [], severity: 'error' as const, message: `internal error while reading this document (${(err as Error).message}); please report it, with the document` };
+    const issue = {
+      file,
+      position: { line: 1, column: 1 },
+      path: [],
+      severity: 'error' as const,
+      message: `internal error while reading this document (${(err as Error).message}); please report it, with the document`,
+    };
     return { spec: { sourceVersion: 'unknown', document: {}, operationSources: {}, issues: [issue] }, contentHash: '', files: [file], fromCache: false };
   }
   const contentHash = specContentHash([...bundle.texts].map(([f, t]) => ({ file: f, sha256: sha256Hex(t) })));
@@ -109,8 +115,17 @@ export async function loadSpecUrl(ctx: SpecLoadContext, resource: Resource, url:
   if (ctx.offline) {
     const cached = readCached();
     if (!cached) {
-      ctx.diagnostics.push(diagnosticAt(resource.file, resource.doc, fieldPath, 'error', 'openapi',
-        `offline mode: no kept copy of ${url}`, 'run once without PORTICO_OFFLINE to fetch it, or keep the spec in the repository and use openApiSpec.path'));
+      ctx.diagnostics.push(
+        diagnosticAt(
+          resource.file,
+          resource.doc,
+          fieldPath,
+          'error',
+          'openapi',
+          `offline mode: no kept copy of ${url}`,
+          'run once without PORTICO_OFFLINE to fetch it, or keep the spec in the repository and use openApiSpec.path',
+        ),
+      );
       return undefined;
     }
     text = cached.text;
@@ -129,12 +144,20 @@ export async function loadSpecUrl(ctx: SpecLoadContext, resource: Resource, url:
       const reason = (err as Error).name === 'TimeoutError' ? `no answer within ${ctx.urlTimeoutMs / 1000} s` : describeFetchError(err);
       const cached = readCached();
       if (!cached) {
-        ctx.diagnostics.push(diagnosticAt(resource.file, resource.doc, fieldPath, 'error', 'openapi', `cannot fetch ${url}: ${reason}`,
-          'check the URL is reachable from where the portal is built, or keep the spec in the repository and use openApiSpec.path'));
+        ctx.diagnostics.push(
+          diagnosticAt(
+            resource.file,
+            resource.doc,
+            fieldPath,
+            'error',
+            'openapi',
+            `cannot fetch ${url}: ${reason}`,
+            'check the URL is reachable from where the portal is built, or keep the spec in the repository and use openApiSpec.path',
+          ),
+        );
         return undefined;
       }
-      ctx.diagnostics.push(diagnosticAt(resource.file, resource.doc, fieldPath, 'warning', 'openapi',
-        `cannot fetch ${url} (${reason}); using the copy fetched ${cached.fetchedAt}`));
+      ctx.diagnostics.push(diagnosticAt(resource.file, resource.doc, fieldPath, 'warning', 'openapi', `cannot fetch ${url} (${reason}); using the copy fetched ${cached.fetchedAt}`));
       text = cached.text;
       fromCache = true;
     }
@@ -148,15 +171,7 @@ export async function loadSpecUrl(ctx: SpecLoadContext, resource: Resource, url:
  * Loads a document held as text outside its own file (a ConfigMap value, a fetched URL).
  * Issues are placed in `hostFile`: at the embedded line when `base` says where the text starts.
  */
-export function loadInlineSpec(
-  ctx: SpecLoadContext,
-  text: string,
-  fileName: string,
-  hostFile: string,
-  base: () => Position,
-  fromCache: boolean,
-  embedded = false,
-): LoadedSpec {
+export function loadInlineSpec(ctx: SpecLoadContext, text: string, fileName: string, hostFile: string, base: () => Position, fromCache: boolean, embedded = false): LoadedSpec {
   const parsed = parseSourceText(text, fileName);
   const place = (inner: Position): Position => {
     const b = base();
@@ -180,7 +195,13 @@ export function loadInlineSpec(
       const normalised = normaliseOpenApi(doc.value as Record<string, unknown>, (p) => ({ file: hostFile, position: place(doc.positionOf(p)) }));
       spec = { ...normalised, issues: [...issues, ...normalised.issues] };
     } catch (err) {
-      issues.push({ file: hostFile, position: place({ line: 1, column: 1 }), path: [], severity: 'error', message: `internal error while reading the embedded document (${(err as Error).message}); please report it, with the document` });
+      issues.push({
+        file: hostFile,
+        position: place({ line: 1, column: 1 }),
+        path: [],
+        severity: 'error',
+        message: `internal error while reading the embedded document (${(err as Error).message}); please report it, with the document`,
+      });
     }
   }
   return { spec, contentHash: sha256Hex(text), files: [hostFile], fromCache };

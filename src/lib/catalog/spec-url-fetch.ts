@@ -78,51 +78,60 @@ function getOnce(url: URL, settings: SpecUrlSettings, deadline: number, timeoutM
       reject(err);
     };
     const timer = setTimeout(() => fail(new SpecFetchError(`no answer within ${timeoutMs / 1000} s`, 'TimeoutError')), remaining);
-    const req = client.request(url, { method: 'GET', agent: false, lookup, headers: { accept: 'application/yaml, application/json;q=0.9, text/yaml;q=0.9, */*;q=0.5', 'accept-encoding': 'gzip, deflate, br', 'user-agent': 'portico' } }, (res) => {
-      const status = res.statusCode ?? 0;
-      if (status >= 300 && status < 400 && res.headers.location) {
-        res.resume();
-        settled = true;
-        clearTimeout(timer);
-        resolve({ kind: 'redirect', location: res.headers.location });
-        return;
-      }
-      if (status < 200 || status >= 300) {
-        res.resume();
-        return fail(new SpecFetchError(`the server answered ${status} ${res.statusMessage ?? ''}`.trim()));
-      }
-      const declared = Number(res.headers['content-length']);
-      const tooLarge = () => new SpecFetchError(`the document is larger than ${formatBytes(settings.maxBytes)}, the most Portico reads; raise PORTICO_SPEC_URL_MAX_BYTES to fetch it`);
-      if (!res.headers['content-encoding'] && Number.isFinite(declared) && declared > settings.maxBytes) {
-        res.resume();
-        return fail(tooLarge());
-      }
-      let body: Readable;
-      try {
-        body = decoded(res);
-      } catch (err) {
-        res.resume();
-        return fail(err as Error);
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      body.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        // Counted after decompression: a small compressed answer may not unpack into gigabytes.
-        if (size > settings.maxBytes) {
-          body.destroy();
+    const req = client.request(
+      url,
+      {
+        method: 'GET',
+        agent: false,
+        lookup,
+        headers: { accept: 'application/yaml, application/json;q=0.9, text/yaml;q=0.9, */*;q=0.5', 'accept-encoding': 'gzip, deflate, br', 'user-agent': 'portico' },
+      },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 300 && status < 400 && res.headers.location) {
+          res.resume();
+          settled = true;
+          clearTimeout(timer);
+          resolve({ kind: 'redirect', location: res.headers.location });
+          return;
+        }
+        if (status < 200 || status >= 300) {
+          res.resume();
+          return fail(new SpecFetchError(`the server answered ${status} ${res.statusMessage ?? ''}`.trim()));
+        }
+        const declared = Number(res.headers['content-length']);
+        const tooLarge = () => new SpecFetchError(`the document is larger than ${formatBytes(settings.maxBytes)}, the most Portico reads; raise PORTICO_SPEC_URL_MAX_BYTES to fetch it`);
+        if (!res.headers['content-encoding'] && Number.isFinite(declared) && declared > settings.maxBytes) {
+          res.resume();
           return fail(tooLarge());
         }
-        chunks.push(chunk);
-      });
-      body.on('error', (err) => fail(new SpecFetchError(`the answer could not be read (${(err as NodeJS.ErrnoException).code ?? err.message})`)));
-      body.on('end', () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve({ kind: 'text', text: Buffer.concat(chunks).toString('utf8') });
-      });
-    });
+        let body: Readable;
+        try {
+          body = decoded(res);
+        } catch (err) {
+          res.resume();
+          return fail(err as Error);
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        body.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          // Counted after decompression: a small compressed answer may not unpack into gigabytes.
+          if (size > settings.maxBytes) {
+            body.destroy();
+            return fail(tooLarge());
+          }
+          chunks.push(chunk);
+        });
+        body.on('error', (err) => fail(new SpecFetchError(`the answer could not be read (${(err as NodeJS.ErrnoException).code ?? err.message})`)));
+        body.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve({ kind: 'text', text: Buffer.concat(chunks).toString('utf8') });
+        });
+      },
+    );
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (err instanceof AddressRefusedError) return fail(refusal(err, url, redirected));
       if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return fail(new SpecFetchError('the host name does not resolve'));

@@ -89,7 +89,11 @@ export function summariseCatalog(catalog: Catalog): CatalogSummary {
       title: p.title,
       rateLimit: p.rateLimit,
       quota: p.quota,
-      limits: [p.rateLimit, p.quota].filter((l): l is Limit => !!l).map(describeLimit).join(', ') || 'no limits',
+      limits:
+        [p.rateLimit, p.quota]
+          .filter((l): l is Limit => !!l)
+          .map(describeLimit)
+          .join(', ') || 'no limits',
     })),
     catalogItems: catalog.items.map((i) => ({
       key: i.key,

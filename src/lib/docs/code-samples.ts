@@ -140,7 +140,9 @@ const onlyEnv = (s: string) => /^\$([A-Z_][A-Z0-9_]*)$/.exec(s)?.[1];
 
 /** A string expression in a language whose literal is JSON-compatible, with environment reads joined by `join`. */
 function concat(s: string, read: (name: string) => string, quote: (t: string) => string = JSON.stringify, join = ' + '): string {
-  return pieces(s).map((p) => ('env' in p ? read(p.env) : quote(p.text))).join(join);
+  return pieces(s)
+    .map((p) => ('env' in p ? read(p.env) : quote(p.text)))
+    .join(join);
 }
 
 const ENV_USER = 'API_USER';
@@ -148,7 +150,12 @@ const ENV_PASSWORD = 'API_PASSWORD';
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** A shell word: single-quoted, or double-quoted when it reads `$NAME` (with the rest escaped). */
-const shellWord = (s: string) => (hasEnv(s) ? `"${pieces(s).map((p) => ('env' in p ? `$${p.env}` : p.text.replace(/[\\"`$]/g, '\\$&'))).join('')}"` : shellQuote(s));
+const shellWord = (s: string) =>
+  hasEnv(s)
+    ? `"${pieces(s)
+        .map((p) => ('env' in p ? `$${p.env}` : p.text.replace(/[\\"`$]/g, '\\$&')))
+        .join('')}"`
+    : shellQuote(s);
 
 function curl(req: SampleRequest, body: BodyKind | undefined): string {
   const lines = [`curl -X ${req.method} ${shellWord(req.url)}`];
@@ -165,7 +172,14 @@ function curl(req: SampleRequest, body: BodyKind | undefined): string {
 }
 
 function javascript(req: SampleRequest, body: BodyKind | undefined): string {
-  const str = (s: string) => (onlyEnv(s) ? `process.env.${onlyEnv(s)}` : hasEnv(s) ? `\`${pieces(s).map((p) => ('env' in p ? `\${process.env.${p.env}}` : p.text.replace(/[\\`$]/g, '\\$&'))).join('')}\`` : JSON.stringify(s));
+  const str = (s: string) =>
+    onlyEnv(s)
+      ? `process.env.${onlyEnv(s)}`
+      : hasEnv(s)
+        ? `\`${pieces(s)
+            .map((p) => ('env' in p ? `\${process.env.${p.env}}` : p.text.replace(/[\\`$]/g, '\\$&')))
+            .join('')}\``
+        : JSON.stringify(s);
   const headers = req.headers.map(([k, v]) => `    ${JSON.stringify(k)}: ${str(v)},`);
   if (req.credential?.where === 'basic') headers.push(`    Authorization: \`Basic \${btoa(\`\${process.env.${ENV_USER}}:\${process.env.${ENV_PASSWORD}}\`)}\`,`);
   if (body && body.kind !== 'form' && body.kind !== 'multipart') headers.push(`    "Content-Type": ${JSON.stringify(body.mediaType)},`);
@@ -203,7 +217,16 @@ function jsObject(fields: Array<[string, string]>, indent: string): string {
 }
 
 function python(req: SampleRequest, body: BodyKind | undefined): string {
-  const str = (s: string) => (onlyEnv(s) ? `os.environ['${onlyEnv(s)}']` : hasEnv(s) ? `f${JSON.stringify(pieces(s).map((p) => ('env' in p ? `\u0000${p.env}\u0001` : p.text.replace(/[{}]/g, '$&$&'))).join('')).replace(/\\u0000([A-Z0-9_]+)\\u0001/g, "{os.environ['$1']}")}` : JSON.stringify(s));
+  const str = (s: string) =>
+    onlyEnv(s)
+      ? `os.environ['${onlyEnv(s)}']`
+      : hasEnv(s)
+        ? `f${JSON.stringify(
+            pieces(s)
+              .map((p) => ('env' in p ? `\u0000${p.env}\u0001` : p.text.replace(/[{}]/g, '$&$&')))
+              .join(''),
+          ).replace(/\\u0000([A-Z0-9_]+)\\u0001/g, "{os.environ['$1']}")}`
+        : JSON.stringify(s);
   const needsOs = hasEnv(req.url) || req.headers.some(([, v]) => hasEnv(v)) || req.credential?.where === 'basic';
   const headers: Array<[string, string]> = req.headers.map(([k, v]) => [k, str(v)]);
   if (body && (body.kind === 'json' || body.kind === 'text' || body.kind === 'file')) headers.push(['Content-Type', JSON.stringify(body.mediaType)]);
@@ -289,8 +312,11 @@ function go(req: SampleRequest, body: BodyKind | undefined): string {
       imports.add('os');
       const v = goIdent(k);
       lines.push(
-        `\t${v}Data, err := os.Open(${JSON.stringify(f)})`, ...goCheck('\t'), `\tdefer ${v}Data.Close()`,
-        `\t${v}Part, err := form.CreateFormFile(${JSON.stringify(k)}, ${JSON.stringify(f)})`, ...goCheck('\t'),
+        `\t${v}Data, err := os.Open(${JSON.stringify(f)})`,
+        ...goCheck('\t'),
+        `\tdefer ${v}Data.Close()`,
+        `\t${v}Part, err := form.CreateFormFile(${JSON.stringify(k)}, ${JSON.stringify(f)})`,
+        ...goCheck('\t'),
         `\tio.Copy(${v}Part, ${v}Data)`,
       );
     }
@@ -330,7 +356,12 @@ function java(req: SampleRequest, body: BodyKind | undefined): string {
   if (body?.kind === 'json' || body?.kind === 'text') {
     builder.push(`.header("Content-Type", ${JSON.stringify(body.mediaType)})`);
     publisher = body.text.includes('\n')
-      ? `HttpRequest.BodyPublishers.ofString("""\n${body.text.replace(/\\/g, '\\\\').replace(/"""/g, '\\"""').split('\n').map((l) => `                ${l}`).join('\n')}""")`
+      ? `HttpRequest.BodyPublishers.ofString("""\n${body.text
+          .replace(/\\/g, '\\\\')
+          .replace(/"""/g, '\\"""')
+          .split('\n')
+          .map((l) => `                ${l}`)
+          .join('\n')}""")`
       : `HttpRequest.BodyPublishers.ofString(${JSON.stringify(body.text)})`;
   }
   if (body?.kind === 'file') {
@@ -347,9 +378,12 @@ function java(req: SampleRequest, body: BodyKind | undefined): string {
     imports.add('java.io.ByteArrayOutputStream').add('java.util.UUID');
     if (body.files.length) imports.add('java.nio.file.Files').add('java.nio.file.Path');
     pre.push('        String boundary = "portico-" + UUID.randomUUID();', '        var body = new ByteArrayOutputStream();');
-    for (const [k, v] of body.fields) pre.push(`        body.write(("--" + boundary + "\\r\\nContent-Disposition: form-data; name=${javaEsc(JSON.stringify(k))}\\r\\n\\r\\n${JSON.stringify(v).slice(1, -1)}\\r\\n").getBytes());`);
+    for (const [k, v] of body.fields)
+      pre.push(`        body.write(("--" + boundary + "\\r\\nContent-Disposition: form-data; name=${javaEsc(JSON.stringify(k))}\\r\\n\\r\\n${JSON.stringify(v).slice(1, -1)}\\r\\n").getBytes());`);
     for (const [k, f] of body.files) {
-      pre.push(`        body.write(("--" + boundary + "\\r\\nContent-Disposition: form-data; name=${javaEsc(JSON.stringify(k))}; filename=${javaEsc(JSON.stringify(f))}\\r\\nContent-Type: application/octet-stream\\r\\n\\r\\n").getBytes());`);
+      pre.push(
+        `        body.write(("--" + boundary + "\\r\\nContent-Disposition: form-data; name=${javaEsc(JSON.stringify(k))}; filename=${javaEsc(JSON.stringify(f))}\\r\\nContent-Type: application/octet-stream\\r\\n\\r\\n").getBytes());`,
+      );
       pre.push(`        body.write(Files.readAllBytes(Path.of(${JSON.stringify(f)})));`, '        body.write("\\r\\n".getBytes());');
     }
     pre.push('        body.write(("--" + boundary + "--\\r\\n").getBytes());', '');
@@ -382,16 +416,26 @@ function csharp(req: SampleRequest, body: BodyKind | undefined): string {
   for (const [k, v] of req.headers) lines.push(`request.Headers.TryAddWithoutValidation(${JSON.stringify(k)}, ${str(v)});`);
   if (req.credential?.where === 'basic') {
     usings.add('System.Net.Http.Headers').add('System.Text');
-    lines.push(`request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Environment.GetEnvironmentVariable("${ENV_USER}") + ":" + Environment.GetEnvironmentVariable("${ENV_PASSWORD}"))));`);
+    lines.push(
+      `request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Environment.GetEnvironmentVariable("${ENV_USER}") + ":" + Environment.GetEnvironmentVariable("${ENV_PASSWORD}"))));`,
+    );
   }
   if (body?.kind === 'json' || body?.kind === 'text') {
     usings.add('System.Text');
-    const literal = body.text.includes('\n') ? `"""\n${body.text.split('\n').map((l) => `    ${l}`).join('\n')}\n    """` : JSON.stringify(body.text);
+    const literal = body.text.includes('\n')
+      ? `"""\n${body.text
+          .split('\n')
+          .map((l) => `    ${l}`)
+          .join('\n')}\n    """`
+      : JSON.stringify(body.text);
     lines.push(`request.Content = new StringContent(${literal}, Encoding.UTF8, ${JSON.stringify(body.mediaType)});`);
   }
   if (body?.kind === 'file') {
     usings.add('System.Net.Http.Headers');
-    lines.push(`request.Content = new StreamContent(File.OpenRead(${JSON.stringify(body.file)}));`, `request.Content.Headers.ContentType = new MediaTypeHeaderValue(${JSON.stringify(body.mediaType)});`);
+    lines.push(
+      `request.Content = new StreamContent(File.OpenRead(${JSON.stringify(body.file)}));`,
+      `request.Content.Headers.ContentType = new MediaTypeHeaderValue(${JSON.stringify(body.mediaType)});`,
+    );
   }
   if (body?.kind === 'form') {
     lines.push(`request.Content = new FormUrlEncodedContent(new Dictionary<string, string>\n{\n${body.fields.map(([k, v]) => `    [${JSON.stringify(k)}] = ${JSON.stringify(v)},`).join('\n')}\n});`);
@@ -416,13 +460,22 @@ function php(req: SampleRequest, body: BodyKind | undefined): string {
   if (req.credential?.where === 'basic') options.push(`CURLOPT_USERPWD => getenv('${ENV_USER}') . ':' . getenv('${ENV_PASSWORD}'),`);
   if (body?.kind === 'json' || body?.kind === 'text') {
     const tag = body.kind === 'json' ? 'JSON' : 'BODY';
-    options.push(body.text.includes('\n') ? `CURLOPT_POSTFIELDS => <<<'${tag}'\n${body.text.split('\n').map((l) => `    ${l}`).join('\n')}\n    ${tag},` : `CURLOPT_POSTFIELDS => ${q(body.text)},`);
+    options.push(
+      body.text.includes('\n')
+        ? `CURLOPT_POSTFIELDS => <<<'${tag}'\n${body.text
+            .split('\n')
+            .map((l) => `    ${l}`)
+            .join('\n')}\n    ${tag},`
+        : `CURLOPT_POSTFIELDS => ${q(body.text)},`,
+    );
   }
   if (body?.kind === 'file') options.push(`CURLOPT_POSTFIELDS => file_get_contents(${q(body.file)}),`);
   if (body?.kind === 'form') options.push(`CURLOPT_POSTFIELDS => http_build_query([\n${body.fields.map(([k, v]) => `        ${q(k)} => ${q(v)},`).join('\n')}\n    ]),`);
   if (body?.kind === 'multipart') {
     // An array, not a string: PHP's curl then sends multipart/form-data with its boundary.
-    options.push(`CURLOPT_POSTFIELDS => [\n${[...body.fields.map(([k, v]) => `        ${q(k)} => ${q(v)},`), ...body.files.map(([k, f]) => `        ${q(k)} => new CURLFile(${q(f)}),`)].join('\n')}\n    ],`);
+    options.push(
+      `CURLOPT_POSTFIELDS => [\n${[...body.fields.map(([k, v]) => `        ${q(k)} => ${q(v)},`), ...body.files.map(([k, f]) => `        ${q(k)} => new CURLFile(${q(f)}),`)].join('\n')}\n    ],`,
+    );
   }
   options.push('CURLOPT_RETURNTRANSFER => true,');
   return [
@@ -439,7 +492,18 @@ function php(req: SampleRequest, body: BodyKind | undefined): string {
 const RUBY_CLASSES: Record<string, string> = { GET: 'Get', POST: 'Post', PUT: 'Put', PATCH: 'Patch', DELETE: 'Delete', HEAD: 'Head', OPTIONS: 'Options', TRACE: 'Trace' };
 
 function ruby(req: SampleRequest, body: BodyKind | undefined): string {
-  const str = (s: string) => (onlyEnv(s) ? `ENV['${onlyEnv(s)}']` : `"${pieces(s).map((p) => ('env' in p ? `#{ENV['${p.env}']}` : JSON.stringify(p.text).slice(1, -1).replace(/#(?=[{$@])/g, '\\#'))).join('')}"`);
+  const str = (s: string) =>
+    onlyEnv(s)
+      ? `ENV['${onlyEnv(s)}']`
+      : `"${pieces(s)
+          .map((p) =>
+            'env' in p
+              ? `#{ENV['${p.env}']}`
+              : JSON.stringify(p.text)
+                  .slice(1, -1)
+                  .replace(/#(?=[{$@])/g, '\\#'),
+          )
+          .join('')}"`;
   const cls = RUBY_CLASSES[req.method];
   const lines = [
     "require 'net/http'",
@@ -451,7 +515,14 @@ function ruby(req: SampleRequest, body: BodyKind | undefined): string {
   if (req.credential?.where === 'basic') lines.push(`request.basic_auth(ENV['${ENV_USER}'], ENV['${ENV_PASSWORD}'])`);
   if (body?.kind === 'json' || body?.kind === 'text' || body?.kind === 'file') lines.push(`request["Content-Type"] = ${JSON.stringify(body.mediaType)}`);
   if (body?.kind === 'json' || body?.kind === 'text') {
-    lines.push(body.text.includes('\n') ? `request.body = <<~'BODY'\n${body.text.split('\n').map((l) => `  ${l}`).join('\n')}\nBODY` : `request.body = ${str(body.text)}`);
+    lines.push(
+      body.text.includes('\n')
+        ? `request.body = <<~'BODY'\n${body.text
+            .split('\n')
+            .map((l) => `  ${l}`)
+            .join('\n')}\nBODY`
+        : `request.body = ${str(body.text)}`,
+    );
   }
   if (body?.kind === 'file') lines.push(`request.body = File.binread(${JSON.stringify(body.file)})`);
   if (body?.kind === 'form') lines.push(`request.set_form_data(\n${body.fields.map(([k, v]) => `  ${JSON.stringify(k)} => ${JSON.stringify(v)},`).join('\n')}\n)`);
@@ -459,10 +530,7 @@ function ruby(req: SampleRequest, body: BodyKind | undefined): string {
     const parts = [...body.fields.map(([k, v]) => `  [${JSON.stringify(k)}, ${JSON.stringify(v)}],`), ...body.files.map(([k, f]) => `  [${JSON.stringify(k)}, File.open(${JSON.stringify(f)})],`)];
     lines.push(`request.set_form([\n${parts.join('\n')}\n], 'multipart/form-data')`);
   }
-  lines.push(
-    "response = Net::HTTP.start(uri.hostname, uri.port, use_ssl: uri.scheme == 'https') { |http| http.request(request) }",
-    'puts response.code, response.body',
-  );
+  lines.push("response = Net::HTTP.start(uri.hostname, uri.port, use_ssl: uri.scheme == 'https') { |http| http.request(request) }", 'puts response.code, response.body');
   return lines.join('\n');
 }
 

@@ -3,7 +3,6 @@ import { resolveLocalRef } from '../catalog/openapi.ts';
 import { componentName, localRefTarget } from './schema-tree.ts';
 import { isObject } from '../util/is-object.ts';
 
-
 const SAMPLE_STRINGS: Record<string, string> = {
   'date-time': '2026-01-15T09:30:00Z',
   date: '2026-01-15',

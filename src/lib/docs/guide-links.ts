@@ -18,7 +18,13 @@ export interface RepositoryLinks {
  * root's folder in it). Without Git, a remote, or a known host, files get no web address.
  */
 export function repositoryLinksOf(root: string): RepositoryLinks {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', GIT_CONFIG_NOSYSTEM: '1' } }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', GIT_CONFIG_NOSYSTEM: '1' },
+    }).trim();
   try {
     const remote = git('remote', 'get-url', 'origin');
     const branch = git('symbolic-ref', '--short', 'HEAD');

@@ -16,13 +16,31 @@ const THEME = {
   fg: '#000000',
   bg: '#ffffff',
   settings: [
-    { scope: ['keyword', 'storage', 'storage.type', 'storage.modifier', 'keyword.operator.new', 'keyword.operator.expression', 'keyword.control', 'punctuation.section.embedded'], settings: { foreground: '#000001' } },
+    {
+      scope: ['keyword', 'storage', 'storage.type', 'storage.modifier', 'keyword.operator.new', 'keyword.operator.expression', 'keyword.control', 'punctuation.section.embedded'],
+      settings: { foreground: '#000001' },
+    },
     { scope: ['string', 'string.quoted', 'string.template', 'string.unquoted.heredoc', 'string.unquoted.nowdoc', 'string.interpolated'], settings: { foreground: '#000002' } },
     { scope: ['constant.numeric', 'constant.language', 'constant.character', 'constant.other', 'support.constant', 'variable.other.constant'], settings: { foreground: '#000003' } },
     { scope: ['comment', 'punctuation.definition.comment'], settings: { foreground: '#000004' } },
     { scope: ['entity.name.function', 'support.function', 'meta.function-call entity.name.function'], settings: { foreground: '#000005' } },
-    { scope: ['entity.name.type', 'entity.name.class', 'support.class', 'support.type', 'entity.name.namespace', 'entity.name.package', 'storage.type.java', 'storage.type.cs'], settings: { foreground: '#000006' } },
-    { scope: ['variable.parameter', 'support.type.property-name', 'meta.object-literal.key', 'variable.other.property', 'variable.other.object.property', 'entity.name.tag', 'variable.other.readwrite.instance', 'variable.other.env'], settings: { foreground: '#000007' } },
+    {
+      scope: ['entity.name.type', 'entity.name.class', 'support.class', 'support.type', 'entity.name.namespace', 'entity.name.package', 'storage.type.java', 'storage.type.cs'],
+      settings: { foreground: '#000006' },
+    },
+    {
+      scope: [
+        'variable.parameter',
+        'support.type.property-name',
+        'meta.object-literal.key',
+        'variable.other.property',
+        'variable.other.object.property',
+        'entity.name.tag',
+        'variable.other.readwrite.instance',
+        'variable.other.env',
+      ],
+      settings: { foreground: '#000007' },
+    },
   ],
 };
 

@@ -17,7 +17,6 @@ export interface MediaView {
   schemaKey?: string;
 }
 
-
 /** Media types whose body is structured text: an empty schema there means "anything", not a file. */
 const STRUCTURED = /json|xml|yaml|text\/|form-urlencoded|multipart\//i;
 

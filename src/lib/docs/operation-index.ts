@@ -50,7 +50,11 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIO
 
 /** A path compared without case, trailing slash or the names of its parameters: `/a/{id}` is `/a/{}`. */
 function normalisePath(path: string): string {
-  const p = path.trim().toLowerCase().replace(/\{[^}]*\}/g, '{}').replace(/\/+/g, '/');
+  const p = path
+    .trim()
+    .toLowerCase()
+    .replace(/\{[^}]*\}/g, '{}')
+    .replace(/\/+/g, '/');
   return p.length > 1 ? p.replace(/\/$/, '') : p;
 }
 

@@ -13,10 +13,12 @@ import { typeLabel } from './schema-tree.ts';
 import { hrefOfOperation, type DocsApi, type DocsSite, type DocsVersion } from './site.ts';
 import { isObject } from '../util/is-object.ts';
 
-
 /** Text for one table cell: one line, pipes escaped. */
 function cell(text: string | undefined): string {
-  return (text ?? '').replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
+  return (text ?? '')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\|/g, '\\|')
+    .trim();
 }
 
 /** Inline code that survives backticks in the text (CommonMark: a longer fence). */
@@ -91,7 +93,10 @@ export function operationToMarkdown(api: DocsApi, version: DocsVersion, op: Oper
   const doc = version.version.spec?.document ?? {};
   const method = op.method.toUpperCase();
   const out: string[] = [`# ${titleOf(op)}`, '', fenced('http', `${method} ${op.path}`), ''];
-  out.push(`${api.api.title}, version ${version.version.name}${version.version.deprecated ? ' (deprecated)' : ''} · operationId ${code(op.operationId)}${op.tags.length ? ` · ${op.tags.join(', ')}` : ''}`, '');
+  out.push(
+    `${api.api.title}, version ${version.version.name}${version.version.deprecated ? ' (deprecated)' : ''} · operationId ${code(op.operationId)}${op.tags.length ? ` · ${op.tags.join(', ')}` : ''}`,
+    '',
+  );
   if (op.deprecated) out.push('> This operation is deprecated.', '');
   if (op.summary?.trim() && titleOf(op) !== op.summary.trim()) out.push(op.summary.trim(), '');
   if (op.description?.trim()) out.push(op.description.trim(), '');
@@ -105,7 +110,9 @@ export function operationToMarkdown(api: DocsApi, version: DocsVersion, op: Oper
     out.push('## Responses', '', '| Status | Description | Content |', '| --- | --- | --- |');
     for (const [status, raw] of responses) {
       const r = resolveLocalRef<OpenApiObject>(doc, raw) ?? {};
-      const types = Object.keys(isObject(r.content) ? r.content : {}).map(code).join(', ');
+      const types = Object.keys(isObject(r.content) ? r.content : {})
+        .map(code)
+        .join(', ');
       out.push(`| ${code(status)} | ${cell(r.description as string | undefined)} | ${types} |`);
     }
     out.push('');
@@ -126,7 +133,10 @@ export function siteToLlmsTxt(site: DocsSite, siteUrl = ''): string {
   const out: string[] = [`# ${title}`, ''];
   const summary = summariseMarkdown(site.portal?.description, 300) || `The public API reference of ${title}: ${site.apis.length} API${site.apis.length === 1 ? '' : 's'}.`;
   out.push(`> ${cell(summary)}`, '');
-  out.push('Each operation below links to a Markdown version of its page (method, path, parameters, request body, responses and a curl example). The HTML pages are at the same addresses without `index.md`.', '');
+  out.push(
+    'Each operation below links to a Markdown version of its page (method, path, parameters, request body, responses and a curl example). The HTML pages are at the same addresses without `index.md`.',
+    '',
+  );
   for (const api of site.apis) {
     for (const version of api.versions) {
       out.push(`## ${api.api.title}, version ${version.version.name}${version.version.deprecated ? ' (deprecated)' : ''}`, '');
@@ -134,7 +144,9 @@ export function siteToLlmsTxt(site: DocsSite, siteUrl = ''): string {
       if (about) out.push(cell(about), '');
       for (const op of version.operations) {
         const line = summariseMarkdown(op.description, 160) || op.summary?.trim() || '';
-        out.push(`- [${titleOf(op).replace(/[[\]]/g, '\\$&')}](${siteUrl}${hrefOfOperation(api, version, op)}index.md): ${code(`${op.method.toUpperCase()} ${op.path}`)}${line && line !== titleOf(op) ? ` ${cell(line)}` : ''}`);
+        out.push(
+          `- [${titleOf(op).replace(/[[\]]/g, '\\$&')}](${siteUrl}${hrefOfOperation(api, version, op)}index.md): ${code(`${op.method.toUpperCase()} ${op.path}`)}${line && line !== titleOf(op) ? ` ${cell(line)}` : ''}`,
+        );
       }
       if (version.operations.length === 0) out.push('- No operations are documented in this version.');
       out.push('');

@@ -78,13 +78,17 @@ const LOCATIONS: Array<[string, string]> = [
   ['cookie', 'Cookie parameters'],
 ];
 
-
 /** A parameter or header object in words, with a tree when its schema has structure. */
 export function parameterView(doc: OpenApiObject, raw: OpenApiObject, name?: string): ParameterView {
   const p = resolveLocalRef<OpenApiObject>(doc, raw) ?? {};
   const schema = resolveLocalRef<OpenApiObject>(doc, p.schema) ?? {};
   // Alternatives (Stripe's `created`: a range object or an integer) get a tree too, so each one is shown.
-  const structured = schema.type === 'object' || schema.properties || Array.isArray(schema.oneOf) || Array.isArray(schema.anyOf) || (schema.type === 'array' && isObject(schema.items) && (resolveLocalRef<OpenApiObject>(doc, schema.items)?.properties !== undefined));
+  const structured =
+    schema.type === 'object' ||
+    schema.properties ||
+    Array.isArray(schema.oneOf) ||
+    Array.isArray(schema.anyOf) ||
+    (schema.type === 'array' && isObject(schema.items) && resolveLocalRef<OpenApiObject>(doc, schema.items)?.properties !== undefined);
   const example = p.example ?? schema.example;
   return {
     name: name ?? String(p.name ?? ''),
@@ -122,13 +126,14 @@ export function buildOperationView(api: DocsApi, version: DocsVersion, op: Opera
   const body = resolveLocalRef<OpenApiObject>(doc, op.requestBody);
   const requestContent = body ? mediaViews(doc, body.content) : [];
   const firstBody = body && isObject(body.content) ? Object.entries(body.content)[0] : undefined;
-  const sampleBody = firstBody
-    ? { mediaType: firstBody[0], value: exampleOf(doc, firstBody[1]) }
-    : undefined;
+  const sampleBody = firstBody ? { mediaType: firstBody[0], value: exampleOf(doc, firstBody[1]) } : undefined;
   const schemes = version.version.securitySchemes;
   const request = sampleRequest(op, version.version.servers, schemes, sampleBody && sampleBodyOf(doc, sampleBody.mediaType, isObject(firstBody?.[1]) ? firstBody[1] : {}, sampleBody.value));
   const responses = responseViews(doc, op.responses);
-  shareRepeatedTrees([{ label: 'the request body', anchor: 'request-body', content: requestContent }, ...responses.map((r) => ({ label: `response ${r.status}`, anchor: `response-${r.status}`, content: r.content }))]);
+  shareRepeatedTrees([
+    { label: 'the request body', anchor: 'request-body', content: requestContent },
+    ...responses.map((r) => ({ label: `response ${r.status}`, anchor: `response-${r.status}`, content: r.content })),
+  ]);
   return {
     method: op.method.toUpperCase(),
     path: op.path,
@@ -143,7 +148,13 @@ export function buildOperationView(api: DocsApi, version: DocsVersion, op: Opera
     responses,
     security: op.security
       .filter((req) => Object.keys(req).length > 0)
-      .map((req) => ({ schemes: Object.entries(req).map(([name, scopes]) => ({ name, scopes, words: renderInlineMarkdown(schemes[name] ? describeSecurityScheme(name, schemes[name]!) : `${name} (not declared in the spec)`) })) })),
+      .map((req) => ({
+        schemes: Object.entries(req).map(([name, scopes]) => ({
+          name,
+          scopes,
+          words: renderInlineMarkdown(schemes[name] ? describeSecurityScheme(name, schemes[name]!) : `${name} (not declared in the spec)`),
+        })),
+      })),
     anonymous: op.security.length === 0 || op.security.some((req) => Object.keys(req).length === 0),
     authNote: gatewayAuthNote(version.version.gatewayAuth),
     samples: codeSamples(request),

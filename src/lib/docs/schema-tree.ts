@@ -103,7 +103,6 @@ function components(doc: OpenApiObject): Record<string, unknown> {
   return ((doc.components as OpenApiObject | undefined)?.schemas as Record<string, unknown> | undefined) ?? {};
 }
 
-
 function walk(state: State, raw: unknown, stack: string[], refDepth: number, depth: number): SchemaNode {
   state.nodes++;
   if (raw === true || raw === undefined) return { type: 'any', constraints: [] };
@@ -114,7 +113,13 @@ function walk(state: State, raw: unknown, stack: string[], refDepth: number, dep
     const target = components(state.doc)[name];
     if (stack.includes(name)) return { type: typeLabel(state, target), ref: name, recursive: true, constraints: [] };
     if (refDepth >= state.maxRefDepth || state.nodes > state.maxNodes) {
-      return { type: typeLabel(state, target), ref: name, collapsed: true, constraints: [], description: isObject(target) ? renderMarkdown(target.description as string | undefined) || undefined : undefined };
+      return {
+        type: typeLabel(state, target),
+        ref: name,
+        collapsed: true,
+        constraints: [],
+        description: isObject(target) ? renderMarkdown(target.description as string | undefined) || undefined : undefined,
+      };
     }
     // 3.1 allows siblings next to $ref: they describe this use, so they win over the component's.
     const { $ref: _ref, ...siblings } = raw;
@@ -211,8 +216,7 @@ function mergeAllOf(parts: OpenApiObject[], budget: { parts: number }): OpenApiO
       if (k === 'properties' && isObject(v)) {
         // The same property in two parts (a base and a refinement) is one property: keep both parts' keywords.
         for (const [name, schema] of Object.entries(v)) properties[name] = isObject(properties[name]) && isObject(schema) ? { ...(properties[name] as OpenApiObject), ...schema } : schema;
-      }
-      else if (k === 'required' && Array.isArray(v)) required.push(...(v as string[]));
+      } else if (k === 'required' && Array.isArray(v)) required.push(...(v as string[]));
       else if (k !== 'allOf' && v !== undefined && out[k] === undefined) out[k] = v;
     }
   }

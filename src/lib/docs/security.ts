@@ -27,11 +27,7 @@ export function describeSecurityScheme(name: string, scheme: OpenApiObject): str
 }
 
 /** How a request carries credentials for a scheme: what code samples add. */
-export type Credential =
-  | { where: 'header'; name: string; value: string }
-  | { where: 'query'; name: string; value: string }
-  | { where: 'cookie'; name: string; value: string }
-  | { where: 'basic' };
+export type Credential = { where: 'header'; name: string; value: string } | { where: 'query'; name: string; value: string } | { where: 'cookie'; name: string; value: string } | { where: 'basic' };
 
 /** The credential a code sample should send for the first requirement an operation accepts. */
 export function credentialFor(security: Array<Record<string, string[]>>, schemes: Record<string, OpenApiObject>): Credential | undefined {

@@ -55,7 +55,12 @@ export interface DocsSite {
 
 /** The limits of a plan in plain words. */
 export function describePlanLimits(plan: CatalogPlan): string {
-  return [plan.rateLimit, plan.quota].filter((l): l is Limit => !!l).map(describeLimit).join(', ') || 'no limits';
+  return (
+    [plan.rateLimit, plan.quota]
+      .filter((l): l is Limit => !!l)
+      .map(describeLimit)
+      .join(', ') || 'no limits'
+  );
 }
 
 /**
@@ -65,7 +70,10 @@ export function describePlanLimits(plan: CatalogPlan): string {
 export function buildDocsSite(catalog: Catalog, audience?: { items: CatalogItem[]; portalKey?: string }): DocsSite {
   const visibleItems = audience?.items ?? catalog.items.filter((i) => i.visibility.everyone);
   const { portal, apis } = audience
-    ? { portal: catalog.portals.find((p) => p.key === audience.portalKey) ?? publicCatalog(catalog.apis, catalog.items, catalog.portals).portal, apis: catalog.apis.filter((a) => audience.items.some((i) => i.apis.includes(a.key))) }
+    ? {
+        portal: catalog.portals.find((p) => p.key === audience.portalKey) ?? publicCatalog(catalog.apis, catalog.items, catalog.portals).portal,
+        apis: catalog.apis.filter((a) => audience.items.some((i) => i.apis.includes(a.key))),
+      }
     : publicCatalog(catalog.apis, catalog.items, catalog.portals);
   const items = visibleItems.filter((i) => !portal || i.id.namespace === portal.id.namespace);
   const slugs = apiSlugs(apis);
@@ -80,10 +88,12 @@ export function buildDocsSite(catalog: Catalog, audience?: { items: CatalogItem[
       offer: item.key,
       slug: slugify(plan.id.name),
       limits: describePlanLimits(plan),
-      apis: item.apis.filter((k) => apiKeys.has(k)).map((k) => {
-        const api = apis.find((a) => a.key === k)!;
-        return { key: k, title: api.title, href: `/apis/${slugs.get(k)}/` };
-      }),
+      apis: item.apis
+        .filter((k) => apiKeys.has(k))
+        .map((k) => {
+          const api = apis.find((a) => a.key === k)!;
+          return { key: k, title: api.title, href: `/apis/${slugs.get(k)}/` };
+        }),
       operationFilter: item.operationFilter,
       selfService: item.selfService,
     });
@@ -111,7 +121,9 @@ export function buildDocsSite(catalog: Catalog, audience?: { items: CatalogItem[
     .map((bundle) => ({ bundle, slug: slugify(bundle.id.name), apis: bundle.apis.filter((k) => apiKeys.has(k)) }));
   const tags = [...new Set(docsApis.flatMap((a) => a.tags))].sort((a, b) => a.localeCompare(b));
   const guides = catalog.guides
-    .filter((g) => !g.parent || (g.parent.kind === 'APIPortal' ? g.parent.key === portal?.key : g.parent.kind === 'API' ? apiKeys.has(g.parent.key) : bundles.some((b) => b.bundle.key === g.parent!.key)))
+    .filter(
+      (g) => !g.parent || (g.parent.kind === 'APIPortal' ? g.parent.key === portal?.key : g.parent.kind === 'API' ? apiKeys.has(g.parent.key) : bundles.some((b) => b.bundle.key === g.parent!.key)),
+    )
     .sort((a, b) => a.order - b.order || a.title.localeCompare(b.title));
   return { portal, apis: docsApis, plans, bundles, tags, guides };
 }

@@ -2,10 +2,7 @@ import type { OpenApiObject, Operation, Server } from '../catalog/model.ts';
 import { expandServer } from '../relay/relay.ts';
 
 /** How the Try it panel sends a key: the scheme of the first requirement a portal key can meet. */
-export type TryItAuth =
-  | { kind: 'apiKey'; in: 'header' | 'query' | 'cookie'; name: string }
-  | { kind: 'bearer' }
-  | { kind: 'basic' };
+export type TryItAuth = { kind: 'apiKey'; in: 'header' | 'query' | 'cookie'; name: string } | { kind: 'bearer' } | { kind: 'basic' };
 
 /** A parameter as the panel offers it: a text field pre-filled from the spec's example, or a choice of its allowed values. */
 export interface TryItParameter {
@@ -89,7 +86,10 @@ export function bodyText(mediaType: string, value: unknown): string {
  * meets on its own comes first; then bearer-style schemes (a token), then HTTP Basic.
  */
 export function tryItAuth(security: Array<Record<string, string[]>>, schemes: Record<string, OpenApiObject>): TryItAuth | undefined {
-  const single = security.filter((req) => Object.keys(req).length === 1).map((req) => schemes[Object.keys(req)[0]!]).filter((s): s is OpenApiObject => s !== undefined);
+  const single = security
+    .filter((req) => Object.keys(req).length === 1)
+    .map((req) => schemes[Object.keys(req)[0]!])
+    .filter((s): s is OpenApiObject => s !== undefined);
   const apiKey = single.find((s) => s.type === 'apiKey');
   if (apiKey) return { kind: 'apiKey', in: apiKey.in === 'query' ? 'query' : apiKey.in === 'cookie' ? 'cookie' : 'header', name: String(apiKey.name ?? 'X-API-Key') };
   const bearer = single.find((s) => (s.type === 'http' && String(s.scheme).toLowerCase() === 'bearer') || s.type === 'oauth2' || s.type === 'openIdConnect');

@@ -2,7 +2,12 @@ import type { CatalogApi } from '../catalog/model.ts';
 
 /** A URL path segment from any name: lower-case letters, digits and dashes. */
 export function slugify(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'x'
+  );
 }
 
 /**

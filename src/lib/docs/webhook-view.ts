@@ -35,7 +35,6 @@ const LOCATIONS: Array<[string, string]> = [
   ['cookie', 'Cookies'],
 ];
 
-
 /**
  * The URL segment of each webhook of a version, unique within it: the webhook's name, with the
  * method added when one name has several.
@@ -76,7 +75,10 @@ export function buildWebhookView(api: DocsApi, version: DocsVersion, webhook: We
   const body = resolveLocalRef<OpenApiObject>(doc, webhook.requestBody);
   const payload = isObject(body) ? { description: renderMarkdown(body.description as string | undefined), required: body.required === true, content: mediaViews(doc, body.content) } : undefined;
   const responses = responseViews(doc, webhook.responses);
-  shareRepeatedTrees([{ label: 'the payload', anchor: 'payload', content: payload?.content ?? [] }, ...responses.map((r) => ({ label: `response ${r.status}`, anchor: `response-${r.status}`, content: r.content }))]);
+  shareRepeatedTrees([
+    { label: 'the payload', anchor: 'payload', content: payload?.content ?? [] },
+    ...responses.map((r) => ({ label: `response ${r.status}`, anchor: `response-${r.status}`, content: r.content })),
+  ]);
   return {
     name: webhook.name,
     method: webhook.method.toUpperCase(),

@@ -210,7 +210,9 @@ function probePort(host: string, port: number): Promise<string | undefined> {
 }
 
 function oneLine(err: unknown): string {
-  return describeError(err).replace(/\n\s*hint: /, '; ').replace(/\s*\n\s*/g, ' ');
+  return describeError(err)
+    .replace(/\n\s*hint: /, '; ')
+    .replace(/\s*\n\s*/g, ' ');
 }
 
 /** The policy of no grants: HAProxy runs and refuses every key (401). */

@@ -93,7 +93,11 @@ export function answerDemoRequest(routes: DemoRoute[], method: string, pathname:
       const allow = [...new Set(matching.map((r) => r.method.toUpperCase()))].sort().join(', ');
       return problem(405, 'Method Not Allowed', `${pathname} answers ${allow} only.`, { Allow: allow });
     }
-    return problem(404, 'Not Found', `The demo upstream has no operation for ${method.toUpperCase()} ${pathname}. It answers the operations of the APIs in the content repository, under the paths of their servers (for example /shipments/v2/shipments).`);
+    return problem(
+      404,
+      'Not Found',
+      `The demo upstream has no operation for ${method.toUpperCase()} ${pathname}. It answers the operations of the APIs in the content repository, under the paths of their servers (for example /shipments/v2/shipments).`,
+    );
   }
   return exampleAnswer(route);
 }
@@ -118,7 +122,9 @@ function exampleAnswer(route: DemoRoute): DemoAnswer {
 
 /** The lowest 2xx response; else `2XX` or `default` as 200. */
 function successResponse(doc: OpenApiObject, responses: Record<string, OpenApiObject>): { status: number; response?: OpenApiObject } {
-  const codes = Object.keys(responses).filter((c) => /^2\d\d$/.test(c)).sort();
+  const codes = Object.keys(responses)
+    .filter((c) => /^2\d\d$/.test(c))
+    .sort();
   const code = codes[0] ?? ['2XX', '2xx', 'default'].find((c) => responses[c] !== undefined);
   if (!code) return { status: 200 };
   return { status: /^\d+$/.test(code) ? Number(code) : 200, response: resolveLocalRef<OpenApiObject>(doc, responses[code]) };
@@ -169,7 +175,13 @@ export async function startDemoUpstream(catalog: Catalog, options: { host?: stri
     const cors = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': `${DEMO_HEADER}, Location` };
     const preflight = req.method === 'OPTIONS' ? req.headers['access-control-request-method'] : undefined;
     if (preflight) {
-      res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': preflight, 'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '*', 'Access-Control-Max-Age': '600', [DEMO_HEADER]: 'true' });
+      res.writeHead(204, {
+        ...cors,
+        'Access-Control-Allow-Methods': preflight,
+        'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '*',
+        'Access-Control-Max-Age': '600',
+        [DEMO_HEADER]: 'true',
+      });
       res.end();
       return;
     }

@@ -181,7 +181,8 @@ export class HaproxyRunner {
       // Only the serving process matters: old ones exit after every reload.
       if (child === this.current) {
         this.current = undefined;
-        if (!this.stopping && this.answered.has(child)) this.options.log(`gateway: HAProxy stopped unexpectedly (${signal ?? `exit code ${code}`}): ${firstAlert(this.outputs.get(child) ?? '') || 'no message'}`);
+        if (!this.stopping && this.answered.has(child))
+          this.options.log(`gateway: HAProxy stopped unexpectedly (${signal ?? `exit code ${code}`}): ${firstAlert(this.outputs.get(child) ?? '') || 'no message'}`);
       }
     });
     return child;
@@ -228,7 +229,10 @@ function splitHostPort(address: string): [string, number] {
 
 /** HAProxy's first ALERT line (its reason for refusing), without the timestamp and prefix. */
 function firstAlert(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const alert = (lines.find((l) => l.includes('[ALERT]')) ?? lines[0] ?? '').replace(/^\[ALERT\]\s*(\(\d+\)\s*:\s*)?/, '').replace(/^config\s*:\s*/, '');
   // HAProxy lists every keyword it knows before saying what it got: keep both ends.
   return alert.length > 400 ? `${alert.slice(0, 180)} … ${alert.slice(-180)}` : alert;
@@ -289,7 +293,10 @@ export async function stopLeftoverHaproxy(workDir: string): Promise<void> {
       return false; // gone already (or not Linux, where we cannot tell whose it is)
     }
   };
-  const leftovers = readFileSync(pidFile, 'utf8').split('\n').map(Number).filter((pid) => Number.isInteger(pid) && pid > 1 && ours(pid));
+  const leftovers = readFileSync(pidFile, 'utf8')
+    .split('\n')
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && pid > 1 && ours(pid));
   for (const pid of leftovers) {
     try {
       process.kill(pid, 'SIGTERM');

@@ -19,7 +19,10 @@ export function loadGatewaySettings(env: Record<string, string | undefined> = pr
   if (rawPort) {
     port = Number(rawPort);
     if (!/^\d+$/.test(rawPort) || port < 1 || port > 65535) {
-      throw new PorticoError(`invalid configuration:\n  PORTICO_GATEWAY_PORT=${JSON.stringify(rawPort)}: must be a port number from 1 to 65535`, 'fix the environment variables above (see Configuration in the README)');
+      throw new PorticoError(
+        `invalid configuration:\n  PORTICO_GATEWAY_PORT=${JSON.stringify(rawPort)}: must be a port number from 1 to 65535`,
+        'fix the environment variables above (see Configuration in the README)',
+      );
     }
   }
   const bin = env.PORTICO_HAPROXY_BIN?.trim();
@@ -33,9 +36,7 @@ export function loadGatewaySettings(env: Record<string, string | undefined> = pr
  */
 export function findHaproxy(settings: GatewaySettings, env: Record<string, string | undefined> = process.env): { bin: string } | { missing: string } {
   if (settings.haproxyBin) {
-    return isExecutable(settings.haproxyBin)
-      ? { bin: settings.haproxyBin }
-      : { missing: `PORTICO_HAPROXY_BIN=${settings.haproxyBin} is not an executable file` };
+    return isExecutable(settings.haproxyBin) ? { bin: settings.haproxyBin } : { missing: `PORTICO_HAPROXY_BIN=${settings.haproxyBin} is not an executable file` };
   }
   const dirs = [...(env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/sbin', '/usr/local/sbin'];
   for (const dir of dirs) {

@@ -41,10 +41,28 @@ export function stripCredentials(text: string, token?: string): string {
  * git process, its hooks, its credential helpers and its SSH command.
  */
 const GIT_ENV_PASSED = [
-  'PATH', 'HOME', 'LANG', 'TMPDIR', 'TZ',
-  'SSH_AUTH_SOCK', 'GIT_SSH', 'GIT_SSH_COMMAND', 'GIT_SSH_VARIANT', 'GIT_EXEC_PATH',
-  'GIT_SSL_CAINFO', 'GIT_SSL_CAPATH', 'SSL_CERT_FILE', 'SSL_CERT_DIR',
-  'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy',
+  'PATH',
+  'HOME',
+  'LANG',
+  'TMPDIR',
+  'TZ',
+  'SSH_AUTH_SOCK',
+  'GIT_SSH',
+  'GIT_SSH_COMMAND',
+  'GIT_SSH_VARIANT',
+  'GIT_EXEC_PATH',
+  'GIT_SSL_CAINFO',
+  'GIT_SSL_CAPATH',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'ALL_PROXY',
+  'all_proxy',
+  'NO_PROXY',
+  'no_proxy',
 ];
 
 /**
@@ -188,7 +206,10 @@ export class GitWorkspace {
 
   /** Whether `commit` is already part of the checked-out branch (a branch merged on the Git host). */
   async contains(commit: string): Promise<boolean> {
-    return git(['merge-base', '--is-ancestor', commit, 'HEAD'], this.dir).then(() => true, () => false);
+    return git(['merge-base', '--is-ancestor', commit, 'HEAD'], this.dir).then(
+      () => true,
+      () => false,
+    );
   }
 
   /**
@@ -197,7 +218,8 @@ export class GitWorkspace {
    * merge; the files are exactly the renderer's, so there is nothing to resolve.
    */
   async startMerge(commits: string[]): Promise<void> {
-    if (commits.length) await git(['-c', `user.name=${this.target.author.name}`, '-c', `user.email=${this.target.author.email}`, 'merge', '-q', '-s', 'ours', '--no-commit', '--no-ff', ...commits], this.dir);
+    if (commits.length)
+      await git(['-c', `user.name=${this.target.author.name}`, '-c', `user.email=${this.target.author.email}`, 'merge', '-q', '-s', 'ours', '--no-commit', '--no-ff', ...commits], this.dir);
   }
 
   /** Pushes the checked-out commit to another branch of the remote, replacing what is there (Portico's own `portico/*` branches). */
@@ -227,10 +249,15 @@ export class GitWorkspace {
     } catch (err) {
       throw classify('list branches', err, this.target);
     }
-    return new Map(out.split('\n').filter(Boolean).map((line) => {
-      const [sha, ref] = line.split('\t');
-      return [ref!.replace('refs/heads/', ''), sha!] as [string, string];
-    }));
+    return new Map(
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [sha, ref] = line.split('\t');
+          return [ref!.replace('refs/heads/', ''), sha!] as [string, string];
+        }),
+    );
   }
 
   /** Pushes the branch; a rejection (someone else pushed) is a retryable GitError. */

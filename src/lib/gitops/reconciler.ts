@@ -54,7 +54,10 @@ export async function reconcile(
   // before its status says so, so this pass never takes a fresh grant for one a person removed.
   const apps = new Map((await db.select().from(applications)).map((a) => [a.id, a]));
   const subs = await db.select().from(subscriptions);
-  const keys = await db.select().from(apiKeys).where(inArray(apiKeys.status, [...GRANTED, 'committing', 'revoking', 'revoked']));
+  const keys = await db
+    .select()
+    .from(apiKeys)
+    .where(inArray(apiKeys.status, [...GRANTED, 'committing', 'revoking', 'revoked']));
   const tip = await workspace.sync();
   const present = presence(workspace.readFolder(folder), { keys, subscriptions: subs });
   const result: ReconcileResult = { tip, activated: [], revoked: [], closed: [], drift: [] };
@@ -69,12 +72,18 @@ export async function reconcile(
   for (const s of subs.filter((x) => GRANTED.includes(x.status) || x.status === 'pending-approval')) {
     if (present.subscriptions.has(s.id)) {
       if (s.status !== 'active') {
-        await db.update(subscriptions).set({ status: 'active', statusReason: null, statusCommit: tip }).where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, s.status)));
+        await db
+          .update(subscriptions)
+          .set({ status: 'active', statusReason: null, statusCommit: tip })
+          .where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, s.status)));
         result.activated.push(s.id);
       }
     } else if (s.status !== 'pending-approval') {
       const { reason, commit } = await whyGone(s.applicationId);
-      await db.update(subscriptions).set({ status: 'revoked', statusReason: reason, statusCommit: commit ?? tip, endedAt: new Date() }).where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, s.status)));
+      await db
+        .update(subscriptions)
+        .set({ status: 'revoked', statusReason: reason, statusCommit: commit ?? tip, endedAt: new Date() })
+        .where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, s.status)));
       result.revoked.push({ id: s.id, reason });
     }
   }
@@ -84,7 +93,9 @@ export async function reconcile(
   if (proposed.length) {
     const open = await workspace.remoteBranches('portico/');
     for (const s of proposed.filter((x) => !open.has(x.branch!))) {
-      await db.update(subscriptions).set({ status: 'rejected', statusReason: `${s.branch} was deleted on the Git host without being merged`, endedAt: new Date() })
+      await db
+        .update(subscriptions)
+        .set({ status: 'rejected', statusReason: `${s.branch} was deleted on the Git host without being merged`, endedAt: new Date() })
         .where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, 'pending-approval'), isNotNull(subscriptions.statusCommit)));
       result.closed.push(s.id);
     }
@@ -92,29 +103,47 @@ export async function reconcile(
 
   // A writer that died between its push and its bookkeeping: what it pushed is settled from the branch.
   for (const s of subs.filter((x) => x.status === 'committing' && present.subscriptions.has(x.id))) {
-    await db.update(subscriptions).set({ status: 'active', statusReason: null, statusCommit: tip }).where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, 'committing')));
+    await db
+      .update(subscriptions)
+      .set({ status: 'active', statusReason: null, statusCommit: tip })
+      .where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, 'committing')));
     result.activated.push(s.id);
   }
   for (const s of subs.filter((x) => x.status === 'revoking' && !present.subscriptions.has(x.id))) {
-    await db.update(subscriptions).set({ status: 'revoked', statusCommit: tip, endedAt: new Date(), branch: null }).where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, 'revoking')));
+    await db
+      .update(subscriptions)
+      .set({ status: 'revoked', statusCommit: tip, endedAt: new Date(), branch: null })
+      .where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, 'revoking')));
   }
   for (const k of keys.filter((x) => x.status === 'committing' && present.keys.has(x.keyId))) {
-    await db.update(apiKeys).set({ status: 'active', statusReason: k.retireAt ? k.statusReason : null, statusCommit: tip }).where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, 'committing')));
+    await db
+      .update(apiKeys)
+      .set({ status: 'active', statusReason: k.retireAt ? k.statusReason : null, statusCommit: tip })
+      .where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, 'committing')));
     result.activated.push(k.keyId);
   }
   for (const k of keys.filter((x) => x.status === 'revoking' && !present.keys.has(x.keyId))) {
-    await db.update(apiKeys).set({ status: 'revoked', statusCommit: tip, revokedAt: new Date() }).where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, 'revoking')));
+    await db
+      .update(apiKeys)
+      .set({ status: 'revoked', statusCommit: tip, revokedAt: new Date() })
+      .where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, 'revoking')));
   }
 
   for (const k of keys.filter((x) => GRANTED.includes(x.status))) {
     if (present.keys.has(k.keyId)) {
       if (k.status === 'committed') {
-        await db.update(apiKeys).set({ status: 'active', statusReason: k.retireAt ? k.statusReason : null, statusCommit: tip }).where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, 'committed')));
+        await db
+          .update(apiKeys)
+          .set({ status: 'active', statusReason: k.retireAt ? k.statusReason : null, statusCommit: tip })
+          .where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, 'committed')));
         result.activated.push(k.keyId);
       }
     } else if (expectsKey(k)) {
       const { reason, commit } = await whyGone(k.applicationId);
-      await db.update(apiKeys).set({ status: 'revoked', statusReason: reason, statusCommit: commit ?? tip, revokedAt: new Date() }).where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, k.status)));
+      await db
+        .update(apiKeys)
+        .set({ status: 'revoked', statusReason: reason, statusCommit: commit ?? tip, revokedAt: new Date() })
+        .where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, k.status)));
       result.revoked.push({ id: k.keyId, reason });
     }
   }
@@ -133,10 +162,20 @@ export async function reconcile(
   const removedInGit = (rows: Array<{ id: string; applicationId: string; status: string; statusReason: string | null; statusCommit: string | null }>, kind: Drift['kind']) =>
     rows.map((r): Drift => ({ kind, id: r.id, applicationId: r.applicationId, database: r.status, git: 'absent', reason: r.statusReason ?? 'removed in Git', commit: r.statusCommit ?? undefined }));
   result.drift.push(
-    ...removedInGit(await db.select({ id: subscriptions.id, applicationId: subscriptions.applicationId, status: subscriptions.status, statusReason: subscriptions.statusReason, statusCommit: subscriptions.statusCommit })
-      .from(subscriptions).where(and(eq(subscriptions.status, 'revoked'), like(subscriptions.statusReason, 'removed from %'))), 'subscription'),
-    ...removedInGit(await db.select({ id: apiKeys.keyId, applicationId: apiKeys.applicationId, status: apiKeys.status, statusReason: apiKeys.statusReason, statusCommit: apiKeys.statusCommit })
-      .from(apiKeys).where(and(eq(apiKeys.status, 'revoked'), like(apiKeys.statusReason, 'removed from %'))), 'key'),
+    ...removedInGit(
+      await db
+        .select({ id: subscriptions.id, applicationId: subscriptions.applicationId, status: subscriptions.status, statusReason: subscriptions.statusReason, statusCommit: subscriptions.statusCommit })
+        .from(subscriptions)
+        .where(and(eq(subscriptions.status, 'revoked'), like(subscriptions.statusReason, 'removed from %'))),
+      'subscription',
+    ),
+    ...removedInGit(
+      await db
+        .select({ id: apiKeys.keyId, applicationId: apiKeys.applicationId, status: apiKeys.status, statusReason: apiKeys.statusReason, statusCommit: apiKeys.statusCommit })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.status, 'revoked'), like(apiKeys.statusReason, 'removed from %'))),
+      'key',
+    ),
   );
   return result;
 }

@@ -42,12 +42,8 @@ export interface WriterOptions {
   presence?: (files: RenderedFiles) => { subscriptions: Map<string, string> };
 }
 
-
 function trailersOf(rows: OutboxRow[]): Array<[string, string]> {
-  return [
-    ...rows.map((p): [string, string] => ['Portico-Request', p.requestId]),
-    ...[...new Set(rows.map((p) => p.consumerId))].map((c): [string, string] => ['Portico-Consumer', c]),
-  ];
+  return [...rows.map((p): [string, string] => ['Portico-Request', p.requestId]), ...[...new Set(rows.map((p) => p.consumerId))].map((c): [string, string] => ['Portico-Consumer', c])];
 }
 
 function messageOf(rows: OutboxRow[]): string {
@@ -94,16 +90,19 @@ async function drainLocked(db: Database, workspace: GitWorkspace, folder: string
   };
   // One snapshot for the queue and the state it renders (repeatable read): a change that commits
   // meanwhile is neither carried unnamed nor named uncarried; it waits for the next pass.
-  const snapshot = await db.transaction(async (tx) => {
-    // The whole queue: the render carries every change in the snapshot, so every one is named.
-    const pending = await tx.select().from(outbox).where(isNull(outbox.publishedAt)).orderBy(asc(outbox.id));
-    if (pending.length === 0) return undefined;
-    const state = await loadGrantState(tx);
-    // What this pass removes from Git, read now: a removal asked for meanwhile waits for the next pass.
-    const revokingSubscriptions = (await tx.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.status, 'revoking'))).map((r) => r.id);
-    const revokingKeys = (await tx.select({ id: apiKeys.keyId }).from(apiKeys).where(eq(apiKeys.status, 'revoking'))).map((r) => r.id);
-    return { pending, state, revokingSubscriptions, revokingKeys };
-  }, { isolationLevel: 'repeatable read' });
+  const snapshot = await db.transaction(
+    async (tx) => {
+      // The whole queue: the render carries every change in the snapshot, so every one is named.
+      const pending = await tx.select().from(outbox).where(isNull(outbox.publishedAt)).orderBy(asc(outbox.id));
+      if (pending.length === 0) return undefined;
+      const state = await loadGrantState(tx);
+      // What this pass removes from Git, read now: a removal asked for meanwhile waits for the next pass.
+      const revokingSubscriptions = (await tx.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.status, 'revoking'))).map((r) => r.id);
+      const revokingKeys = (await tx.select({ id: apiKeys.keyId }).from(apiKeys).where(eq(apiKeys.status, 'revoking'))).map((r) => r.id);
+      return { pending, state, revokingSubscriptions, revokingKeys };
+    },
+    { isolationLevel: 'repeatable read' },
+  );
   if (!snapshot) return { outcome: 'idle' };
   const { pending, state, revokingSubscriptions, revokingKeys } = snapshot;
 
@@ -111,7 +110,6 @@ async function drainLocked(db: Database, workspace: GitWorkspace, folder: string
   // the writer writes outbox rows' outcomes, and it holds the lock, so nothing is overwritten.
   const outcomes: Array<{ rows: OutboxRow[]; published: true; commit: string | null } | { rows: OutboxRow[]; published: false; error: string }> = [];
   const result: DrainResult = await (async (): Promise<DrainResult> => {
-
     let main = pending.filter((p) => p.action === 'render' || p.action === 'merge');
     const branches: BranchOutcome[] = [];
     let tip: string | undefined;
@@ -167,7 +165,12 @@ async function drainLocked(db: Database, workspace: GitWorkspace, folder: string
         const renderOnTip = () => {
           if (!options.presence || state.pending.length === 0) return renderEnforceable(state.grants);
           const present = options.presence(workspace.readFolder(folder)).subscriptions;
-          return renderEnforceable(withPending(state.grants, state.pending.filter((p) => present.has(p.subscription.id))));
+          return renderEnforceable(
+            withPending(
+              state.grants,
+              state.pending.filter((p) => present.has(p.subscription.id)),
+            ),
+          );
         };
         const result = await publishRendered(workspace, folder, renderOnTip, messageOf(main), trailersOf(main), 5, merges.length ? prepare : undefined);
         tip = result.tip;
@@ -179,7 +182,10 @@ async function drainLocked(db: Database, workspace: GitWorkspace, folder: string
         // next pass); the reconciler marks it active once it sees it on the branch.
         marks.tip = result.tip;
         const left = new Set(refused.flatMap((r) => [...r.subscriptionIds, ...r.keyIds]));
-        marks.committed = { subscriptions: state.grants.flatMap((g) => g.subscriptions.map((s) => s.id)).filter((id) => !left.has(id)), keys: grantedKeyIds(state.grants).filter((id) => !left.has(id)) };
+        marks.committed = {
+          subscriptions: state.grants.flatMap((g) => g.subscriptions.map((s) => s.id)).filter((id) => !left.has(id)),
+          keys: grantedKeyIds(state.grants).filter((id) => !left.has(id)),
+        };
         marks.revoked = { subscriptions: revokingSubscriptions, keys: revokingKeys };
         marks.refused = refused;
         // Merged proposals: the branch has done its work.
@@ -244,7 +250,15 @@ async function drainLocked(db: Database, workspace: GitWorkspace, folder: string
 
     const failed = branches.find((b) => b.error);
     if (failed && !tip) return { outcome: 'failed', requests: branches.map((b) => b.requestId), error: failed.error!, retryable: true, branches } as const;
-    return { outcome: 'published', requests: [...recorded, ...main.map((p) => p.requestId), ...branches.filter((b) => !b.error).map((b) => b.requestId)], commit: tip ?? branches.find((b) => b.commit)?.commit ?? '', newCommit, branches, timings, refused: marks.refused } as const;
+    return {
+      outcome: 'published',
+      requests: [...recorded, ...main.map((p) => p.requestId), ...branches.filter((b) => !b.error).map((b) => b.requestId)],
+      commit: tip ?? branches.find((b) => b.commit)?.commit ?? '',
+      newCommit,
+      branches,
+      timings,
+      refused: marks.refused,
+    } as const;
   })();
   await recordOutcomes(db, outcomes);
   await markStatuses(db, marks);
@@ -267,8 +281,16 @@ async function recordOutcomes(db: Database, outcomes: Array<{ rows: OutboxRow[];
   await db.transaction(async (tx) => {
     for (const o of outcomes) {
       const ids = o.rows.map((p) => p.id);
-      if (o.published) await tx.update(outbox).set({ commit: o.commit, publishedAt: new Date(), attempts: sql`${outbox.attempts} + 1`, lastError: null }).where(inArray(outbox.id, ids));
-      else await tx.update(outbox).set({ attempts: sql`${outbox.attempts} + 1`, lastError: o.error }).where(inArray(outbox.id, ids));
+      if (o.published)
+        await tx
+          .update(outbox)
+          .set({ commit: o.commit, publishedAt: new Date(), attempts: sql`${outbox.attempts} + 1`, lastError: null })
+          .where(inArray(outbox.id, ids));
+      else
+        await tx
+          .update(outbox)
+          .set({ attempts: sql`${outbox.attempts} + 1`, lastError: o.error })
+          .where(inArray(outbox.id, ids));
     }
   });
 }
@@ -295,24 +317,57 @@ async function markStatuses(db: Database, marks: Marks): Promise<void> {
   const { tip } = marks;
   if (tip) {
     const { committed, revoked } = marks;
-    if (committed.subscriptions.length) await db.update(subscriptions).set({ status: 'committed', statusCommit: tip, statusReason: null }).where(and(inArray(subscriptions.id, committed.subscriptions), eq(subscriptions.status, 'committing')));
-    if (committed.keys.length) await db.update(apiKeys).set({ status: 'committed', statusCommit: tip, statusReason: null }).where(and(inArray(apiKeys.keyId, committed.keys), eq(apiKeys.status, 'committing')));
-    if (revoked.subscriptions.length) await db.update(subscriptions).set({ status: 'revoked', statusCommit: tip, endedAt: new Date(), branch: null }).where(and(inArray(subscriptions.id, revoked.subscriptions), eq(subscriptions.status, 'revoking')));
-    if (revoked.keys.length) await db.update(apiKeys).set({ status: 'revoked', statusCommit: tip, revokedAt: new Date() }).where(and(inArray(apiKeys.keyId, revoked.keys), eq(apiKeys.status, 'revoking')));
+    if (committed.subscriptions.length)
+      await db
+        .update(subscriptions)
+        .set({ status: 'committed', statusCommit: tip, statusReason: null })
+        .where(and(inArray(subscriptions.id, committed.subscriptions), eq(subscriptions.status, 'committing')));
+    if (committed.keys.length)
+      await db
+        .update(apiKeys)
+        .set({ status: 'committed', statusCommit: tip, statusReason: null })
+        .where(and(inArray(apiKeys.keyId, committed.keys), eq(apiKeys.status, 'committing')));
+    if (revoked.subscriptions.length)
+      await db
+        .update(subscriptions)
+        .set({ status: 'revoked', statusCommit: tip, endedAt: new Date(), branch: null })
+        .where(and(inArray(subscriptions.id, revoked.subscriptions), eq(subscriptions.status, 'revoking')));
+    if (revoked.keys.length)
+      await db
+        .update(apiKeys)
+        .set({ status: 'revoked', statusCommit: tip, revokedAt: new Date() })
+        .where(and(inArray(apiKeys.keyId, revoked.keys), eq(apiKeys.status, 'revoking')));
   }
   if (marks.merged.length) await db.update(subscriptions).set({ branch: null }).where(inArray(subscriptions.branch, marks.merged));
   for (const p of marks.proposed) {
-    await db.update(subscriptions).set({ statusCommit: p.commit, statusReason: `waiting for an admin to merge ${p.branch}` }).where(and(eq(subscriptions.id, p.id), eq(subscriptions.status, 'pending-approval')));
+    await db
+      .update(subscriptions)
+      .set({ statusCommit: p.commit, statusReason: `waiting for an admin to merge ${p.branch}` })
+      .where(and(eq(subscriptions.id, p.id), eq(subscriptions.status, 'pending-approval')));
   }
   for (const r of marks.refused) {
     // The owner sees why on the application page; the grant waits, uncommitted, until the plan or the gateway changes.
     const reason = `not committed: the gateway cannot enforce it (${r.reason})`;
-    if (r.subscriptionIds.length) await db.update(subscriptions).set({ statusReason: reason }).where(and(inArray(subscriptions.id, r.subscriptionIds), inArray(subscriptions.status, ['committing', 'pending-approval'])));
-    if (r.keyIds.length) await db.update(apiKeys).set({ statusReason: reason }).where(and(inArray(apiKeys.keyId, r.keyIds), eq(apiKeys.status, 'committing')));
+    if (r.subscriptionIds.length)
+      await db
+        .update(subscriptions)
+        .set({ statusReason: reason })
+        .where(and(inArray(subscriptions.id, r.subscriptionIds), inArray(subscriptions.status, ['committing', 'pending-approval'])));
+    if (r.keyIds.length)
+      await db
+        .update(apiKeys)
+        .set({ statusReason: reason })
+        .where(and(inArray(apiKeys.keyId, r.keyIds), eq(apiKeys.status, 'committing')));
   }
   if (marks.waiting) {
     // Everyone waiting sees why, in words; the rows stay queued for the next pass.
-    await db.update(subscriptions).set({ statusReason: `not committed yet: ${marks.waiting}` }).where(eq(subscriptions.status, 'committing'));
-    await db.update(apiKeys).set({ statusReason: `not committed yet: ${marks.waiting}` }).where(eq(apiKeys.status, 'committing'));
+    await db
+      .update(subscriptions)
+      .set({ statusReason: `not committed yet: ${marks.waiting}` })
+      .where(eq(subscriptions.status, 'committing'));
+    await db
+      .update(apiKeys)
+      .set({ statusReason: `not committed yet: ${marks.waiting}` })
+      .where(eq(apiKeys.status, 'committing'));
   }
 }

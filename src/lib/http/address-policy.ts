@@ -71,7 +71,12 @@ export function isNonPublicAddress(address: string): boolean {
 
 /** A comma-separated allow-list setting (`host:port` or `host`, IPv6 in brackets) as a set. */
 export function parseAllowList(value: string | undefined): Set<string> {
-  return new Set((value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+  return new Set(
+    (value ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 /** The port a URL connects to, written out (80 and 443 included). */

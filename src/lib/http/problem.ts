@@ -37,7 +37,13 @@ export function errorToResponse(err: unknown, requestId?: string): Response {
     return databaseUnavailable(members);
   }
   log.error(`unexpected error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`, { requestId, error: err });
-  return problemResponse(500, 'internal', `Something went wrong on our side. Try again; if it persists, tell the portal team${requestId ? ` and give them the request id ${requestId}` : ''}.`, {}, members);
+  return problemResponse(
+    500,
+    'internal',
+    `Something went wrong on our side. Try again; if it persists, tell the portal team${requestId ? ` and give them the request id ${requestId}` : ''}.`,
+    {},
+    members,
+  );
 }
 
 const MAX_JSON_BYTES = 64 * 1024;
@@ -81,7 +87,8 @@ export function jsonNestingDepth(text: string, limit = Infinity): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // a backslash escapes the next character, a quote included
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character, a quote included
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
@@ -159,7 +166,25 @@ export async function readBodyWithin(request: Request, maxBytes: number, tooLarg
 
 // Connection failures and server shutdowns (SQLSTATE class 08, 57P01-57P03) from postgres.js and
 // the socket: the database restarts or is away, which is temporary and says nothing about the request.
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
 
 /** Whether `err` (or what caused it: drizzle wraps the driver's error) says the database cannot be reached. */
 export function isDatabaseUnavailable(err: unknown): boolean {
@@ -179,5 +204,11 @@ function describeCause(err: unknown): string {
 
 /** The answer while the database is away: temporary, nothing was changed, try again shortly. */
 export function databaseUnavailable(members: Record<string, unknown> = {}): Response {
-  return problemResponse(503, 'database-unavailable', 'The portal\'s database is not answering right now (it may be restarting). Nothing was changed; try again in a few seconds.', { 'retry-after': '5' }, members);
+  return problemResponse(
+    503,
+    'database-unavailable',
+    "The portal's database is not answering right now (it may be restarting). Nothing was changed; try again in a few seconds.",
+    { 'retry-after': '5' },
+    members,
+  );
 }

@@ -68,7 +68,13 @@ export function compareOperation(v0: ApiVersion, v1: ApiVersion, o0: Operation, 
   const doc0 = v0.spec?.document ?? {};
   const doc1 = v1.spec?.document ?? {};
   const out: string[] = [];
-  const params = (v: OpenApiObject, o: Operation) => new Map(o.parameters.map((p) => resolveLocalRef<Schema>(v, p)).filter((p): p is Schema => !!p?.name).map((p) => [`${p.in}:${p.name}`, p]));
+  const params = (v: OpenApiObject, o: Operation) =>
+    new Map(
+      o.parameters
+        .map((p) => resolveLocalRef<Schema>(v, p))
+        .filter((p): p is Schema => !!p?.name)
+        .map((p) => [`${p.in}:${p.name}`, p]),
+    );
   const before = params(doc0, o0);
   for (const [id, p] of params(doc1, o1)) {
     const old = before.get(id);

@@ -45,10 +45,22 @@ export function computeImpact(base: Catalog, head: Catalog, labels: { base: stri
   const v0 = visibleTo(m0);
   const v1 = visibleTo(m1);
   const visibility: ImpactReport['visibility'] = [];
-  for (const [k, items] of v1) if (!v0.has(k)) { const [api, audience] = k.split('\u0000') as [string, Audience]; visibility.push({ api, audience, change: 'visible', items }); }
-  for (const [k, items] of v0) if (!v1.has(k)) { const [api, audience] = k.split('\u0000') as [string, Audience]; visibility.push({ api, audience, change: 'hidden', items }); }
+  for (const [k, items] of v1)
+    if (!v0.has(k)) {
+      const [api, audience] = k.split('\u0000') as [string, Audience];
+      visibility.push({ api, audience, change: 'visible', items });
+    }
+  for (const [k, items] of v0)
+    if (!v1.has(k)) {
+      const [api, audience] = k.split('\u0000') as [string, Audience];
+      visibility.push({ api, audience, change: 'hidden', items });
+    }
 
-  const itemsOf = (c: Catalog, api: CatalogKey) => c.items.filter((i) => i.apis.includes(api)).map((i) => i.key).sort();
+  const itemsOf = (c: Catalog, api: CatalogKey) =>
+    c.items
+      .filter((i) => i.apis.includes(api))
+      .map((i) => i.key)
+      .sort();
   const itemMoves: ImpactReport['itemMoves'] = [];
   for (const api of new Set([...apis0.keys()].filter((k) => apis1.has(k)))) {
     const from = itemsOf(base, api);
@@ -64,7 +76,11 @@ export function computeImpact(base: Catalog, head: Catalog, labels: { base: stri
     const items = [...new Set([...base.items, ...head.items].filter((i) => i.plan === key).map((i) => i.key))].sort();
     const subs = [...base.subscriptions, ...head.subscriptions].filter((s) => s.plan === key);
     plans.push({
-      plan: key, change: before === undefined ? 'added' : after === undefined ? 'removed' : 'limits', before, after, items,
+      plan: key,
+      change: before === undefined ? 'added' : after === undefined ? 'removed' : 'limits',
+      before,
+      after,
+      items,
       subscriptions: [...new Set(subs.map((s) => s.key))].sort(),
       applications: [...new Set(subs.flatMap((s) => s.appIds))].sort(),
     });

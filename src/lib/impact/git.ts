@@ -15,7 +15,10 @@ async function git(cwd: string, args: string[]): Promise<string> {
     const e = err as { stderr?: string; message: string; code?: string };
     // Node reports a missing working directory as a missing program: say which one it is.
     if (e.code === 'ENOENT') {
-      throw new PorticoError(existsSync(cwd) ? 'git is not installed (or not on the PATH)' : `the folder ${cwd} does not exist`, existsSync(cwd) ? 'install git (apt-get install git)' : 'run the command in your repository, or give --root');
+      throw new PorticoError(
+        existsSync(cwd) ? 'git is not installed (or not on the PATH)' : `the folder ${cwd} does not exist`,
+        existsSync(cwd) ? 'install git (apt-get install git)' : 'run the command in your repository, or give --root',
+      );
     }
     throw new PorticoError(`git ${args[0]} failed: ${(e.stderr || e.message).trim().split('\n')[0]}`);
   }

@@ -34,7 +34,12 @@ export function impactToMarkdown(r: ImpactReport): string {
   if (r.grants.length) {
     out.push('### Applications', '');
     for (const g of r.grants) {
-      const what = g.change === 'granted' ? `may now call ${code(g.api)} on plan ${code(g.after!)}` : g.change === 'revoked' ? `can **no longer** call ${code(g.api)}` : `calls ${code(g.api)} on plan ${code(g.after!)} instead of ${code(g.before!)}`;
+      const what =
+        g.change === 'granted'
+          ? `may now call ${code(g.api)} on plan ${code(g.after!)}`
+          : g.change === 'revoked'
+            ? `can **no longer** call ${code(g.api)}`
+            : `calls ${code(g.api)} on plan ${code(g.after!)} instead of ${code(g.before!)}`;
       out.push(`- ${code(g.appId)} ${what}`);
     }
     out.push('');

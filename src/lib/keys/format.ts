@@ -63,9 +63,7 @@ export function generateApiKey(prefix: string = DEFAULT_KEY_PREFIX, environment:
   return { key, keyId: random.slice(0, 8), sha256: hashApiKey(key) };
 }
 
-export type ParsedKey =
-  | { ok: true; prefix: string; environment: KeyEnvironment; keyId: string }
-  | { ok: false; reason: string };
+export type ParsedKey = { ok: true; prefix: string; environment: KeyEnvironment; keyId: string } | { ok: false; reason: string };
 
 /**
  * Checks a key's shape and checksum without any lookup, and says what is wrong in words.
@@ -76,7 +74,8 @@ export function parseApiKey(key: string, expectedPrefix?: string): ParsedKey {
   if (!match) return { ok: false, reason: 'this is not an API key: keys look like <prefix>_live_ followed by 38 letters and digits' };
   const [, prefix, environment, rest] = match as unknown as [string, string, KeyEnvironment, string];
   if (expectedPrefix && prefix !== expectedPrefix) return { ok: false, reason: `this key is not for this portal: its keys start with ${expectedPrefix}_` };
-  if (rest.length !== RANDOM_LENGTH + CHECKSUM_LENGTH) return { ok: false, reason: `the key has ${rest.length} characters after "${prefix}_${environment}_" where there should be ${RANDOM_LENGTH + CHECKSUM_LENGTH}: was it cut when copied?` };
+  if (rest.length !== RANDOM_LENGTH + CHECKSUM_LENGTH)
+    return { ok: false, reason: `the key has ${rest.length} characters after "${prefix}_${environment}_" where there should be ${RANDOM_LENGTH + CHECKSUM_LENGTH}: was it cut when copied?` };
   const random = rest.slice(0, RANDOM_LENGTH);
   if (keyChecksum(random) !== rest.slice(RANDOM_LENGTH)) return { ok: false, reason: 'the key has a typo: its checksum does not match (copy it again)' };
   return { ok: true, prefix, environment, keyId: random.slice(0, 8) };

@@ -35,9 +35,7 @@ export function lintCatalog(catalog: Catalog, resources: Resource[], options: Pi
   // Loader findings tagged with a rule no lint rule owns are kept, so nothing the catalog knows gets lost.
   const owned = new Set(LINT_RULES.map((r) => r.name));
   diagnostics.push(...catalog.diagnostics.filter((d) => !owned.has(ownerOf(d)) && options.rules?.[d.rule] !== false));
-  const unique = dedupe(diagnostics).sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message),
-  );
+  const unique = dedupe(diagnostics).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message));
   return {
     root: catalog.root,
     diagnostics: unique,
@@ -60,10 +58,16 @@ function checkSafely(rule: LintRule, input: LintInput): Diagnostic[] {
   try {
     return rule.check(input);
   } catch (err) {
-    return [{
-      severity: 'error', rule: rule.name, file: '.', line: 1, column: 1,
-      message: `the ${rule.name} rule stopped on this content (${(err as Error).message}); the other rules ran, please report it`,
-    }];
+    return [
+      {
+        severity: 'error',
+        rule: rule.name,
+        file: '.',
+        line: 1,
+        column: 1,
+        message: `the ${rule.name} rule stopped on this content (${(err as Error).message}); the other rules ran, please report it`,
+      },
+    ];
   }
 }
 

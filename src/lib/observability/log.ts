@@ -90,13 +90,15 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const now = options.now ?? (() => new Date());
   const secrets = options.secrets ?? (() => []);
   const bound = options.fields ?? {};
-  const emit = (level: LogLevel) => (msg: string, fields: LogFields = {}) => {
-    try {
-      write(formatLine(format(), now(), level, msg, { ...bound, ...fields }, secrets()), level);
-    } catch {
-      // A log line must never take a request down with it.
-    }
-  };
+  const emit =
+    (level: LogLevel) =>
+    (msg: string, fields: LogFields = {}) => {
+      try {
+        write(formatLine(format(), now(), level, msg, { ...bound, ...fields }, secrets()), level);
+      } catch {
+        // A log line must never take a request down with it.
+      }
+    };
   return {
     info: emit('info'),
     request: (fields) => {

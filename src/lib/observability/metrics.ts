@@ -81,8 +81,15 @@ export function createPortalMetrics(options: { processMetrics?: boolean } = {}):
     requestToCommitSeconds: ignoringNonFinite(
       new Histogram({ name: 'portico_request_to_commit_seconds', help: "Seconds from a grant request's outbox row to the commit that carries it.", buckets: GIT_BUCKETS, registers }),
     ),
-    commitToPushSeconds: ignoringNonFinite(new Histogram({ name: 'portico_commit_to_push_seconds', help: 'Seconds from making a commit to the remote accepting its push.', buckets: GIT_BUCKETS, registers })),
-    gitPushFailures: new Counter({ name: 'portico_git_push_failures_total', help: 'Pushes the remote did not accept, by cause: remote-down, rejected, auth, other.', labelNames: ['cause'] as const, registers }),
+    commitToPushSeconds: ignoringNonFinite(
+      new Histogram({ name: 'portico_commit_to_push_seconds', help: 'Seconds from making a commit to the remote accepting its push.', buckets: GIT_BUCKETS, registers }),
+    ),
+    gitPushFailures: new Counter({
+      name: 'portico_git_push_failures_total',
+      help: 'Pushes the remote did not accept, by cause: remote-down, rejected, auth, other.',
+      labelNames: ['cause'] as const,
+      registers,
+    }),
     httpRequestDuration: new Histogram({
       name: 'portico_http_request_duration_seconds',
       help: 'Seconds to answer an on-demand request, by method, route pattern and status.',
@@ -163,7 +170,10 @@ export function pushFailureCause(err: unknown): PushFailureCause {
   const text = err instanceof Error ? err.message : String(err);
   if (/rejected|non-fast-forward|fetch first|stale info|has commits this portal does not have/i.test(text)) return 'rejected';
   if (/could not read Username|Authentication failed|refused the credentials|Permission denied \(publickey|\b40[13]\b/i.test(text)) return 'auth';
-  if (/cannot be reached|Could not resolve host|Connection refused|Connection timed out|Failed to connect|unable to access|does not appear to be a git repository|Could not read from remote/i.test(text)) return 'remote-down';
+  if (
+    /cannot be reached|Could not resolve host|Connection refused|Connection timed out|Failed to connect|unable to access|does not appear to be a git repository|Could not read from remote/i.test(text)
+  )
+    return 'remote-down';
   return 'other';
 }
 

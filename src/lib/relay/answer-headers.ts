@@ -108,7 +108,11 @@ const CODE_DESTINATIONS = new Set(['script', 'worker', 'sharedworker', 'servicew
  */
 export function refuseCodeFetch(headers: Headers): void {
   if (headers.has('service-worker')) {
-    throw new ProblemError(403, 'relay-worker-refused', 'The relay does not serve service worker scripts: it answers the Try it console with data only, and a worker loaded from it would control the whole portal.');
+    throw new ProblemError(
+      403,
+      'relay-worker-refused',
+      'The relay does not serve service worker scripts: it answers the Try it console with data only, and a worker loaded from it would control the whole portal.',
+    );
   }
   const destination = (headers.get('sec-fetch-dest') ?? '').toLowerCase();
   if (CODE_DESTINATIONS.has(destination)) {

@@ -53,7 +53,10 @@ function versionServerUrls(v: Catalog['apis'][number]['versions'][number]): stri
   const servers = [...(v.servers ?? []), ...(v.operations ?? []).flatMap((op) => op.servers ?? [])];
   // A URL that does not parse (a variable default holding `">`) is left out: it could never be
   // called, and keeping it would make every later comparison throw.
-  return servers.flatMap(expandServer).map((u) => u.replace(/\/+$/, '')).filter((u) => /^https?:\/\//i.test(u) && URL.canParse(u));
+  return servers
+    .flatMap(expandServer)
+    .map((u) => u.replace(/\/+$/, ''))
+    .filter((u) => /^https?:\/\//i.test(u) && URL.canParse(u));
 }
 
 function computeDeclaredServers(catalog: Catalog): string[] {
@@ -128,7 +131,8 @@ export function checkDeclared(target: string, policy: Pick<RelayPolicy, 'servers
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ProblemError(403, 'relay-scheme', `Only http and https can be tried from the portal, not ${url.protocol.replace(':', '')}.`);
   if (url.username || url.password) throw new ProblemError(403, 'relay-credentials-in-url', 'The target URL may not carry a user name or password.');
   const plain = `${url.origin}${url.pathname}`;
-  if (serversOf(url, policy.servers).length === 0) throw new ProblemError(403, 'relay-host-not-declared', `${url.host} is not a server any API of this portal declares, so the portal will not call it (${plain}).`);
+  if (serversOf(url, policy.servers).length === 0)
+    throw new ProblemError(403, 'relay-host-not-declared', `${url.host} is not a server any API of this portal declares, so the portal will not call it (${plain}).`);
   return url;
 }
 
@@ -194,7 +198,11 @@ export async function relay(request: RelayRequest, policy: RelayPolicy): Promise
       if (err instanceof AddressRefusedError) {
         const allow = `${err.host}:${err.port}`;
         if (hop === 0) throw new ProblemError(403, 'relay-private-address', `${err.message}; the portal does not call those unless an admin allows ${allow}.`);
-        throw new ProblemError(502, 'relay-redirect-refused', `The server redirected to ${url.host}, which resolves to ${err.address}, ${err.words}; the portal does not follow it unless an admin allows ${allow}.`);
+        throw new ProblemError(
+          502,
+          'relay-redirect-refused',
+          `The server redirected to ${url.host}, which resolves to ${err.address}, ${err.words}; the portal does not follow it unless an admin allows ${allow}.`,
+        );
       }
       throw err;
     }
@@ -269,7 +277,13 @@ function send(url: URL, method: string, headers: Record<string, string>, body: U
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (err instanceof ProblemError || err instanceof AddressRefusedError) return reject(err);
       if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return reject(new ProblemError(502, 'relay-dns', `${url.hostname} does not resolve.`));
-      reject(new ProblemError(502, 'relay-upstream-unreachable', err.code === 'ECONNREFUSED' ? `${url.host} refused the connection: is the gateway running?` : `${url.host} could not be reached (${err.code ?? err.message}).`));
+      reject(
+        new ProblemError(
+          502,
+          'relay-upstream-unreachable',
+          err.code === 'ECONNREFUSED' ? `${url.host} refused the connection: is the gateway running?` : `${url.host} could not be reached (${err.code ?? err.message}).`,
+        ),
+      );
     });
     if (body) req.write(body);
     req.end();

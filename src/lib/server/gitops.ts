@@ -43,7 +43,9 @@ async function demoAgeRecipient(dataDir: string): Promise<string> {
     writeFileSync(file, `# Portico demo age identity: decrypts the Secrets committed to the local repository.\n${identity}\n`, { mode: 0o600 });
     log.info(`made an age identity for the demo in ${file} (the local repository's Secrets are encrypted for it)`);
   }
-  const identity = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-'))!;
+  const identity = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('AGE-SECRET-KEY-'))!;
   return identityToRecipient(identity);
 }
 
@@ -100,13 +102,7 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
     try {
       await access.sweep();
       const drain = await drainOutbox(db, workspace, config.git.directory, render, { presence: traefikHubPresence });
-      const result = await reconcile(
-        db,
-        workspace,
-        config.git.directory,
-        presence,
-        (k) => config.gateways.includes('haproxy') || k.encryptedSecret !== null,
-      );
+      const result = await reconcile(db, workspace, config.git.directory, presence, (k) => config.gateways.includes('haproxy') || k.encryptedSecret !== null);
       drift = { checkedAt: new Date(), drift: result.drift };
       last = { at: new Date(), drain };
       record(drain);

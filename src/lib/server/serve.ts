@@ -16,7 +16,11 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
  */
 export async function serveBuiltSite(siteDir: string, options: { host: string; port: number; publicUrl: string }): Promise<http.Server> {
   const entry = path.join(siteDir, 'server', 'entry.mjs');
-  if (!existsSync(entry)) throw new PorticoError(`there is no built portal in ${siteDir} (no server/entry.mjs)`, 'build it first: `npx portico start` builds and serves; a build for `serve` is its data directory\'s site/ folder');
+  if (!existsSync(entry))
+    throw new PorticoError(
+      `there is no built portal in ${siteDir} (no server/entry.mjs)`,
+      "build it first: `npx portico start` builds and serves; a build for `serve` is its data directory's site/ folder",
+    );
   // The adapter would start its own server on import; this one is started here instead.
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const { handler } = (await import(pathToFileURL(entry).href)) as { handler: NodeHandler };
@@ -49,7 +53,12 @@ export async function serveBuiltSite(siteDir: string, options: { host: string; p
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new PorticoError(err.code === 'EADDRINUSE' ? `port ${options.port} on ${options.host} is already in use` : `cannot listen on ${options.host}:${options.port}: ${err.message}`, 'stop the other process, or choose another port with PORT=...')),
+      reject(
+        new PorticoError(
+          err.code === 'EADDRINUSE' ? `port ${options.port} on ${options.host} is already in use` : `cannot listen on ${options.host}:${options.port}: ${err.message}`,
+          'stop the other process, or choose another port with PORT=...',
+        ),
+      ),
     );
     server.listen(options.port, options.host, () => resolve());
   });

@@ -92,19 +92,22 @@ export function renderHaproxy(grants: Grant[], limits: PlanLimits): RenderedFile
   }
 
   const files: RenderedFiles = new Map();
-  files.set(`${HAPROXY_DIR}/keys.map`, renderMap(keyLines.sort(compareStrings), [
-    GENERATED,
-    '# <sha256 of the API key, lower-case hex> <application id>. Hashes only: no key is ever written here.',
-    '# Suspended keys are left out. Expired keys are removed by Portico\'s reconciler, which re-renders this file.',
-  ]));
-  files.set(`${HAPROXY_DIR}/plans.map`, renderMap(planLines.sort(compareStrings), [
-    GENERATED,
-    '# <application id> <requests>/<period seconds>, or "unlimited". Applications without a subscription are absent.',
-  ]));
-  files.set(`${HAPROXY_DIR}/quotas.map`, renderMap(quotaLines.sort(compareStrings), [
-    GENERATED,
-    '# <application id> <requests>/<window seconds>. Windows are fixed, counted from 1970-01-01 UTC. Applications without a quota are absent.',
-  ]));
+  files.set(
+    `${HAPROXY_DIR}/keys.map`,
+    renderMap(keyLines.sort(compareStrings), [
+      GENERATED,
+      '# <sha256 of the API key, lower-case hex> <application id>. Hashes only: no key is ever written here.',
+      "# Suspended keys are left out. Expired keys are removed by Portico's reconciler, which re-renders this file.",
+    ]),
+  );
+  files.set(
+    `${HAPROXY_DIR}/plans.map`,
+    renderMap(planLines.sort(compareStrings), [GENERATED, '# <application id> <requests>/<period seconds>, or "unlimited". Applications without a subscription are absent.']),
+  );
+  files.set(
+    `${HAPROXY_DIR}/quotas.map`,
+    renderMap(quotaLines.sort(compareStrings), [GENERATED, '# <application id> <requests>/<window seconds>. Windows are fixed, counted from 1970-01-01 UTC. Applications without a quota are absent.']),
+  );
   const byNumber = (a: number, b: number) => a - b;
   files.set(`${HAPROXY_DIR}/portico.cfg`, renderConfig([...periods].sort(byNumber), [...quotaPeriods].sort(byNumber)));
   return files;
@@ -185,20 +188,12 @@ function renderConfig(periods: number[], quotaPeriods: number[]): string {
 
   // One table per distinct period: a stick table measures a rate over a single period only.
   for (const period of periods) {
-    lines.push(
-      `backend portico_rate_${period}s`,
-      `    stick-table type string len ${MAX_APPLICATION_ID_LENGTH} size 100k expire ${period}s store http_req_rate(${period}s)`,
-      '',
-    );
+    lines.push(`backend portico_rate_${period}s`, `    stick-table type string len ${MAX_APPLICATION_ID_LENGTH} size 100k expire ${period}s store http_req_rate(${period}s)`, '');
   }
   // One table per distinct quota window. Each window has its own key, so an entry must live at least
   // one window; HAProxy caps \`expire\` near 24.8 days, so longer windows forget idle applications early.
   for (const period of quotaPeriods) {
-    lines.push(
-      `backend portico_quota_${period}s`,
-      `    stick-table type string len ${QUOTA_KEY_LENGTH} size 100k expire ${Math.min(period, MAX_PERIOD_SECONDS)}s store http_req_cnt`,
-      '',
-    );
+    lines.push(`backend portico_quota_${period}s`, `    stick-table type string len ${QUOTA_KEY_LENGTH} size 100k expire ${Math.min(period, MAX_PERIOD_SECONDS)}s store http_req_cnt`, '');
   }
 
   lines.push(
@@ -269,5 +264,8 @@ export function haproxyPresence(files: RenderedFiles, known: KnownGrants): { sub
 
 /** The entries of a map file: its non-comment lines, split on spaces. */
 function mapLines(text: string | undefined): string[][] {
-  return (text ?? '').split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.trim().split(/\s+/));
+  return (text ?? '')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'))
+    .map((l) => l.trim().split(/\s+/));
 }

@@ -58,9 +58,7 @@ export function renderTraefikHub(grants: Grant[]): RenderedFiles {
           appId: grant.applicationId,
           owner: grant.ownerId,
           notes: grant.applicationName,
-          ...(keys.length
-            ? { apiKeys: keys.map((k) => ({ title: `${k.title} (${k.keyId})`, secretName: k.encryptedSecret!.name, ...(k.suspended ? { suspended: true } : {}) })) }
-            : {}),
+          ...(keys.length ? { apiKeys: keys.map((k) => ({ title: `${k.title} (${k.keyId})`, secretName: k.encryptedSecret!.name, ...(k.suspended ? { suspended: true } : {}) })) } : {}),
         },
       }),
     );
@@ -86,7 +84,10 @@ export function renderTraefikHub(grants: Grant[]): RenderedFiles {
       );
     });
   }
-  const resources = [...files.keys()].filter((p) => p.startsWith('traefik-hub/')).map((p) => p.slice('traefik-hub/'.length)).sort();
+  const resources = [...files.keys()]
+    .filter((p) => p.startsWith('traefik-hub/'))
+    .map((p) => p.slice('traefik-hub/'.length))
+    .sort();
   files.set('traefik-hub/kustomization.yaml', yamlDocument({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }));
   return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -4,18 +4,7 @@
  * `pkg/crypto/crypto.go` (HybridEncrypt) and the scope labels from
  * `pkg/apis/sealedsecrets/v1alpha1/sealedsecret_expansion.go` (EncryptionLabel).
  */
-import {
-  X509Certificate,
-  constants,
-  createCipheriv,
-  createDecipheriv,
-  createPrivateKey,
-  createPublicKey,
-  privateDecrypt,
-  publicEncrypt,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
+import { X509Certificate, constants, createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
 import { PorticoError } from '../../errors.ts';
 import { assertPlainSecret, sortedEntries, yamlString, type PlainSecret } from './secret.ts';
 
@@ -87,10 +76,7 @@ export function sealSecret(secret: PlainSecret, certificatePem: string, scope: S
 export function sealValue(plaintext: string | Uint8Array, publicKey: KeyObject | string, label: string): string {
   const key = typeof publicKey === 'string' ? sealingKeyFrom(publicKey) : publicKey;
   const sessionKey = randomBytes(SESSION_KEY_BYTES);
-  const wrapped = publicEncrypt(
-    { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: Buffer.from(label, 'utf8') },
-    sessionKey,
-  );
+  const wrapped = publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: Buffer.from(label, 'utf8') }, sessionKey);
   // A session key is used for exactly one value, so the all-zero nonce never repeats under one key.
   const cipher = createCipheriv('aes-256-gcm', sessionKey, Buffer.alloc(GCM_NONCE_BYTES), { authTagLength: GCM_TAG_BYTES });
   const body = Buffer.concat([cipher.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext), cipher.final(), cipher.getAuthTag()]);
@@ -114,14 +100,9 @@ export function unsealValue(ciphertextB64: string, privateKeyPem: string | KeyOb
   }
   let sessionKey: Buffer;
   try {
-    sessionKey = privateDecrypt(
-      { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: Buffer.from(label, 'utf8') },
-      data.subarray(2, 2 + rsaLength),
-    );
+    sessionKey = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: Buffer.from(label, 'utf8') }, data.subarray(2, 2 + rsaLength));
   } catch {
-    throw new PorticoError(
-      `The sealed value does not unseal with this key under the label ${JSON.stringify(label)}: it was sealed for another key, namespace or name.`,
-    );
+    throw new PorticoError(`The sealed value does not unseal with this key under the label ${JSON.stringify(label)}: it was sealed for another key, namespace or name.`);
   }
   const body = data.subarray(2 + rsaLength);
   try {

@@ -24,14 +24,10 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 export function assertPlainSecret(secret: PlainSecret): void {
   const where = `Secret ${JSON.stringify(secret.namespace)}/${JSON.stringify(secret.name)}`;
   if (typeof secret.name !== 'string' || secret.name.length > 253 || !DNS_SUBDOMAIN.test(secret.name)) {
-    throw new PorticoError(
-      `${where}: the name must be a DNS subdomain (lower-case letters, digits, '-' and '.', at most 253 characters).`,
-    );
+    throw new PorticoError(`${where}: the name must be a DNS subdomain (lower-case letters, digits, '-' and '.', at most 253 characters).`);
   }
   if (typeof secret.namespace !== 'string' || secret.namespace.length > 63 || !DNS_LABEL.test(secret.namespace)) {
-    throw new PorticoError(
-      `${where}: the namespace must be a DNS label (lower-case letters, digits and '-', at most 63 characters).`,
-    );
+    throw new PorticoError(`${where}: the namespace must be a DNS label (lower-case letters, digits and '-', at most 63 characters).`);
   }
   const keys = Object.keys(secret.stringData ?? {});
   if (keys.length === 0) throw new PorticoError(`${where}: stringData is empty; there is nothing to encrypt.`);

@@ -45,15 +45,11 @@ type Tree = Map<string, unknown>;
  * one fresh data key wrapped for every age recipient, and a MAC over all values. Ciphertext is
  * random on each call; key order and layout are fixed.
  */
-export async function encryptSecretWithSops(
-  secret: PlainSecret,
-  recipients: string[],
-  options: SopsEncryptOptions = {},
-): Promise<string> {
+export async function encryptSecretWithSops(secret: PlainSecret, recipients: string[], options: SopsEncryptOptions = {}): Promise<string> {
   assertPlainSecret(secret);
   const encrypters = recipients.map(encrypterFor);
   if (encrypters.length === 0) {
-    throw new PorticoError('SOPS needs at least one age recipient to encrypt for.', 'Set the deployment\'s age recipient (age1...).');
+    throw new PorticoError('SOPS needs at least one age recipient to encrypt for.', "Set the deployment's age recipient (age1...).");
   }
 
   const dataKey = randomBytes(DATA_KEY_BYTES);
@@ -242,9 +238,7 @@ function openDocument(text: string, dataKey: Uint8Array): Tree {
   try {
     stored = String(decryptValue(metadata.mac, dataKey, metadata.lastModified).value);
   } catch {
-    throw new PorticoError(
-      'The SOPS MAC does not decrypt with this file\'s data key: the mac or lastmodified field was changed after encryption.',
-    );
+    throw new PorticoError("The SOPS MAC does not decrypt with this file's data key: the mac or lastmodified field was changed after encryption.");
   }
   const a = Buffer.from(stored, 'utf8');
   const b = Buffer.from(computed, 'utf8');
@@ -339,9 +333,7 @@ function decryptValue(value: string, key: Uint8Array, aad: string): { value: unk
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
     bytes = Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]);
   } catch {
-    throw new PorticoError(
-      `The value at ${aad} does not decrypt with this file's data key: it was changed after encryption, or moved to another key.`,
-    );
+    throw new PorticoError(`The value at ${aad} does not decrypt with this file's data key: it was changed after encryption, or moved to another key.`);
   }
   const text = bytes.toString('utf8');
   switch (type) {

@@ -14,11 +14,16 @@ export type LintFormat = (typeof LINT_FORMATS)[number];
 /** Renders a report in one of the formats; `colour` only affects `human`. */
 export function formatLintReport(report: LintReport, format: LintFormat, options: { colour?: boolean } = {}): string {
   switch (format) {
-    case 'human': return formatHuman(report, options);
-    case 'json': return formatJson(report);
-    case 'sarif': return formatSarif(report);
-    case 'checkstyle': return formatCheckstyle(report);
-    case 'github': return formatGithub(report);
+    case 'human':
+      return formatHuman(report, options);
+    case 'json':
+      return formatJson(report);
+    case 'sarif':
+      return formatSarif(report);
+    case 'checkstyle':
+      return formatCheckstyle(report);
+    case 'github':
+      return formatGithub(report);
   }
 }
 

@@ -20,9 +20,17 @@ export const childlessRule: LintRule = {
     for (const b of catalog.bundles) {
       const r = find('APIBundle', b.key);
       if (!r || b.apis.length > 0 || listed(r, 'apis')) continue;
-      out.push(diagnosticAt(r.file, r.doc, r.spec.apiSelector ? ['spec', 'apiSelector'] : ['spec'], 'warning', 'childless',
-        `APIBundle ${b.key} selects no API${r.spec.apiSelector ? ': its apiSelector matches no API in the namespace' : ''}`,
-        'list APIs in spec.apis, or label APIs to match spec.apiSelector'));
+      out.push(
+        diagnosticAt(
+          r.file,
+          r.doc,
+          r.spec.apiSelector ? ['spec', 'apiSelector'] : ['spec'],
+          'warning',
+          'childless',
+          `APIBundle ${b.key} selects no API${r.spec.apiSelector ? ': its apiSelector matches no API in the namespace' : ''}`,
+          'list APIs in spec.apis, or label APIs to match spec.apiSelector',
+        ),
+      );
     }
     for (const item of catalog.items) {
       if (item.id.kind !== 'APICatalogItem') continue;
@@ -32,9 +40,17 @@ export const childlessRule: LintRule = {
         out.push(diagnosticAt(r.file, r.doc, ['spec', 'apiBundles'], 'warning', 'childless', `APICatalogItem ${item.key} shows no API: its bundles are empty`));
         continue;
       }
-      out.push(diagnosticAt(r.file, r.doc, r.spec.apiSelector ? ['spec', 'apiSelector'] : ['spec'], 'warning', 'childless',
-        `APICatalogItem ${item.key} shows no API${r.spec.apiSelector ? ': its apiSelector matches no API in the namespace' : ''}`,
-        'list APIs or bundles in spec.apis / spec.apiBundles, or fix spec.apiSelector'));
+      out.push(
+        diagnosticAt(
+          r.file,
+          r.doc,
+          r.spec.apiSelector ? ['spec', 'apiSelector'] : ['spec'],
+          'warning',
+          'childless',
+          `APICatalogItem ${item.key} shows no API${r.spec.apiSelector ? ': its apiSelector matches no API in the namespace' : ''}`,
+          'list APIs or bundles in spec.apis / spec.apiBundles, or fix spec.apiSelector',
+        ),
+      );
     }
     for (const sub of catalog.subscriptions) {
       const r = find('ManagedSubscription', sub.key);
@@ -45,8 +61,16 @@ export const childlessRule: LintRule = {
       }
       const namesApps = listed(r, 'applications') || listed(r, 'managedApplications');
       if (sub.appIds.length === 0 && !namesApps) {
-        out.push(diagnosticAt(r.file, r.doc, r.spec.managedApplicationSelector ? ['spec', 'managedApplicationSelector'] : ['spec'], 'warning', 'childless',
-          `ManagedSubscription ${sub.key} covers no application${r.spec.managedApplicationSelector ? ': its managedApplicationSelector matches no ManagedApplication' : ''}`));
+        out.push(
+          diagnosticAt(
+            r.file,
+            r.doc,
+            r.spec.managedApplicationSelector ? ['spec', 'managedApplicationSelector'] : ['spec'],
+            'warning',
+            'childless',
+            `ManagedSubscription ${sub.key} covers no application${r.spec.managedApplicationSelector ? ': its managedApplicationSelector matches no ManagedApplication' : ''}`,
+          ),
+        );
       }
     }
     return out;

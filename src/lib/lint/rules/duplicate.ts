@@ -48,8 +48,17 @@ export const duplicateRule: LintRule = {
             seen.set(key, i);
             return;
           }
-          out.push(diagnosticAt(r.file, r.doc, [...field, i], 'warning', 'duplicate',
-            `${r.id.kind} ${r.id.name} lists "${key}" twice in ${field.slice(1).join('.')} (also at index ${first})`, 'remove the second entry'));
+          out.push(
+            diagnosticAt(
+              r.file,
+              r.doc,
+              [...field, i],
+              'warning',
+              'duplicate',
+              `${r.id.kind} ${r.id.name} lists "${key}" twice in ${field.slice(1).join('.')} (also at index ${first})`,
+              'remove the second entry',
+            ),
+          );
         });
       }
     }

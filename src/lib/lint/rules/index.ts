@@ -17,6 +17,19 @@ import { yamlRule } from './yaml.ts';
 
 /** Every lint rule, in the order docs/lint.md documents them. */
 export const LINT_RULES: readonly LintRule[] = [
-  yamlRule, resourceRule, referenceRule, duplicateRule, orphanRule, childlessRule, selectorRule, operationSetRule,
-  regexRule, releaseRule, openapiRule, serversRule, routeConflictRule, gatewayLimitsRule, legacyRule,
+  yamlRule,
+  resourceRule,
+  referenceRule,
+  duplicateRule,
+  orphanRule,
+  childlessRule,
+  selectorRule,
+  operationSetRule,
+  regexRule,
+  releaseRule,
+  openapiRule,
+  serversRule,
+  routeConflictRule,
+  gatewayLimitsRule,
+  legacyRule,
 ];

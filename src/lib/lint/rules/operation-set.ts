@@ -22,9 +22,17 @@ export const operationSetRule: LintRule = {
       const known = new Set(catalog.apis.filter((a) => apiKeys.has(a.key)).flatMap((a) => a.versions.flatMap((v) => v.operationSets.map((s) => s.name))));
       sub.operationFilter.forEach((name, i) => {
         if (typeof name === 'string' && !known.has(name)) {
-          out.push(diagnosticAt(r.file, r.doc, ['spec', 'operationFilter', 'include', i], 'error', 'operation-set',
-            `ManagedSubscription ${r.id.name} includes operation set "${name}", which none of its APIs declares`,
-            `declare "${name}" in spec.openApiSpec.operationSets of the API, or remove it from the filter`));
+          out.push(
+            diagnosticAt(
+              r.file,
+              r.doc,
+              ['spec', 'operationFilter', 'include', i],
+              'error',
+              'operation-set',
+              `ManagedSubscription ${r.id.name} includes operation set "${name}", which none of its APIs declares`,
+              `declare "${name}" in spec.openApiSpec.operationSets of the API, or remove it from the filter`,
+            ),
+          );
         }
       });
     }

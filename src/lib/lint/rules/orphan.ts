@@ -22,15 +22,19 @@ export const orphanRule: LintRule = {
       if (plan.id.kind === 'APIRateLimit') continue; // it names its APIs and groups itself: nothing has to offer it
       const r = byIdentity.get(`${plan.id.group}/${plan.id.kind}/${plan.id.namespace}/${plan.id.name}`);
       if (!r) continue;
-      out.push(diagnosticAt(r.file, r.doc, ['metadata', 'name'], 'warning', 'orphan',
-        `${plan.id.kind} ${plan.key} is used by no catalog item and no subscription, so nobody can subscribe to it`,
-        'name it in an APICatalogItem or ManagedSubscription spec.apiPlan, or delete it'));
+      out.push(
+        diagnosticAt(
+          r.file,
+          r.doc,
+          ['metadata', 'name'],
+          'warning',
+          'orphan',
+          `${plan.id.kind} ${plan.key} is used by no catalog item and no subscription, so nobody can subscribe to it`,
+          'name it in an APICatalogItem or ManagedSubscription spec.apiPlan, or delete it',
+        ),
+      );
     }
-    const exposed = new Set([
-      ...catalog.items.flatMap((i) => i.apis),
-      ...catalog.bundles.flatMap((b) => b.apis),
-      ...catalog.subscriptions.flatMap((s) => s.apis),
-    ]);
+    const exposed = new Set([...catalog.items.flatMap((i) => i.apis), ...catalog.bundles.flatMap((b) => b.apis), ...catalog.subscriptions.flatMap((s) => s.apis)]);
     for (const api of catalog.apis) {
       if (exposed.has(api.key)) continue;
       // A keyless API needs no key, so no policy or subscription has to grant it: it is public, not lost.
@@ -38,8 +42,17 @@ export const orphanRule: LintRule = {
       const r = byIdentity.get(`${api.id.group}/${api.id.kind}/${api.id.namespace}/${api.id.name}`);
       if (!r) continue;
       const fix = api.gateway.gateway === 'tyk' ? 'grant it in a SecurityPolicy access_rights_array' : 'list it in an APICatalogItem or APIBundle';
-      out.push(diagnosticAt(r.file, r.doc, ['metadata', 'name'], 'warning', 'orphan',
-        `${api.id.kind} ${api.key} is in no catalog item, bundle or subscription, so no portal shows it`, `${fix}, or delete it`));
+      out.push(
+        diagnosticAt(
+          r.file,
+          r.doc,
+          ['metadata', 'name'],
+          'warning',
+          'orphan',
+          `${api.id.kind} ${api.key} is in no catalog item, bundle or subscription, so no portal shows it`,
+          `${fix}, or delete it`,
+        ),
+      );
     }
     return out;
   },

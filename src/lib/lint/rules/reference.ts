@@ -10,7 +10,8 @@ import { loaderDiagnostics, resourcesOfKind } from '../rule.ts';
  */
 export const referenceRule: LintRule = {
   name: 'reference',
-  description: 'Every reference names something in the repository: API, APIVersion, APIPlan, APIBundle, ManagedApplication, ConfigMap, Service, and the API or APIVersion a route\'s hub.traefik.io/api or hub.traefik.io/api-version annotation names.',
+  description:
+    "Every reference names something in the repository: API, APIVersion, APIPlan, APIBundle, ManagedApplication, ConfigMap, Service, and the API or APIVersion a route's hub.traefik.io/api or hub.traefik.io/api-version annotation names.",
   severity: 'error',
   check(input) {
     const out: Diagnostic[] = [...loaderDiagnostics(input, 'reference'), ...dangledRouteAnnotations(input)];
@@ -24,8 +25,16 @@ export const referenceRule: LintRule = {
           if (!s || typeof s.name !== 'string' || (s.kind && s.kind !== 'Service')) return; // TraefikService is not a Kubernetes Service
           const ns = typeof s.namespace === 'string' && s.namespace ? s.namespace : r.id.namespace;
           if (!services.has(`${ns}/${s.name}`)) {
-            out.push(diagnosticAt(r.file, r.doc, ['spec', 'routes', i, 'services', j, 'name'], 'error', 'reference',
-              `IngressRoute ${r.id.name} routes to Service "${s.name}", which does not exist in namespace ${ns}`));
+            out.push(
+              diagnosticAt(
+                r.file,
+                r.doc,
+                ['spec', 'routes', i, 'services', j, 'name'],
+                'error',
+                'reference',
+                `IngressRoute ${r.id.name} routes to Service "${s.name}", which does not exist in namespace ${ns}`,
+              ),
+            );
           }
         });
       });
@@ -49,13 +58,24 @@ function dangledRouteAnnotations(input: LintInput): Diagnostic[] {
   for (const r of input.resources) {
     if (!ROUTE_KINDS.has(r.id.kind)) continue;
     const own = typeof r.body.metadata?.namespace === 'string' && r.body.metadata.namespace !== '';
-    for (const [annotation, kind, known] of [['hub.traefik.io/api', 'API', apis], ['hub.traefik.io/api-version', 'APIVersion', versions]] as const) {
+    for (const [annotation, kind, known] of [
+      ['hub.traefik.io/api', 'API', apis],
+      ['hub.traefik.io/api-version', 'APIVersion', versions],
+    ] as const) {
       const name = r.annotations[annotation];
       if (name === undefined) continue;
       if (known.some((k) => k.id.name === name && (!own || k.id.namespace === r.id.namespace))) continue;
-      out.push(diagnosticAt(r.file, r.doc, ['metadata', 'annotations', annotation], 'error', 'reference',
-        `${r.id.kind} ${r.id.name} is annotated ${annotation}: ${name}, but there is no ${kind} "${name}"${own ? ` in namespace ${r.id.namespace}` : ''}`,
-        `fix the name, or add the ${kind}; until then Traefik Hub manages nothing on this route`));
+      out.push(
+        diagnosticAt(
+          r.file,
+          r.doc,
+          ['metadata', 'annotations', annotation],
+          'error',
+          'reference',
+          `${r.id.kind} ${r.id.name} is annotated ${annotation}: ${name}, but there is no ${kind} "${name}"${own ? ` in namespace ${r.id.namespace}` : ''}`,
+          `fix the name, or add the ${kind}; until then Traefik Hub manages nothing on this route`,
+        ),
+      );
     }
   }
   return out;

@@ -28,7 +28,10 @@ export function goRegexProblem(source: string): string | undefined {
 
 function operationSetRegexes(r: Resource): Array<{ path: DocPath; value: string }> {
   const out: Array<{ path: DocPath; value: string }> = [];
-  const bases: DocPath[] = [['spec', 'openApiSpec'], ['spec', 'service', 'openApiSpec']];
+  const bases: DocPath[] = [
+    ['spec', 'openApiSpec'],
+    ['spec', 'service', 'openApiSpec'],
+  ];
   for (const base of bases) {
     let oas: any = r.body;
     for (const k of base) oas = oas?.[k];

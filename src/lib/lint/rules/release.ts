@@ -31,8 +31,17 @@ export const releaseRule: LintRule = {
           seen.set(normal, v.name);
           continue;
         }
-        out.push(diagnosticAt(r.file, r.doc, ['spec', 'release'], 'error', 'release',
-          `APIVersion ${v.name} of API ${api.key} has release ${r.spec.release}, like APIVersion ${first}`, 'give each version of an API its own release'));
+        out.push(
+          diagnosticAt(
+            r.file,
+            r.doc,
+            ['spec', 'release'],
+            'error',
+            'release',
+            `APIVersion ${v.name} of API ${api.key} has release ${r.spec.release}, like APIVersion ${first}`,
+            'give each version of an API its own release',
+          ),
+        );
       }
     }
     return out;

@@ -18,7 +18,7 @@ interface Endpoint {
 }
 
 const joinPath = (base: string, rest: string) => `${base.replace(/\/+$/, '')}/${rest.replace(/^\/+/, '')}`;
-const normalise = (p: string) => (p.replace(/\{[^}]*\}/g, '{}').replace(/\/+$/, '') || '/');
+const normalise = (p: string) => p.replace(/\{[^}]*\}/g, '{}').replace(/\/+$/, '') || '/';
 
 function serverBase(v: ApiVersion): { host?: string; path: string } {
   const url = v.servers[0]?.url;
@@ -67,7 +67,14 @@ function collectEndpoints(input: Parameters<LintRule['check']>[0]): Endpoint[] {
         }
         if (v.operations.length === 0 && base.prefix) {
           // No operations known: the route itself is the claim (a classic Tyk API, a Hub API without spec).
-          out.push({ api: api.key, host: base.host, method: '*', path: `${normalise(base.prefix.value)}${base.prefix.exact ? '' : '/*'}`, shown: `${base.prefix.value}${base.prefix.exact ? '' : '*'}`, where: base.where });
+          out.push({
+            api: api.key,
+            host: base.host,
+            method: '*',
+            path: `${normalise(base.prefix.value)}${base.prefix.exact ? '' : '/*'}`,
+            shown: `${base.prefix.value}${base.prefix.exact ? '' : '*'}`,
+            where: base.where,
+          });
           continue;
         }
         for (const op of v.operations) {
@@ -75,7 +82,11 @@ function collectEndpoints(input: Parameters<LintRule['check']>[0]): Endpoint[] {
           if (api.gateway.gateway === 'tyk') full = joinPath(base.prefix!.value, op.path);
           else if (base.prefix && !full.startsWith(base.prefix.value.replace(/\/+$/, ''))) full = joinPath(base.prefix.value, op.path);
           out.push({
-            api: api.key, host: base.host, method: op.method.toUpperCase(), path: normalise(full), shown: `${op.method.toUpperCase()} ${full}`,
+            api: api.key,
+            host: base.host,
+            method: op.method.toUpperCase(),
+            path: normalise(full),
+            shown: `${op.method.toUpperCase()} ${full}`,
             where: { resource: apiResource && base.where.resource === apiResource ? undefined : base.where.resource, docPath: base.where.docPath, source: op.source },
           });
         }
@@ -102,7 +113,11 @@ function regexEndpoints(api: CatalogKey, host: string, regex: string, serverPath
     const full = joinPath(serverPath, op.path);
     if (!re.test(full.replace(/\{[^}]*\}/g, '1'))) continue;
     out.push({
-      api, host, method: op.method.toUpperCase(), path: normalise(full), shown: `${op.method.toUpperCase()} ${full}`,
+      api,
+      host,
+      method: op.method.toUpperCase(),
+      path: normalise(full),
+      shown: `${op.method.toUpperCase()} ${full}`,
       where: { resource: apiResource && where.resource === apiResource ? undefined : where.resource, docPath: where.docPath, source: op.source },
     });
   }
@@ -116,7 +131,8 @@ function regexEndpoints(api: CatalogKey, host: string, regex: string, serverPath
  */
 export const routeConflictRule: LintRule = {
   name: 'route-conflict',
-  description: 'Two APIs expose the same method and path on one host (IngressRoute Host/PathPrefix/PathRegexp, Tyk listen path, or OpenAPI servers); routes told apart by Header or HeaderRegexp do not conflict.',
+  description:
+    'Two APIs expose the same method and path on one host (IngressRoute Host/PathPrefix/PathRegexp, Tyk listen path, or OpenAPI servers); routes told apart by Header or HeaderRegexp do not conflict.',
   severity: 'error',
   check(input) {
     const byRoute = new Map<string, Endpoint[]>();

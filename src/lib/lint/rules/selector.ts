@@ -33,14 +33,19 @@ function checkSelector(r: Resource, field: string, selector: any, out: Diagnosti
   const labels = selector.matchLabels && typeof selector.matchLabels === 'object' ? selector.matchLabels : {};
   const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
   if (Object.keys(labels).length === 0 && expressions.length === 0) {
-    at([], 'warning', `spec.${field} is empty, so it matches every ${field === 'managedApplicationSelector' ? 'ManagedApplication' : 'API'} in namespace ${r.id.namespace}`,
-      'add matchLabels or matchExpressions, or list the resources by name');
+    at(
+      [],
+      'warning',
+      `spec.${field} is empty, so it matches every ${field === 'managedApplicationSelector' ? 'ManagedApplication' : 'API'} in namespace ${r.id.namespace}`,
+      'add matchLabels or matchExpressions, or list the resources by name',
+    );
     return;
   }
   for (const [key, value] of Object.entries(labels)) {
     const problem = labelKeyProblem(key);
     if (problem) at(['matchLabels', key], 'error', `label key "${key}" is malformed: ${problem}`);
-    if (typeof value !== 'string' || !LABEL_VALUE.test(value)) at(['matchLabels', key], 'error', `label value ${JSON.stringify(value)} for "${key}" is malformed (63 letters, digits, "-", "_" or ".")`);
+    if (typeof value !== 'string' || !LABEL_VALUE.test(value))
+      at(['matchLabels', key], 'error', `label value ${JSON.stringify(value)} for "${key}" is malformed (63 letters, digits, "-", "_" or ".")`);
   }
   expressions.forEach((e: any, i: number) => {
     if (!e || typeof e !== 'object') return;

@@ -14,7 +14,8 @@ import type { LintInput, LintRule } from '../rule.ts';
  */
 export const serversRule: LintRule = {
   name: 'servers',
-  description: 'An API version without a server (OpenAPI servers or openApiSpec.override.servers) gets no try-it and no runnable code samples; a placeholder host (EXTERNAL_IP, ${VAR}) in a server or route is reported.',
+  description:
+    'An API version without a server (OpenAPI servers or openApiSpec.override.servers) gets no try-it and no runnable code samples; a placeholder host (EXTERNAL_IP, ${VAR}) in a server or route is reported.',
   severity: 'warning',
   check(input) {
     const out: Diagnostic[] = [];
@@ -28,9 +29,10 @@ export const serversRule: LintRule = {
         out.push({
           ...place,
           message: `${api.versions.length > 1 ? `version ${v.name} of ` : ''}API ${api.key} has no server, so the portal offers no try-it for its ${v.operations.length} operations`,
-          hint: api.gateway.gateway === 'traefik-hub'
-            ? 'add servers to the OpenAPI document, or spec.openApiSpec.override.servers with the public URL'
-            : 'add servers to the OpenAPI document with the gateway URL and listen path',
+          hint:
+            api.gateway.gateway === 'traefik-hub'
+              ? 'add servers to the OpenAPI document, or spec.openApiSpec.override.servers with the public URL'
+              : 'add servers to the OpenAPI document with the gateway URL and listen path',
         });
       }
     }
@@ -54,8 +56,7 @@ function placeholderServers(input: LintInput, api: CatalogApi, v: ApiVersion, r:
   if (r && Array.isArray(override)) {
     override.forEach((s: any, i: number) => {
       if (typeof s?.url !== 'string' || !isPlaceholderServer(s)) return;
-      out.push(diagnosticAt(r.file, r.doc, ['spec', 'openApiSpec', 'override', 'servers', i, 'url'], 'warning', 'servers',
-        `server ${s.url} of ${what} has a placeholder host; ${instead(v)}`, hint));
+      out.push(diagnosticAt(r.file, r.doc, ['spec', 'openApiSpec', 'override', 'servers', i, 'url'], 'warning', 'servers', `server ${s.url} of ${what} has a placeholder host; ${instead(v)}`, hint));
     });
     return out;
   }
@@ -90,9 +91,17 @@ function placeholderRouteHosts(input: LintInput): Diagnostic[] {
       if (typeof route?.match !== 'string') return;
       const hosts = [...route.match.matchAll(/\bHost\(\s*((?:`[^`]*`\s*,?\s*)+)\)/g)].flatMap((m: RegExpMatchArray) => [...m[1]!.matchAll(/`([^`]*)`/g)].map((a) => a[1]!));
       for (const host of hosts.filter(placeholderHost)) {
-        out.push(diagnosticAt(r.file, r.doc, ['spec', 'routes', i, 'match'], 'warning', 'servers',
-          `IngressRoute ${r.id.name} matches host ${host}, a placeholder, so the portal cannot offer it as a server`,
-          'render the placeholder (kustomize replacement, Flux post-build substitution) before Portico reads the repository'));
+        out.push(
+          diagnosticAt(
+            r.file,
+            r.doc,
+            ['spec', 'routes', i, 'match'],
+            'warning',
+            'servers',
+            `IngressRoute ${r.id.name} matches host ${host}, a placeholder, so the portal cannot offer it as a server`,
+            'render the placeholder (kustomize replacement, Flux post-build substitution) before Portico reads the repository',
+          ),
+        );
       }
     });
   }

@@ -10,5 +10,8 @@ export const GET: APIRoute = (context) =>
   handle(context, async ({ database, gitops }) => {
     requireAdmin(context);
     const last = gitops.lastPass();
-    return jsonResponse({ ...(await listGitOutbox(database.db)), lastPass: { at: last.at ?? null, outcome: last.drain?.outcome ?? null, error: last.error ?? (last.drain?.outcome === 'failed' ? last.drain.error : null) } });
+    return jsonResponse({
+      ...(await listGitOutbox(database.db)),
+      lastPass: { at: last.at ?? null, outcome: last.drain?.outcome ?? null, error: last.error ?? (last.drain?.outcome === 'failed' ? last.drain.error : null) },
+    });
   });

@@ -5,8 +5,7 @@ import { handle, requireAccount } from '../../../../lib/server/http.ts';
 export const prerender = false;
 
 /** The signed-in account's personal access tokens (names and dates; never the tokens). */
-export const GET: APIRoute = (context) =>
-  handle(context, async ({ accounts }) => jsonResponse({ tokens: await accounts.listAccessTokens(requireAccount(context).id) }));
+export const GET: APIRoute = (context) => handle(context, async ({ accounts }) => jsonResponse({ tokens: await accounts.listAccessTokens(requireAccount(context).id) }));
 
 /** Creates a personal access token; the token is in this response only. */
 export const POST: APIRoute = (context) =>

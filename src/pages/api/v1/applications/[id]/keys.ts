@@ -13,7 +13,8 @@ export const POST: APIRoute = (context) =>
     let expiresAt: Date | undefined;
     if (body.expiresAt !== undefined) {
       expiresAt = new Date(String(body.expiresAt));
-      if (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= Date.now()) throw new ProblemError(400, 'invalid-expiry', 'expiresAt must be a date-time in the future, such as 2027-01-31T00:00:00Z.');
+      if (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= Date.now())
+        throw new ProblemError(400, 'invalid-expiry', 'expiresAt must be a date-time in the future, such as 2027-01-31T00:00:00Z.');
     }
     const applicationId = String(context.params.id);
     const app = await access.getApplication(account.id, applicationId); // 404 before any key exists

@@ -19,15 +19,20 @@ export const POST: APIRoute = (context) =>
     if (!offer) throw new ProblemError(404, 'no-offer', `There is no offer "${body.offer}" you can subscribe to. GET /api/v1/catalog lists yours.`);
     if (body.plan !== undefined && body.plan !== offer.plan.key) throw new ProblemError(400, 'wrong-plan', `The offer ${offer.offer} is on the plan ${offer.plan.key}.`);
     if (body.replaces !== undefined && typeof body.replaces !== 'string') throw new ProblemError(400, 'invalid-replaces', 'replaces must be the id of the subscription to change.');
-    const { id, requestId, status } = await access.subscribe(account.id, String(context.params.id), {
-      key: offer.offer,
-      title: offer.title,
-      plan: offer.plan.key,
-      apis: offer.apis.map((a) => a.key),
-      bundles: offer.bundles,
-      operationFilter: offer.operationFilter,
-      approval: offer.approval,
-    }, body.replaces as string | undefined);
+    const { id, requestId, status } = await access.subscribe(
+      account.id,
+      String(context.params.id),
+      {
+        key: offer.offer,
+        title: offer.title,
+        plan: offer.plan.key,
+        apis: offer.apis.map((a) => a.key),
+        bundles: offer.bundles,
+        operationFilter: offer.operationFilter,
+        approval: offer.approval,
+      },
+      body.replaces as string | undefined,
+    );
     gitops.kick();
     return jsonResponse({ subscription: { id, requestId, offer: offer.offer, plan: offer.plan.key, status, approval: offer.approval }, requestId }, 201);
   });
