@@ -67,6 +67,10 @@ describe('group-restricted APIs', () => {
     expect((await page.goto(`${portal.base}/apis/partner-rates/`))?.status()).toBe(404);
     await page.context().clearCookies();
     expect((await page.goto(`${portal.base}/apis/partner-rates/`))?.status()).toBe(404);
+    // Chromium logs each 404 page it loads; those two are the answers this test asks for.
+    const logged = `console error on ${portal.base}/apis/partner-rates/: Failed to load resource: the server responded with a status of 404 (Not Found)`;
+    await expect.poll(() => browser.errors).toEqual([logged, logged]);
+    browser.errors.length = 0;
     const anonymous = await fetch(`${portal.base}/apis/fleet-telemetry/`);
     expect(anonymous.status).toBe(404);
     expect(await anonymous.text()).not.toContain('Fleet');
