@@ -15,14 +15,6 @@ beforeAll(async () => {
   [portal, browser] = await Promise.all([startPortal({ PORTICO_GIT_INTERVAL: '1' }), launchBrowser()]);
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: portal.base });
   page = await browser.newPage();
-  // A confirm() is a person saying yes; an alert() would be injected script: record it, never accept it silently.
-  page.on('dialog', (dialog) => {
-    if (dialog.type() === 'confirm') void dialog.accept();
-    else {
-      browser.errors.push(`unexpected ${dialog.type()} dialog: ${dialog.message()}`);
-      void dialog.dismiss();
-    }
-  });
   await signUpInBrowser(page, portal.base, portal.dataDir, 'consumer@example.test', 'a long enough password');
 }, 180_000);
 afterAll(async () => {

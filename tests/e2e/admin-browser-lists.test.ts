@@ -46,13 +46,6 @@ beforeAll(async () => {
     keyIds.push(made.body.keyId);
   }
   page = await browser.newPage();
-  page.on('dialog', (dialog) => {
-    if (dialog.type() === 'confirm') void dialog.accept();
-    else {
-      browser.errors.push(`unexpected ${dialog.type()} dialog: ${dialog.message()}`);
-      void dialog.dismiss();
-    }
-  });
   await signUpInBrowser(page, portal.base, portal.dataDir, ADMIN, PASSWORD);
 }, 300_000);
 afterAll(async () => {

@@ -17,24 +17,12 @@ const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(po
 beforeAll(async () => {
   [portal, browser] = await Promise.all([startPortal({ PORTICO_ADMIN_EMAILS: ADMIN, PORTICO_GIT_INTERVAL: '1' }), launchBrowser()]);
   page = await browser.newPage();
-  acceptConfirms(page);
   await signUpInBrowser(page, portal.base, portal.dataDir, ADMIN, 'a long enough password');
 }, 180_000);
 afterAll(async () => {
   await browser?.close();
   await portal?.stop();
 });
-
-/** A confirm() is a person saying yes; an alert() would be injected script: record it, never accept it silently. */
-function acceptConfirms(p: Page): void {
-  p.on('dialog', (dialog) => {
-    if (dialog.type() === 'confirm') void dialog.accept();
-    else {
-      browser.errors.push(`unexpected ${dialog.type()} dialog: ${dialog.message()}`);
-      void dialog.dismiss();
-    }
-  });
-}
 
 /** A key's status words on its application's page, loading the page afresh each time. */
 async function keyStatusAfterReload(appUrl: string, keyId: string): Promise<string | null> {
@@ -158,7 +146,6 @@ describe('the admin area in Chromium', () => {
     await expect.poll(() => page.locator(`[data-status-ref="key:${keyId}"] .status`).textContent(), { timeout: 60_000, interval: 500 }).toBe('active');
 
     const admin = await browser.newPage();
-    acceptConfirms(admin);
     await admin.goto(`${portal.base}/admin/keys/`);
     const form = admin.locator('form', { has: admin.getByLabel('Key id') });
     await form.getByLabel('Key id').fill(keyId);

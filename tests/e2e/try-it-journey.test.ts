@@ -133,14 +133,6 @@ beforeAll(async () => {
   gatewayPort = await freePort();
   [portal, browser] = await Promise.all([startPortal({ PORTICO_GIT_INTERVAL: '1', PORTICO_GATEWAY_PORT: String(gatewayPort) }), launchBrowser()]);
   page = await browser.newPage();
-  // A confirm() is the person saying yes; anything else would be unexpected: recorded, never accepted.
-  page.on('dialog', (dialog) => {
-    if (dialog.type() === 'confirm') void dialog.accept();
-    else {
-      browser.errors.push(`unexpected ${dialog.type()} dialog: ${dialog.message()}`);
-      void dialog.dismiss();
-    }
-  });
 }, 200_000);
 afterAll(async () => {
   await browser?.close();

@@ -8,7 +8,7 @@ export const CHROMIUM = process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium';
 
 export interface Browser {
   context: BrowserContext;
-  /** Opens a page that records console errors and uncaught exceptions. */
+  /** Opens a page that records console errors, uncaught exceptions and unexpected dialogs, and accepts confirm(). */
   newPage(): Promise<Page>;
   /**
    * Console errors and page errors seen so far, on any page. After each test, what is left here
@@ -47,6 +47,13 @@ export async function launchBrowser(): Promise<Browser> {
       if (msg.type() === 'error') errors.push(`console error on ${page.url()}: ${msg.text()}`);
     });
     page.on('pageerror', (err) => errors.push(`uncaught exception on ${page.url()}: ${err.message}`));
+    // A confirm() is a person saying yes; an alert() or prompt() would be injected script: recorded
+    // as an error (which fails the test), never accepted.
+    page.on('dialog', (dialog) => {
+      if (dialog.type() === 'confirm') return void dialog.accept().catch(() => undefined);
+      errors.push(`unexpected ${dialog.type()} dialog on ${page.url()}: ${dialog.message()}`);
+      void dialog.dismiss().catch(() => undefined);
+    });
   };
   context.pages().forEach(watch);
   context.on('page', watch);
