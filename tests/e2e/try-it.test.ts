@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type Browser } from '../support/browser.ts';
 import { freePort, projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
 import { signUpConfirmed } from '../support/mail.ts';
+import { committedKeysMap } from '../support/git-history.ts';
 
 // The demo content, with the Shipments and Tracking servers moved to a gateway of this test's own
 // on a free port (allowed for the relay). Warehouses is moved to another loopback port, which the
@@ -52,22 +52,8 @@ function startGateway(): Promise<void> {
   return new Promise((resolve) => gateway.listen(gatewayPort, '127.0.0.1', resolve));
 }
 
-function committedKeys(): Array<[string, string]> {
-  try {
-    const map = execFileSync('git', ['show', 'main:consumers/haproxy/keys.map'], {
-      cwd: path.join(portal.dataDir, 'gitops.git'),
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' },
-    });
-    return map
-      .split('\n')
-      .filter((l) => /^[0-9a-f]{64} /.test(l))
-      .map((l) => l.split(' ') as [string, string]);
-  } catch {
-    return []; // nothing committed yet
-  }
-}
+/** The key hashes and key ids of the HAProxy map committed on the target branch. */
+const committedKeys = () => committedKeysMap(path.join(portal.dataDir, 'gitops.git'));
 
 /** A consumer of the portal's API, with its own session. */
 class Consumer {

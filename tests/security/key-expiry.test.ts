@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portalClient, until } from '../support/http-client.ts';
 import { signUpConfirmed } from '../support/mail.ts';
 import { startPortal, type RunningPortal } from '../support/portal.ts';
+import { committedKeysMap } from '../support/git-history.ts';
 
 /*
  * An expired key must stop working at the gateway when it expires, not at the next sweep
@@ -20,22 +20,7 @@ beforeAll(async () => {
 afterAll(async () => portal?.stop());
 
 /** The key hashes in the HAProxy map committed on the target branch. */
-function committedHashes(): string[] {
-  try {
-    const map = execFileSync('git', ['show', 'main:consumers/haproxy/keys.map'], {
-      cwd: path.join(portal.dataDir, 'gitops.git'),
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' },
-    });
-    return map
-      .split('\n')
-      .filter((l) => /^[0-9a-f]{64} /.test(l))
-      .map((l) => l.slice(0, 64));
-  } catch {
-    return [];
-  }
-}
+const committedHashes = () => committedKeysMap(path.join(portal.dataDir, 'gitops.git')).map(([hash]) => hash);
 
 describe('a key with an expiry', () => {
   it('leaves the gateway policy in Git at its expiry, long before the next regular pass', async () => {

@@ -5,6 +5,28 @@ export function gitIn(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
 }
 
+/**
+ * The key hashes and key ids of the HAProxy map committed on `main` of `repo` (lines `<sha256> <id>`),
+ * or none when nothing is committed there yet.
+ */
+export function committedKeysMap(repo: string): Array<[hash: string, keyId: string]> {
+  let map: string;
+  try {
+    map = execFileSync('git', ['show', 'main:consumers/haproxy/keys.map'], {
+      cwd: repo,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+    });
+  } catch {
+    return []; // no commit, or no map in it yet
+  }
+  return map
+    .split('\n')
+    .filter((l) => /^[0-9a-f]{64} /.test(l))
+    .map((l) => l.split(' ') as [string, string]);
+}
+
 /** What one commit did, read from `git log -p`. */
 export interface CommitChange {
   sha: string;
