@@ -66,6 +66,27 @@ const EnvSchema = z.object({
     .default('consumers'),
   /** HTTPS token for the remote; never logged. */
   PORTICO_GIT_TOKEN: z.string().min(1).optional(),
+  /** Whether `portico serve` follows a Git branch for its docs (on by default when a remote is configured); decision record 19. */
+  PORTICO_DOCS_FOLLOW: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  /** The repository the docs are read from, when not the one grants are committed to (PORTICO_GIT_URL). */
+  PORTICO_DOCS_GIT_URL: z.string().min(1).optional(),
+  /** Its branch; by default PORTICO_GIT_BRANCH. */
+  PORTICO_DOCS_GIT_BRANCH: z
+    .string()
+    .regex(/^[A-Za-z0-9._/-]+$/, 'must be a branch name')
+    .optional(),
+  /** The folder of that repository that holds the content; by default its root. */
+  PORTICO_DOCS_GIT_PATH: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'must be a relative folder such as content')
+    .refine((v) => !v.split('/').some((part) => part === '..'), 'must be a folder inside the repository, without ..')
+    .optional(),
+  /** HTTPS token for the docs repository; by default PORTICO_GIT_TOKEN when it is the same repository. Never logged. */
+  PORTICO_DOCS_GIT_TOKEN: z.string().min(1).optional(),
+  /** How often (seconds) the branch is checked for new commits. */
+  PORTICO_DOCS_POLL_SECONDS: z.coerce.number().min(1).max(86400).default(60),
+  /** The shared secret of the push webhook (GitHub, GitLab, Gitea); without it the webhook is off. */
+  PORTICO_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** age recipients (age1..., comma-separated) that Secrets for Traefik Hub are encrypted for: the cluster's Flux key. */
   PORTICO_AGE_RECIPIENTS: z.string().optional(),
   /** How the Secret holding a key for Traefik Hub is committed: sops-age (Flux decrypts it) or sealed-secret (Bitnami's controller unseals it). */
@@ -157,6 +178,8 @@ export interface Config {
   smtpUrl?: string;
   mailFrom: string;
   git: { url?: string; branch: string; directory: string; token?: string; intervalSeconds: number };
+  /** Where `portico serve` reads its docs from when it follows a branch; undefined when it does not (decision record 19). */
+  docs?: { url: string; branch: string; path: string; token?: string; pollSeconds: number; webhookSecret?: string };
   gateways: Array<'traefik-hub' | 'haproxy'>;
   /** Recipients for SOPS; empty with the embedded remote, where the portal makes a demo identity. */
   ageRecipients: string[];
@@ -256,6 +279,21 @@ const list = (v: string | undefined) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
+/** The branch the docs follow: the docs repository if one is set, else the grants' remote; none with follow off or no remote. */
+function docsSource(e: z.infer<typeof EnvSchema>): Config['docs'] {
+  const url = e.PORTICO_DOCS_GIT_URL ?? e.PORTICO_GIT_URL;
+  if (e.PORTICO_DOCS_FOLLOW === 'off' || !url) return undefined;
+  const sameRepository = !e.PORTICO_DOCS_GIT_URL || e.PORTICO_DOCS_GIT_URL === e.PORTICO_GIT_URL;
+  return {
+    url,
+    branch: e.PORTICO_DOCS_GIT_BRANCH ?? e.PORTICO_GIT_BRANCH,
+    path: e.PORTICO_DOCS_GIT_PATH ?? '.',
+    token: e.PORTICO_DOCS_GIT_TOKEN ?? (sameRepository ? e.PORTICO_GIT_TOKEN : undefined),
+    pollSeconds: e.PORTICO_DOCS_POLL_SECONDS,
+    webhookSecret: e.PORTICO_WEBHOOK_SECRET,
+  };
+}
+
 /**
  * Reads and validates the configuration from `env`.
  * Throws a PorticoError that names every wrong setting, so the server never starts half-configured.
@@ -354,6 +392,7 @@ export function loadConfig(givenEnv: Record<string, string | undefined> = proces
     smtpUrl: e.PORTICO_SMTP_URL,
     mailFrom: e.PORTICO_MAIL_FROM,
     git: { url: e.PORTICO_GIT_URL, branch: e.PORTICO_GIT_BRANCH, directory: e.PORTICO_GIT_DIRECTORY, token: e.PORTICO_GIT_TOKEN, intervalSeconds: e.PORTICO_GIT_INTERVAL },
+    docs: docsSource(e),
     gateways: gateways as Array<'traefik-hub' | 'haproxy'>,
     ageRecipients,
     secrets,
