@@ -10,6 +10,7 @@ import type { Catalog, CatalogPortal } from '../catalog/model.ts';
 import { publicCatalog } from '../catalog/visibility.ts';
 import { log } from '../observability/log.ts';
 import { startGitops, type GitopsRuntime } from './gitops.ts';
+import { docsState } from './docs-state.ts';
 import { catalogForServer } from './member-docs.ts';
 
 /** Everything a request handler needs, built once per process from the validated configuration. */
@@ -25,25 +26,31 @@ export interface ServerContext {
   gitops: GitopsRuntime;
 }
 
-let context: Promise<ServerContext> | undefined;
+/**
+ * Held on `globalThis`, not in a module variable: a portal that follows a branch loads each newly
+ * built server beside the one before (decision record 19), and every copy must share this one
+ * context, with its one database connection.
+ */
+const CONTEXT = Symbol.for('portico.server-context');
+const holder = globalThis as unknown as Record<symbol, Promise<ServerContext> | undefined>;
 
 /**
- * The process's server context. Module-level on purpose and per process, not per request: it holds
- * the database connection (one PGlite per data directory, or a PostgreSQL pool). Nothing about a
- * request or a person is kept here.
+ * The process's server context. Per process on purpose, not per request: it holds the database
+ * connection (one PGlite per data directory, or a PostgreSQL pool). Nothing about a request or a
+ * person is kept here.
  */
 export function getServerContext(): Promise<ServerContext> {
-  context ??= createServerContext(loadConfig()).catch((err: unknown) => {
-    context = undefined; // not cached: the next request tries again (the database may come back)
+  holder[CONTEXT] ??= createServerContext(loadConfig()).catch((err: unknown) => {
+    holder[CONTEXT] = undefined; // not cached: the next request tries again (the database may come back)
     throw err;
   });
-  return context;
+  return holder[CONTEXT];
 }
 
 async function createServerContext(config: Config): Promise<ServerContext> {
   const database = await openDatabase({ url: config.databaseUrl, pgliteDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite') });
   const closeOnExit = () => {
-    context?.then((c) => c.gitops.stop()).catch(() => {});
+    holder[CONTEXT]?.then((c) => c.gitops.stop()).catch(() => {});
     void database.close().finally(() => process.exit(0));
   };
   process.once('SIGTERM', closeOnExit);
@@ -65,7 +72,14 @@ async function createServerContext(config: Config): Promise<ServerContext> {
   const access = createAccessService(database.db, { keyPrefix: config.keyPrefix, environment: 'live', commitUrl: remote ? (sha) => commitUrl(remote, sha) : undefined, limits: config.limits });
   const gitops = await startGitops(config, database.db, catalog, access);
   const { portal } = publicCatalog(catalog.apis, catalog.items, catalog.portals);
-  return { config, database, sessions, accounts, catalog, portal, access, gitops };
+  const context: ServerContext = { config, database, sessions, accounts, catalog, portal, access, gitops };
+  // When the docs switch to a newer commit, the pages, the admin area and the writer read its catalog.
+  docsState().catalogListeners.push((next) => {
+    context.catalog = next;
+    context.portal = publicCatalog(next.apis, next.items, next.portals).portal;
+    gitops.useCatalog(next);
+  });
+  return context;
 }
 
 /** Name of the session cookie. */

@@ -31,6 +31,8 @@ export interface GitopsRuntime {
   drift(): { checkedAt?: Date; drift: Drift[] };
   /** A link to a commit on the remote's web host, when it is one Portico knows. */
   commitUrl(sha: string): string | undefined;
+  /** The docs switched to a newer catalog: its plans' limits apply from the next pass. */
+  useCatalog(catalog: Catalog): void;
   stop(): void;
 }
 
@@ -66,7 +68,7 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
     token: config.git.token,
     author: { name: 'Portico', email: 'portico@localhost' },
   });
-  const limits = planLimits(catalog);
+  let limits = planLimits(catalog);
   const presence = presenceFor(config.gateways);
   const render = (grants: Grant[]): RenderedFiles => {
     const files: RenderedFiles = new Map();
@@ -149,6 +151,9 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
     lastPass: () => last,
     drift: () => drift,
     commitUrl: (sha) => commitUrl(url, sha),
+    useCatalog: (next) => {
+      limits = planLimits(next);
+    },
     stop: () => {
       clearInterval(timer);
       clearTimeout(deadlineTimer);

@@ -3,6 +3,7 @@ import { publishedCatalog } from '../catalog/published.ts';
 import type { Catalog, CatalogItem } from '../catalog/model.ts';
 import { choosePortal } from '../catalog/visibility.ts';
 import { buildDocsSite, type DocsSite } from '../docs/site.ts';
+import { docsState } from './docs-state.ts';
 import type { Config } from '../config.ts';
 
 let catalog: Promise<Catalog> | undefined;
@@ -12,6 +13,9 @@ let catalog: Promise<Catalog> | undefined;
  * Process-wide like the database pool: it holds no request or person.
  */
 export function catalogForServer(config: Config): Promise<Catalog> {
+  // A portal that follows a branch has switched to a newer site: its catalog is the one it built.
+  const switched = docsState().catalog;
+  if (switched) return Promise.resolve(switched);
   // The same catalog the static site was built from: failed APIs are left out here too.
   catalog ??= loadCatalog(config.contentDir, { cacheDir: config.cacheDir, offline: true, demoGatewayUrl: config.demoGatewayUrl }).then(publishedCatalog);
   return catalog;
