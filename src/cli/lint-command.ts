@@ -58,6 +58,7 @@ export async function runLintCommand(args: string[]): Promise<number> {
   const root = resolveContentRoot(parsed.positionals[0]);
   const result = await lintContent(root, {
     rules,
+    gateways: config.gateways,
     cacheDir: parsed.values['no-cache'] ? undefined : config.cacheDir,
     offline: parsed.values.offline || config.offline,
   });

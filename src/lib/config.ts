@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { PorticoError } from './errors.ts';
+import { DEFAULT_GATEWAYS, GATEWAY_NAMES, GATEWAY_SETTINGS, gatewayTargets, keySecretTarget } from './gitops/render/targets.ts';
 import { ageRecipientProblem } from './gitops/secrets/age-recipient.ts';
 import { sealingKeyFrom } from './gitops/secrets/sealed-secret.ts';
 
@@ -93,8 +94,13 @@ const EnvSchema = z.object({
   PORTICO_SECRET_FORMAT: z.enum(['sops-age', 'sealed-secret'], { error: 'must be sops-age or sealed-secret' }).default('sops-age'),
   /** With sealed-secret: the sealing certificate file (`kubeseal --fetch-cert > cert.pem`) or the controller's RSA public key, PEM. */
   PORTICO_SEALING_CERT: z.string().min(1).optional(),
-  /** Gateway targets to render, comma-separated: traefik-hub, haproxy. */
-  PORTICO_GATEWAYS: z.string().default('traefik-hub,haproxy'),
+  /** Gateway targets to render, comma-separated: traefik-hub, haproxy, kong (src/lib/gitops/render/targets.ts). */
+  PORTICO_GATEWAYS: z.string().default(DEFAULT_GATEWAYS.join(',')),
+  /** The ingress class the Kong Ingress Controller watches; Portico's KongConsumers carry it (docs/gateways/kong.md). */
+  PORTICO_KONG_INGRESS_CLASS: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be an ingress class name such as kong')
+    .default('kong'),
   /** First part of every API key: 2 to 10 lower-case letters. */
   PORTICO_KEY_PREFIX: z
     .string()
@@ -180,7 +186,10 @@ export interface Config {
   git: { url?: string; branch: string; directory: string; token?: string; intervalSeconds: number };
   /** Where `portico serve` reads its docs from when it follows a branch; undefined when it does not (decision record 19). */
   docs?: { url: string; branch: string; path: string; token?: string; pollSeconds: number; webhookSecret?: string };
-  gateways: Array<'traefik-hub' | 'haproxy'>;
+  /** The configured gateway targets' names (src/lib/gitops/render/targets.ts). */
+  gateways: string[];
+  /** The settings the configured gateway targets read, by name (a target's `settings`). */
+  gatewaySettings: Record<string, string>;
   /** Recipients for SOPS; empty with the embedded remote, where the portal makes a demo identity. */
   ageRecipients: string[];
   /** How keys for Traefik Hub are encrypted into Git; with sealed-secret, the sealing certificate (PEM text). */
@@ -323,8 +332,23 @@ export function loadConfig(givenEnv: Record<string, string | undefined> = proces
     throw new PorticoError('invalid configuration: PORTICO_GITHUB_CLIENT_ID and PORTICO_GITHUB_CLIENT_SECRET go together', 'see Configuration in the README');
   }
   const gateways = list(e.PORTICO_GATEWAYS);
-  const unknownGateway = gateways.find((g) => g !== 'traefik-hub' && g !== 'haproxy');
-  if (unknownGateway) throw new PorticoError(`invalid configuration: PORTICO_GATEWAYS names "${unknownGateway}"; the gateways are traefik-hub and haproxy`, 'see Configuration in the README');
+  const unknownGateway = gateways.find((g) => !GATEWAY_NAMES.includes(g));
+  if (unknownGateway) {
+    throw new PorticoError(
+      `invalid configuration: PORTICO_GATEWAYS names "${unknownGateway}"; the gateways are ${GATEWAY_NAMES.slice(0, -1).join(', ')} and ${GATEWAY_NAMES.at(-1)}`,
+      'see Configuration in the README',
+    );
+  }
+  const targets = gatewayTargets(gateways);
+  // One encrypted Secret is made per key, for the one gateway that needs the key itself.
+  const needKey = targets.filter((t) => t.credential === 'key');
+  if (needKey.length > 1) {
+    throw new PorticoError(
+      `invalid configuration: PORTICO_GATEWAYS names ${needKey.map((t) => t.name).join(' and ')}, which both need the key itself in a Secret of the same name`,
+      'keep one of them in PORTICO_GATEWAYS; haproxy, which needs only a hash, goes with either',
+    );
+  }
+  const keyTarget = keySecretTarget(targets);
   const ageRecipients = list(e.PORTICO_AGE_RECIPIENTS);
   for (const recipient of ageRecipients) {
     const problem = ageRecipientProblem(recipient);
@@ -355,12 +379,14 @@ export function loadConfig(givenEnv: Record<string, string | undefined> = proces
       'set PORTICO_SECRET_FORMAT=sealed-secret, or drop PORTICO_SEALING_CERT',
     );
   }
-  if (e.PORTICO_GIT_URL && gateways.includes('traefik-hub') && secrets.format === 'sops-age' && ageRecipients.length === 0) {
+  if (e.PORTICO_GIT_URL && keyTarget && secrets.format === 'sops-age' && ageRecipients.length === 0) {
     throw new PorticoError(
-      'invalid configuration: with PORTICO_GIT_URL and the traefik-hub gateway, set PORTICO_AGE_RECIPIENTS to the age key your cluster decrypts Secrets with',
-      'without it the portal could only encrypt keys for itself, and Flux could not read them; or leave traefik-hub out of PORTICO_GATEWAYS',
+      `invalid configuration: with PORTICO_GIT_URL and the ${keyTarget.name} gateway, set PORTICO_AGE_RECIPIENTS to the age key your cluster decrypts Secrets with`,
+      `without it the portal could only encrypt keys for itself, and Flux could not read them; or leave ${keyTarget.name} out of PORTICO_GATEWAYS`,
     );
   }
+  const settings = e as unknown as Record<string, string | undefined>;
+  const gatewaySettings = Object.fromEntries(GATEWAY_SETTINGS.filter((s) => targets.some((t) => t.settings.includes(s)) && settings[s] !== undefined).map((s) => [s, settings[s]!]));
   const dataDir = path.resolve(cwd, e.PORTICO_DATA_DIR);
   const demoGateway = e.PORTICO_DEMO_GATEWAY_URL ? new URL(e.PORTICO_DEMO_GATEWAY_URL) : undefined;
   // The portal runs the demo gateway itself: the relay may call it wherever it listens.
@@ -393,7 +419,8 @@ export function loadConfig(givenEnv: Record<string, string | undefined> = proces
     mailFrom: e.PORTICO_MAIL_FROM,
     git: { url: e.PORTICO_GIT_URL, branch: e.PORTICO_GIT_BRANCH, directory: e.PORTICO_GIT_DIRECTORY, token: e.PORTICO_GIT_TOKEN, intervalSeconds: e.PORTICO_GIT_INTERVAL },
     docs: docsSource(e),
-    gateways: gateways as Array<'traefik-hub' | 'haproxy'>,
+    gateways,
+    gatewaySettings,
     ageRecipients,
     secrets,
     keyPrefix: e.PORTICO_KEY_PREFIX,

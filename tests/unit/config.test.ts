@@ -27,6 +27,7 @@ describe('configuration', () => {
       mailFrom: 'Portico <portal@localhost>',
       git: { url: undefined, branch: 'main', directory: 'consumers', token: undefined, intervalSeconds: 30 },
       gateways: ['traefik-hub', 'haproxy'],
+      gatewaySettings: {},
       ageRecipients: [],
       secrets: { format: 'sops-age' },
       keyPrefix: 'ptc',
@@ -118,8 +119,21 @@ describe('sign-in settings', () => {
 
 describe('GitOps settings', () => {
   it('refuses an unknown gateway and a bad folder, naming them', () => {
-    expect(() => loadConfig({ PORTICO_GATEWAYS: 'traefik-hub,kong' })).toThrow('PORTICO_GATEWAYS names "kong"; the gateways are traefik-hub and haproxy');
+    expect(() => loadConfig({ PORTICO_GATEWAYS: 'traefik-hub,envoy-gateway' })).toThrow('PORTICO_GATEWAYS names "envoy-gateway"; the gateways are traefik-hub, haproxy and kong');
     expect(() => loadConfig({ PORTICO_GIT_DIRECTORY: '../outside' })).toThrow('PORTICO_GIT_DIRECTORY="../outside": must be a relative folder such as consumers, without . or ..');
+  });
+
+  it('takes kong, with the ingress class its KongConsumers carry, and refuses it beside traefik-hub (one Secret per key)', () => {
+    const config = loadConfig({ PORTICO_GATEWAYS: 'kong, haproxy', PORTICO_KONG_INGRESS_CLASS: 'kong-internal' });
+    expect([config.gateways, config.gatewaySettings]).toEqual([['kong', 'haproxy'], { PORTICO_KONG_INGRESS_CLASS: 'kong-internal' }]);
+    expect(loadConfig({ PORTICO_GATEWAYS: 'haproxy' }).gatewaySettings).toEqual({});
+    expect(() => loadConfig({ PORTICO_GATEWAYS: 'kong', PORTICO_KONG_INGRESS_CLASS: 'Kong Internal' })).toThrow(
+      'PORTICO_KONG_INGRESS_CLASS="Kong Internal": must be an ingress class name such as kong',
+    );
+    expect(() => loadConfig({ PORTICO_GATEWAYS: 'traefik-hub,kong' })).toThrow('PORTICO_GATEWAYS names traefik-hub and kong, which both need the key itself in a Secret of the same name');
+    expect(() => loadConfig({ PORTICO_GIT_URL: 'https://git.example.com/platform/gitops.git', PORTICO_GATEWAYS: 'kong' })).toThrow(
+      'invalid configuration: with PORTICO_GIT_URL and the kong gateway, set PORTICO_AGE_RECIPIENTS to the age key your cluster decrypts Secrets with',
+    );
   });
 
   it("asks for the cluster's age key when grants go to a real remote for Traefik Hub", () => {

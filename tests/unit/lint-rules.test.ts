@@ -120,6 +120,19 @@ describe('portico lint, rule by rule (each with a failing and a passing fixture)
     ]);
   });
 
+  it('gateway-limits: warns for each configured gateway that cannot enforce a plan, Kong included', async () => {
+    const kong = (gateways: string[]) =>
+      lintContent(path.join(fixtures, 'gateway-limits-fail'), { offline: true, gateways }).then((r) =>
+        r.diagnostics.filter((d) => d.rule === 'gateway-limits').map((d) => `${d.line} ${d.message} (${d.hint})`),
+      );
+    const kongWarning =
+      "38 SecurityPolicy billing/invoices-standard has rate limit 2.5/60s; Kong's rate-limiting plugin needs a whole number of requests per second, minute, hour or day (1, 60, 3600 or 86400 seconds); subscriptions to it are not committed for the kong gateway (use a period of one second, minute, hour or day and a whole number of requests, or leave kong out of PORTICO_GATEWAYS)";
+    expect(await kong(['kong'])).toEqual([kongWarning]);
+    expect(await kong(['haproxy', 'kong'])).toEqual([expect.stringMatching(/^38 .*for the haproxy gateway/), kongWarning]);
+    // Traefik Hub enforces its own APIPlans: nothing to warn about.
+    expect(await kong(['traefik-hub'])).toEqual([]);
+  });
+
   it('legacy: spells out the migration of the old API shape and removed kinds', async () => {
     const result = await lint('legacy-fail');
     expect(result.diagnostics.filter((d) => d.rule === 'legacy').map((d) => [d.line, d.hint])).toEqual([

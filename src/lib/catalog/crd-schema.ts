@@ -22,6 +22,8 @@ const CRD_FILES: Readonly<Record<string, string>> = {
   'tyk.tyk.io/TykOasApiDefinition': 'tyk.tyk.io_tykoasapidefinitions.yaml',
   'tyk.tyk.io/ApiDefinition': 'tyk.tyk.io_apidefinitions.yaml',
   'tyk.tyk.io/SecurityPolicy': 'tyk.tyk.io_securitypolicies.yaml',
+  'configuration.konghq.com/KongConsumer': 'configuration.konghq.com_kongconsumers.yaml',
+  'configuration.konghq.com/KongPlugin': 'configuration.konghq.com_kongplugins.yaml',
 };
 
 type JsonObject = Record<string, unknown>;
@@ -120,6 +122,10 @@ function toAjvSchema(node: unknown): unknown {
   for (const [k, v] of Object.entries(node)) {
     if (k === 'description' || k === 'x-kubernetes-validations' || k === 'nullable') continue;
     if (k === 'format' && !KUBERNETES_FORMATS.has(String(v))) continue;
+    if (k === 'pattern' && typeof v === 'string') {
+      out[k] = goPatternToJs(v);
+      continue;
+    }
     out[k] = k === 'properties' || k === 'patternProperties' ? mapValues(v, toAjvSchema) : toAjvSchema(v);
   }
   if (node['x-kubernetes-int-or-string'] === true) {
@@ -130,6 +136,29 @@ function toAjvSchema(node: unknown): unknown {
   }
   if (node.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
   else if (node.nullable === true && Array.isArray(out.type)) out.type = [...out.type, 'null'];
+  return out;
+}
+
+/**
+ * A CRD `pattern` (Go RE2 syntax, as the API server reads it) in the syntax Ajv's Unicode-mode
+ * RegExp takes. RE2 accepts a needless `\-` outside a character class (Kong's KongConsumer has
+ * one) where a Unicode-mode JS RegExp throws; a `-` there is literal in both.
+ */
+function goPatternToJs(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\' && i + 1 < pattern.length) {
+      const next = pattern[i + 1]!;
+      out += !inClass && next === '-' ? '-' : c + next;
+      i++;
+      continue;
+    }
+    if (c === '[' && !inClass) inClass = true;
+    else if (c === ']' && inClass) inClass = false;
+    out += c;
+  }
   return out;
 }
 
@@ -381,6 +410,11 @@ const contentXorLink: CelCheck = {
 const OPENAPI_SPEC_RULES = [startsWithSlash, noDotDot, matcherExclusive, isUrl, refreshAtLeastOneMinute, pathOrUrl];
 
 /** The CEL rules Portico checks, by kind. Messages come from each rule's `message` in the CRD. */
+/** Kong's rules that read the resource as it is (the `oldSelf` ones only apply to updates). */
+const kongConsumerNamed: CelCheck = { rule: exactRule('has(self.username) || has(self.custom_id)'), check: (self) => has(self, 'username') || has(self, 'custom_id') };
+const kongPluginConfigXorFrom: CelCheck = { rule: exactRule('!(has(self.config) && has(self.configFrom))'), check: (self) => !(has(self, 'config') && has(self, 'configFrom')) };
+const kongPluginFromXorPatches: CelCheck = { rule: exactRule('!(has(self.configFrom) && has(self.configPatches))'), check: (self) => !(has(self, 'configFrom') && has(self, 'configPatches')) };
+
 const CEL_CHECKS: Readonly<Record<string, readonly CelCheck[]>> = {
   API: OPENAPI_SPEC_RULES,
   APIVersion: [...OPENAPI_SPEC_RULES, semverRelease],
@@ -391,6 +425,8 @@ const CEL_CHECKS: Readonly<Record<string, readonly CelCheck[]>> = {
   ContentItem: [isUrl, contentXorLink],
   ManagedApplication: [secretNameXorValue],
   ManagedSubscription: [uniqueNames, positive],
+  KongConsumer: [kongConsumerNamed],
+  KongPlugin: [kongPluginConfigXorFrom, kongPluginFromXorPatches],
 };
 
 function celCheckFor(kind: string, rule: string): CelCheck | undefined {

@@ -7,6 +7,8 @@ export interface LintInput {
   catalog: Catalog;
   /** Every Kubernetes document read, including the kinds the catalog keeps only as references. */
   resources: Resource[];
+  /** The configured gateway targets (PORTICO_GATEWAYS); the default ones when not given. */
+  gateways?: readonly string[];
 }
 
 /** One lint rule: a name users can switch off with `--rule.<name>=false`, and a check. */

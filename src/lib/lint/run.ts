@@ -19,6 +19,8 @@ export interface LintResult {
 export interface LintOptions extends Pick<LoadCatalogOptions, 'cacheDir' | 'offline' | 'urlTimeoutMs'> {
   /** Rules switched on or off by name (`--rule.<name>=false`); every rule is on by default. */
   rules?: Record<string, boolean>;
+  /** The gateway targets grants are rendered for (PORTICO_GATEWAYS): rules about what a gateway can enforce read them. */
+  gateways?: readonly string[];
 }
 
 /** Names of unknown rules in a `rules` setting, so the CLI can refuse a typo instead of ignoring it. */
@@ -28,9 +30,9 @@ export function unknownRuleNames(rules: Record<string, boolean>): string[] {
 }
 
 /** Runs the enabled rules over an already loaded catalog and its resources; pure, no I/O. */
-export function lintCatalog(catalog: Catalog, resources: Resource[], options: Pick<LintOptions, 'rules'> = {}): LintResult {
+export function lintCatalog(catalog: Catalog, resources: Resource[], options: Pick<LintOptions, 'rules' | 'gateways'> = {}): LintResult {
   const rules = LINT_RULES.filter((r) => options.rules?.[r.name] !== false);
-  const input: LintInput = { catalog, resources };
+  const input: LintInput = { catalog, resources, gateways: options.gateways };
   const diagnostics = rules.flatMap((rule) => checkSafely(rule, input));
   // Loader findings tagged with a rule no lint rule owns are kept, so nothing the catalog knows gets lost.
   const owned = new Set(LINT_RULES.map((r) => r.name));

@@ -9,8 +9,8 @@ import { ensureLocalRemote, GitWorkspace } from '../gitops/git.ts';
 import { kickGatewaySync } from '../gateway/status.ts';
 import { commitUrl } from '../gitops/links.ts';
 import { reconcile, type Drift, type Presence } from '../gitops/reconciler.ts';
-import { haproxyPresence, renderHaproxy } from '../gitops/render/haproxy.ts';
-import { renderTraefikHub, traefikHubPresence } from '../gitops/render/traefik-hub.ts';
+import { carriesKey, gatewayTargets, keySecretFor, keySecretTarget, presenceOf, renderTargets, subscriptionsNamedBy } from '../gitops/render/targets.ts';
+import type { GatewayTarget } from '../gitops/render/target.ts';
 import type { Grant, PlanLimits, RenderedFiles } from '../gitops/render/types.ts';
 import { sealSecret } from '../gitops/secrets/sealed-secret.ts';
 import { encryptSecretWithSops } from '../gitops/secrets/sops-age.ts';
@@ -21,7 +21,7 @@ import { commitToPushSeconds, countGitPushFailure, pushFailureCause, registerCol
 export interface GitopsRuntime {
   /** Where grants are committed, without credentials. */
   remote: string;
-  /** Encrypts a new key for gateways that need the key itself (traefik-hub), or undefined when none is configured. */
+  /** Encrypts a new key for the gateway that needs the key itself (traefik-hub, kong), or undefined when none is configured. */
   encryptKey?: (key: string, keyId: string, applicationId: string, namespace: string) => Promise<string>;
   /** Asks for a writer pass soon (after a request queued a change). */
   kick(): void;
@@ -51,6 +51,19 @@ async function demoAgeRecipient(dataDir: string): Promise<string> {
   return identityToRecipient(identity);
 }
 
+/**
+ * How a new key is encrypted for the configured gateway that needs the key itself (its Secret's
+ * field and labels come from its GatewayTarget), or undefined when none does or no recipient is known.
+ */
+export function keyEncrypter(targets: readonly GatewayTarget[], secrets: Config['secrets'], recipients: string[]): GitopsRuntime['encryptKey'] {
+  const target = keySecretTarget(targets);
+  if (!target) return undefined;
+  const secretOf = (key: string, keyId: string, applicationId: string, namespace: string) => keySecretFor(target, key, `${applicationId}-key-${keyId.toLowerCase()}`, namespace);
+  if (secrets.format === 'sealed-secret') return async (key, keyId, applicationId, namespace) => sealSecret(secretOf(key, keyId, applicationId, namespace), secrets.certificatePem);
+  if (recipients.length) return (key, keyId, applicationId, namespace) => encryptSecretWithSops(secretOf(key, keyId, applicationId, namespace), recipients);
+  return undefined;
+}
+
 /** Every plan's limits, for the renderers that enforce limits themselves. */
 function planLimits(catalog: Catalog): PlanLimits {
   return new Map(catalog.plans.map((p) => [p.key, { rateLimit: p.rateLimit, quota: p.quota }]));
@@ -69,23 +82,14 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
     author: { name: 'Portico', email: 'portico@localhost' },
   });
   let limits = planLimits(catalog);
-  const presence = presenceFor(config.gateways);
-  const render = (grants: Grant[]): RenderedFiles => {
-    const files: RenderedFiles = new Map();
-    if (config.gateways.includes('traefik-hub')) for (const [f, t] of renderTraefikHub(grants)) files.set(f, t);
-    if (config.gateways.includes('haproxy')) for (const [f, t] of renderHaproxy(grants, limits)) files.set(f, t);
-    return files;
-  };
+  const targets = gatewayTargets(config.gateways);
+  const presence = presenceOf(targets);
+  // Read at each render: a catalog switch (useCatalog) changes the limits from the next pass.
+  const render = (grants: Grant[]): RenderedFiles => renderTargets(targets, { limits, settings: config.gatewaySettings })(grants);
   // A real remote's Secrets are for the cluster's key (checked at start-up); only the embedded demo makes its own.
   const secrets = config.secrets;
-  const recipients = !config.gateways.includes('traefik-hub') || secrets.format !== 'sops-age' ? [] : config.git.url ? config.ageRecipients : [await demoAgeRecipient(config.dataDir)];
-  const secretName = (applicationId: string, keyId: string) => `${applicationId}-key-${keyId.toLowerCase()}`;
-  let encryptKey: GitopsRuntime['encryptKey'];
-  if (config.gateways.includes('traefik-hub') && secrets.format === 'sealed-secret') {
-    encryptKey = async (key, keyId, applicationId, namespace) => sealSecret({ name: secretName(applicationId, keyId), namespace, stringData: { token: key } }, secrets.certificatePem);
-  } else if (recipients.length) {
-    encryptKey = (key, keyId, applicationId, namespace) => encryptSecretWithSops({ name: secretName(applicationId, keyId), namespace, stringData: { token: key } }, recipients);
-  }
+  const recipients = !keySecretTarget(targets) || secrets.format !== 'sops-age' ? [] : config.git.url ? config.ageRecipients : [await demoAgeRecipient(config.dataDir)];
+  const encryptKey = keyEncrypter(targets, secrets, recipients);
 
   let last: { at?: Date; drain?: DrainResult; error?: string } = {};
   let drift: { checkedAt?: Date; drift: Drift[] } = { drift: [] };
@@ -103,8 +107,8 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
     running = true;
     try {
       await access.sweep();
-      const drain = await drainOutbox(db, workspace, config.git.directory, render, { presence: traefikHubPresence });
-      const result = await reconcile(db, workspace, config.git.directory, presence, (k) => config.gateways.includes('haproxy') || k.encryptedSecret !== null);
+      const drain = await drainOutbox(db, workspace, config.git.directory, render, { presence: subscriptionsNamedBy(targets) });
+      const result = await reconcile(db, workspace, config.git.directory, presence, carriesKey(targets));
       drift = { checkedAt: new Date(), drift: result.drift };
       last = { at: new Date(), drain };
       record(drain);
@@ -162,20 +166,11 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
 }
 
 /**
- * How the reconciler reads grants from the files of the configured gateways: a key is granted if
- * either target's files carry it; subscriptions come from traefik-hub's ManagedSubscriptions, which
- * name each one, and from haproxy's plans.map (which names applications) only without traefik-hub.
+ * How the reconciler reads grants from the files of the configured gateways (by name): see
+ * `presenceOf` in gitops/render/targets.ts, which every gateway target plugs into.
  */
 export function presenceFor(gateways: readonly string[]): Presence {
-  return (files, known) => {
-    const present = gateways.includes('traefik-hub') ? traefikHubPresence(files) : { subscriptions: new Map<string, string>(), keys: new Map<string, string>() };
-    if (gateways.includes('haproxy')) {
-      const fromHaproxy = haproxyPresence(files, known);
-      for (const [keyId, file] of fromHaproxy.keys) if (!present.keys.has(keyId)) present.keys.set(keyId, file);
-      if (!gateways.includes('traefik-hub')) for (const [id, file] of fromHaproxy.subscriptions) present.subscriptions.set(id, file);
-    }
-    return present;
-  };
+  return presenceOf(gatewayTargets(gateways));
 }
 
 /** Feeds one writer pass into the metrics and the log. */

@@ -1,4 +1,5 @@
 import type { CatalogKey, Limit } from '../../catalog/model.ts';
+import type { GatewayTarget } from './target.ts';
 import type { Grant, KnownGrants, PlanLimits, RenderedFiles } from './types.ts';
 
 /*
@@ -269,3 +270,15 @@ function mapLines(text: string | undefined): string[][] {
     .filter((l) => l.trim() && !l.startsWith('#'))
     .map((l) => l.trim().split(/\s+/));
 }
+
+/** The `haproxy` gateway target: SHA-256 digests of keys in map files; limits enforced by stick tables. */
+export const haproxyTarget: GatewayTarget = {
+  name: HAPROXY_DIR,
+  credential: 'sha256',
+  settings: [],
+  namesSubscriptions: false,
+  render: (grants, context) => renderHaproxy(grants, context.limits),
+  presence: haproxyPresence,
+  limitProblem: haproxyLimitProblem,
+  limitHint: 'round the limit to whole requests and seconds, or leave haproxy out of PORTICO_GATEWAYS',
+};

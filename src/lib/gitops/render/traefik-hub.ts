@@ -1,4 +1,5 @@
 import { parse as parseYaml, stringify } from 'yaml';
+import type { GatewayTarget } from './target.ts';
 import type { Grant, GrantSubscription, RenderedFiles } from './types.ts';
 
 /** Weight of every subscription Portico writes: explicit, so Traefik Hub never has to guess between overlaps. */
@@ -128,3 +129,14 @@ function grantedKeyIds(text: string): string[] {
     return id && k.suspended !== true ? [id] : [];
   });
 }
+
+/** The `traefik-hub` gateway target: the key itself in an encrypted Secret; plans are Traefik Hub's own APIPlans. */
+export const traefikHubTarget: GatewayTarget = {
+  name: 'traefik-hub',
+  credential: 'key',
+  keySecret: { field: 'token' },
+  settings: [],
+  namesSubscriptions: true,
+  render: (grants) => renderTraefikHub(grants),
+  presence: (files) => traefikHubPresence(files),
+};
