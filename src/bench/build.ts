@@ -1,15 +1,17 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PorticoError } from '../lib/errors.ts';
 import { linkNodeModules } from './portal-process.ts';
+import { watchProcessTree } from './process-tree.ts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** What a build and a running portal need of the project; node_modules is linked, not copied. */
-// The real repository the catalog bench reads through kustomize comes along too.
-const SNAPSHOT = ['astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'bin', 'content', 'db', 'public', 'src', 'tests/fixtures/real/traefik-airlines'];
+// The real repository the catalog bench reads through kustomize comes along too, and the docs
+// build's packed DigitalOcean description.
+const SNAPSHOT = ['astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'bin', 'content', 'db', 'public', 'src', 'tests/fixtures/real/traefik-airlines', 'tests/fixtures/bench'];
 
 /** Copies the project's sources into `dir` (a few MB), so one bench run measures one version of the code. */
 export function snapshotProject(dir: string): string {
@@ -29,10 +31,13 @@ export function projectRevision(): { commit: string; changedFiles: number } {
   }
 }
 
-/** One site build's own figures, measured in its own process. */
+/** One site build's figures, measured around its own process. */
 export interface BuildFigure {
   ms: number;
+  /** Peak resident memory of the build's whole process tree (the build and Pagefind's indexer beside it), sampled every 100 ms. */
   peakRssMb: number;
+  /** The build process's own peak (its maxRSS), for comparison. */
+  buildProcessPeakRssMb: number;
   /** HTML pages in the output, and how many of them are operation pages. */
   pages: number;
   operationPages: number;
@@ -83,24 +88,32 @@ function countRendered(pageCacheDir: string, since: number): { rendered: number;
 }
 
 /** Builds the site of `contentDir` into `dataDir/site` in a child process (like `portico start` does) and measures it. */
-export function measureBuild(root: string, contentDir: string, dataDir: string): BuildFigure {
+export async function measureBuild(root: string, contentDir: string, dataDir: string): Promise<BuildFigure> {
   linkNodeModules(root, dataDir);
   const started = Date.now();
-  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/bench/site-child.ts'), root, path.join(dataDir, 'site'), path.join(dataDir, 'cache', 'astro')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/bench/site-child.ts'), root, path.join(dataDir, 'site'), path.join(dataDir, 'cache', 'astro')], {
     cwd: root,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, PORTICO_CONTENT_DIR: contentDir, PORTICO_DATA_DIR: dataDir, PORTICO_OFFLINE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  if (child.status !== 0) {
-    throw new PorticoError(`the site build of ${contentDir} failed (exit ${child.status}): ${child.stderr.trim().split('\n').slice(-8).join('\n')}`);
+  const tree = watchProcessTree(child.pid!);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  // Only the tail matters for an error message; a long build's progress lines are dropped.
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-16_000)));
+  const status = await new Promise<number | null>((resolve, reject) => child.on('error', reject).on('close', (code) => resolve(code)));
+  const peakBytes = tree.stop();
+  if (status !== 0) {
+    throw new PorticoError(`the site build of ${contentDir} failed (exit ${status}): ${stderr.trim().split('\n').slice(-8).join('\n')}`);
   }
-  const own = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { ms: number; peakRssMb: number };
+  const own = JSON.parse(stdout.trim().split('\n').at(-1)!) as { ms: number; peakRssMb: number };
   const out = sizeBelow(path.join(dataDir, 'site', 'client'));
   const pages = countRendered(path.join(dataDir, 'cache', 'site-pages'), started);
   return {
-    ...own,
+    ms: own.ms,
+    peakRssMb: Math.max(peakBytes / 1024 ** 2, own.peakRssMb),
+    buildProcessPeakRssMb: own.peakRssMb,
     pages: out.html,
     operationPages: out.operations,
     outputBytes: out.bytes,

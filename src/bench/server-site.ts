@@ -83,7 +83,7 @@ export async function ensureServerSite(work: BenchWork): Promise<ServerSite> {
     ].join('\n'),
   );
   console.log('portico bench: building the demo site (+ a local echo API) for the server benchmarks');
-  measureBuild(work.root, contentDir, dataDir);
+  await measureBuild(work.root, contentDir, dataDir);
   work.serverSite = { contentDir, dataDir, siteDir: path.join(dataDir, 'site'), upstreamPort };
   return work.serverSite;
 }

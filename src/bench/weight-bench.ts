@@ -116,7 +116,7 @@ export interface WeightResults {
  * API, beside the same spec in Scalar's standalone bundle and in Swagger UI, all through one server.
  */
 export async function benchWeight(work: BenchWork): Promise<{ table: SectionTable; results: WeightResults }> {
-  const site = ensureGithubSite(work);
+  const site = await ensureGithubSite(work);
   const siteDir = path.join(site.dataDir, 'site');
   const require = createRequire(import.meta.url);
   const portal = await startBuiltPortal(work.root, siteDir, { PORTICO_DATA_DIR: site.dataDir, PORTICO_CONTENT_DIR: site.contentDir });
