@@ -33,7 +33,8 @@ describe('the sidebar of an API', () => {
 
     const op = wide.version.operations.find((o) => o.operationId === 't0450-list0001')!;
     const nav = buildApiNav(wide.api, wide.version, op);
-    expect(nav.tags.map((t) => t.group.tag)).toEqual(Array.from({ length: 11 }, (_, i) => `Tag 0${445 + i}`));
+    const around = NAV_LIMITS.tagsAround;
+    expect(nav.tags.map((t) => t.group.tag)).toEqual(Array.from({ length: 2 * around + 1 }, (_, i) => `Tag 0${450 - around + i}`));
     expect(nav.tags.filter((t) => t.open).map((t) => t.group.tag)).toEqual(['Tag 0450']);
     expect(nav.tags.find((t) => t.open)!.operations.map((o) => [o.operation.operationId, o.current])).toEqual([
       ['t0450-list0000', false],

@@ -13,11 +13,14 @@ export const NAV_LIMITS = {
   /** With at most this many tags, the sidebar lists every tag; beyond, the tags around the current one. */
   allTags: 40,
   /** Tags listed before and after the current one when not all are. */
-  tagsAround: 5,
-  /** A tag with at most this many operations lists them all; beyond, the ones around the current operation. */
-  tagOperations: 120,
+  tagsAround: 4,
+  /**
+   * A tag with at most this many operations lists them all; beyond, the ones around the current
+   * operation. Graph beta's operation pages averaged 12 KB of sidebar with 120 and 20.
+   */
+  tagOperations: 30,
   /** Operations listed before and after the current one in a tag too long to list whole. */
-  operationsAround: 20,
+  operationsAround: 7,
   /** An API version with more operations than this gets one page per tag, and its own page lists the tags. */
   overviewOperations: 300,
 } as const;
