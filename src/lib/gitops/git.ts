@@ -165,8 +165,8 @@ export class GitWorkspace {
   }
 
   /** The newest commit on the synced branch that touched `pathspec`, for telling people who changed what. */
-  async lastCommitTouching(pathspec: string): Promise<{ sha: string; subject: string; author: string } | undefined> {
-    const out = (await git(['log', '-1', '--format=%H%x09%an%x09%s', '--', pathspec], this.dir)).trim();
+  async lastCommitTouching(pathspec: string | string[]): Promise<{ sha: string; subject: string; author: string } | undefined> {
+    const out = (await git(['log', '-1', '--format=%H%x09%an%x09%s', '--', ...(Array.isArray(pathspec) ? pathspec : [pathspec])], this.dir)).trim();
     if (!out) return undefined;
     const [sha, author, ...subject] = out.split('\t');
     return { sha: sha!, author: author!, subject: subject.join('\t') };

@@ -49,6 +49,8 @@ export async function reconcile(
   presence: Presence,
   /** Which keys the configured gateways carry: traefik-hub needs the encrypted Secret, haproxy takes every key. */
   expectsKey: (key: { encryptedSecret: string | null }) => boolean = (k) => k.encryptedSecret !== null,
+  /** The folders (below `folder`) that hold one application's files, for naming the commit that removed a grant. */
+  applicationFolders: (namespace: string, applicationId: string) => string[] = (namespace, applicationId) => [`traefik-hub/${namespace}/${applicationId}`],
 ): Promise<ReconcileResult> {
   // The database first, then the branch: a grant another instance commits in between is pushed
   // before its status says so, so this pass never takes a fresh grant for one a person removed.
@@ -64,7 +66,8 @@ export async function reconcile(
 
   const whyGone = async (applicationId: string): Promise<{ reason: string; commit?: string }> => {
     const app = apps.get(applicationId);
-    const last = app ? await workspace.lastCommitTouching(`${folder}/traefik-hub/${app.namespace}/${applicationId}`) : undefined;
+    const folders = app ? applicationFolders(app.namespace, applicationId).map((f) => `${folder}/${f}`) : [];
+    const last = folders.length ? await workspace.lastCommitTouching(folders) : undefined;
     if (!last) return { reason: `no longer on ${workspace.target.branch}` };
     return { reason: `removed from ${workspace.target.branch} by ${last.sha.slice(0, 12)} "${last.subject}" (${last.author})`, commit: last.sha };
   };

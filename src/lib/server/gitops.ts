@@ -9,7 +9,7 @@ import { ensureLocalRemote, GitWorkspace } from '../gitops/git.ts';
 import { kickGatewaySync } from '../gateway/status.ts';
 import { commitUrl } from '../gitops/links.ts';
 import { reconcile, type Drift, type Presence } from '../gitops/reconciler.ts';
-import { carriesKey, gatewayTargets, keySecretFor, keySecretTarget, presenceOf, renderTargets, subscriptionsNamedBy } from '../gitops/render/targets.ts';
+import { applicationFolders, carriesKey, gatewayTargets, keySecretFor, keySecretTarget, presenceOf, renderTargets, subscriptionsNamedBy } from '../gitops/render/targets.ts';
 import type { GatewayTarget } from '../gitops/render/target.ts';
 import type { Grant, PlanLimits, RenderedFiles } from '../gitops/render/types.ts';
 import { sealSecret } from '../gitops/secrets/sealed-secret.ts';
@@ -108,7 +108,7 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
     try {
       await access.sweep();
       const drain = await drainOutbox(db, workspace, config.git.directory, render, { presence: subscriptionsNamedBy(targets) });
-      const result = await reconcile(db, workspace, config.git.directory, presence, carriesKey(targets));
+      const result = await reconcile(db, workspace, config.git.directory, presence, carriesKey(targets), applicationFolders(targets));
       drift = { checkedAt: new Date(), drift: result.drift };
       last = { at: new Date(), drain };
       record(drain);

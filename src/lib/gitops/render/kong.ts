@@ -245,6 +245,7 @@ export const kongTarget: GatewayTarget = {
   settings: [KONG_INGRESS_CLASS_SETTING],
   namesSubscriptions: true,
   render: (grants, context) => renderKong(grants, context),
+  applicationFolder: (namespace, applicationId) => `${KONG_DIR}/${namespace}/${applicationId}`,
   presence: kongPresence,
   limitProblem: kongLimitProblem,
   limitHint: 'use a period of one second, minute, hour or day and a whole number of requests, or leave kong out of PORTICO_GATEWAYS',

@@ -39,6 +39,8 @@ export interface GatewayTarget {
   namesSubscriptions: boolean;
   /** Renders grants into files below `<name>/`: pure and deterministic; throws, in words, on a grant it cannot express. */
   render(grants: Grant[], context: RenderContext): RenderedFiles;
+  /** The folder (below the Portico directory) holding one application's files, when the target has one per application. */
+  applicationFolder?(namespace: string, applicationId: string): string;
   /** Which grants the target's files on a branch carry; `known` is the reconcile pass's own read of the database. */
   presence(files: RenderedFiles, known: KnownGrants): TargetPresence;
   /** Why the gateway cannot enforce a plan's limit as written, or undefined: the renderer refuses such grants, lint warns. */

@@ -63,6 +63,11 @@ export function subscriptionsNamedBy(targets: readonly GatewayTarget[]): (files:
   return (files) => ({ subscriptions: presenceOf(targets.filter((t) => t.namesSubscriptions))(files, none).subscriptions });
 }
 
+/** The folders of one application's files across these targets: where the reconciler looks for the commit that removed a grant. */
+export function applicationFolders(targets: readonly GatewayTarget[]): (namespace: string, applicationId: string) => string[] {
+  return (namespace, applicationId) => targets.flatMap((t) => (t.applicationFolder ? [t.applicationFolder(namespace, applicationId)] : []));
+}
+
 /** Whether the configured targets carry a key: one verified by hash carries every key, the others only keys with an encrypted Secret. */
 export function carriesKey(targets: readonly GatewayTarget[]): (key: { encryptedSecret: string | null }) => boolean {
   const anyKey = targets.some((t) => t.credential === 'sha256');

@@ -138,5 +138,6 @@ export const traefikHubTarget: GatewayTarget = {
   settings: [],
   namesSubscriptions: true,
   render: (grants) => renderTraefikHub(grants),
+  applicationFolder: (namespace, applicationId) => `traefik-hub/${namespace}/${applicationId}`,
   presence: (files) => traefikHubPresence(files),
 };
