@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { summariseCatalog } from '../lib/catalog/summary.ts';
 import { loadConfig, type Config } from '../lib/config.ts';
 import { protectDataDir } from '../lib/data-dir.ts';
 import { PorticoError } from '../lib/errors.ts';
+import { contentFingerprint, writeBuildInfo } from '../lib/server/site-build-info.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -33,8 +34,12 @@ export async function buildSite(config: Config, outDir: string): Promise<void> {
   const { build } = await import('astro');
   // The built server finds its packages by walking up from its own folder (see linkDependencies).
   linkDependencies(path.dirname(path.resolve(outDir)));
+  writableDotAstro();
+  // The fingerprint is taken before the build reads the folder; a follower that copied the content passes its own.
+  const fingerprint = process.env.PORTICO_BUILD_FINGERPRINT || contentFingerprint(config.contentDir, [config.git.directory]);
   try {
     await build({ root: projectRoot, outDir, cacheDir: path.join(config.dataDir, 'cache', 'astro'), logLevel: 'warn' });
+    writeBuildInfo(outDir, { contentFingerprint: fingerprint, commit: process.env.PORTICO_BUILD_COMMIT || undefined, builtAt: new Date().toISOString() });
   } catch (err) {
     const message = (err as Error).message;
     const aboutContent = message.includes('content repository');
@@ -87,4 +92,20 @@ function linkDependencies(parentDir: string): void {
   if ((path.resolve(parentDir) + path.sep).startsWith(projectRoot + path.sep) || existsSync(link)) return;
   mkdirSync(parentDir, { recursive: true });
   symlinkSync(path.join(projectRoot, 'node_modules'), link, 'dir');
+}
+
+/**
+ * Astro writes its generated types to `.astro/` in the project at every build. In the image the
+ * project is read-only and `.astro` is a link to a folder under /tmp, made here when it is missing,
+ * so a portal that follows a branch can build there (decision record 19).
+ */
+function writableDotAstro(): void {
+  const dotAstro = path.join(projectRoot, '.astro');
+  let target: string;
+  try {
+    target = path.resolve(projectRoot, readlinkSync(dotAstro));
+  } catch {
+    return; // a folder, or nothing yet: Astro makes it
+  }
+  mkdirSync(target, { recursive: true });
 }

@@ -160,7 +160,13 @@ describe('the settings the overlay gives Portico', () => {
     const secretVolume = deployment.spec.template.spec.volumes.find((v) => v.secret)!;
     const secretMount = container.volumeMounts.find((m) => m.name === secretVolume.name)!.mountPath;
     const files = container.env.filter((e) => e.name.endsWith('_FILE'));
-    expect(files.map((e) => e.name).sort()).toEqual(['DATABASE_URL_FILE', 'PORTICO_AGE_RECIPIENTS_FILE', 'PORTICO_METRICS_TOKEN_FILE', 'PORTICO_OIDC_CLIENT_SECRET_FILE']);
+    expect(files.map((e) => e.name).sort()).toEqual([
+      'DATABASE_URL_FILE',
+      'PORTICO_AGE_RECIPIENTS_FILE',
+      'PORTICO_METRICS_TOKEN_FILE',
+      'PORTICO_OIDC_CLIENT_SECRET_FILE',
+      'PORTICO_WEBHOOK_SECRET_FILE',
+    ]);
     for (const e of files) expect(path.dirname(e.value!), e.name).toBe(secretMount);
     expect(container.env.find((e) => e.name === 'PORTICO_GIT_TOKEN')).toEqual({ name: 'PORTICO_GIT_TOKEN', valueFrom: { secretKeyRef: { name: 'portico-git', key: 'token' } } });
     const settings = find<K8sObject & { data: Record<string, string> }>(overlay, 'ConfigMap').data;
@@ -178,6 +184,7 @@ describe('the settings the overlay gives Portico', () => {
       'metrics-token': 'a-metrics-token-of-32-characters',
       'oidc-client-secret': 'client-secret',
       'age-recipients': recipient,
+      'webhook-secret': 'a-webhook-secret-for-the-git-host',
     };
     const env: Record<string, string> = { ...settings };
     for (const e of container.env) {
@@ -201,6 +208,17 @@ describe('the settings the overlay gives Portico', () => {
       git: { url: 'https://git.example.com/platform/gitops.git', branch: 'main', token: 'a-git-token' },
     });
     expect(config.oidc).toMatchObject({ issuer: 'https://id.example.com/realms/platform', clientId: 'portico', clientSecret: 'client-secret' });
+    // The docs follow the remote's branch, checked every minute and on a push (decision record 19).
+    expect(config.docs).toEqual({
+      url: 'https://git.example.com/platform/gitops.git',
+      branch: 'main',
+      path: '.',
+      token: 'a-git-token',
+      pollSeconds: 60,
+      webhookSecret: 'a-webhook-secret-for-the-git-host',
+    });
+    // A pod builds beside its server: the overlay gives it the memory of a build too.
+    expect(container.resources.limits.memory).toBe('2Gi');
     // The same settings without DATABASE_URL: two replicas cannot share the embedded database.
     const { DATABASE_URL_FILE: _dropped, ...withoutDatabase } = env;
     expect(() => loadConfig(withoutDatabase, '/')).toThrow('PORTICO_REPLICAS=2 needs DATABASE_URL');

@@ -543,6 +543,38 @@ export function porticoApiDocument(serverUrl: string): Record<string, unknown> {
           },
         },
       },
+      '/status': {
+        get: {
+          operationId: 'getStatus',
+          tags: ['access'],
+          summary: 'Which commit the docs show, and how the last build and writer pass went',
+          description:
+            "The commit the served docs were built from and when, a build under way, the last build that failed (the site before stays online), the content's problem counts and the Git writer's last pass. An admin also gets the followed remote, the reasons and the list of problems. `commit` is null for docs built from a folder rather than a followed branch.",
+          security: [{}, { session: [] }, { accessToken: [] }],
+          responses: {
+            '200': ok('The status.', {
+              type: 'object',
+              required: ['docs', 'writer'],
+              properties: {
+                docs: {
+                  type: 'object',
+                  required: ['commit', 'builtAt', 'following', 'building', 'lastCheck', 'lastFailure', 'problems'],
+                  properties: {
+                    commit: { type: ['string', 'null'] },
+                    builtAt: { type: ['string', 'null'], format: 'date-time' },
+                    following: { type: ['object', 'null'], description: 'Admins only: the remote (without credentials), branch and folder followed.' },
+                    building: { type: ['object', 'null'], description: 'The commit being built, and since when.' },
+                    lastCheck: { type: ['object', 'null'], description: 'When the branch was last checked and its commit (admins also get why a check failed).' },
+                    lastFailure: { type: ['object', 'null'], description: 'The last commit whose docs could not be built, and when (admins also get why).' },
+                    problems: { type: 'object', properties: { errors: { type: 'integer' }, warnings: { type: 'integer' }, list: { type: 'array', items: { type: 'object' } } } },
+                  },
+                },
+                writer: { type: 'object', properties: { lastPassAt: { type: ['string', 'null'], format: 'date-time' }, outcome: { type: ['string', 'null'] }, error: { type: 'string' } } },
+              },
+            }),
+          },
+        },
+      },
       '/openapi.json': {
         get: { operationId: 'getOpenApi', tags: ['auth'], summary: 'This document', security: [], responses: { '200': ok('The OpenAPI 3.1 description of the Portico API.', { type: 'object' }) } },
       },

@@ -19,10 +19,8 @@ export interface DocsState {
   following?: { url: string; branch: string; path: string };
   /** True while a newer commit is being built. */
   building?: { commit: string; since: Date };
-  /** The last build attempt that did not become the served site: why, and its problems. */
+  /** The last build attempt that did not become the served site, and why. */
   lastFailure?: { commit: string; at: Date; error: string };
-  /** Problems the content of the served site has (errors and warnings of its catalog), in words. */
-  problems: Array<{ severity: string; file?: string; line?: number; message: string }>;
   /** When the branch was last checked, and what it pointed at. */
   lastCheck?: { at: Date; commit?: string; error?: string };
   /** Called by the server context once it exists, so a switch can hand it the new catalog. */
@@ -34,7 +32,7 @@ const KEY = Symbol.for('portico.docs-state');
 /** The process's docs state (made on first use). */
 export function docsState(): DocsState {
   const holder = globalThis as unknown as Record<symbol, DocsState | undefined>;
-  holder[KEY] ??= { problems: [], catalogListeners: [] };
+  holder[KEY] ??= { catalogListeners: [] };
   return holder[KEY];
 }
 

@@ -8,13 +8,35 @@ import { cacheControlOfStatic, contentTypeOfStatic, listStaticPaths } from './st
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/**
- * Serves a built portal (the output of the docs build: `client/`, `server/entry.mjs`) on
- * `host:port`, with the security headers on every answer. The adapter's own handler serves the
- * static files and the server routes; this wrapper is the one place that sees both, so static pages
- * get their headers too. Resolves once the port is listening.
- */
-export async function serveBuiltSite(siteDir: string, options: { host: string; port: number; publicUrl: string }): Promise<http.Server> {
+/** One built portal, loaded: the adapter's handler and what the wrapper needs to know of its files. */
+interface LoadedSite {
+  dir: string;
+  handler: NodeHandler;
+  pages: Map<string, string[]>;
+  staticPaths: Set<string>;
+}
+
+/** A route the serving process answers itself, before the built portal (the docs webhook). */
+export type ProcessRoute = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The running server, and the way to switch it to another built site. */
+export interface ServedPortal {
+  server: http.Server;
+  /** The folder of the site being served. */
+  siteDir(): string;
+  /**
+   * Loads the site built in `dir` and serves it from the next request on; requests already
+   * started finish on the site before. Hashed files of the site before (`/_astro/`, `/pagefind/`)
+   * stay served, so a page opened before the switch still gets its styles, scripts and search.
+   */
+  switchTo(dir: string): Promise<void>;
+}
+
+/** Prefixes of files whose names change with their content: safe to serve from the site before. */
+const HASHED_PREFIXES = ['/_astro/', '/pagefind/'];
+
+/** Loads a built portal: imports its server (a new copy for a new folder) and lists its static files. */
+async function loadSite(siteDir: string): Promise<LoadedSite> {
   const entry = path.join(siteDir, 'server', 'entry.mjs');
   if (!existsSync(entry))
     throw new PorticoError(
@@ -24,14 +46,30 @@ export async function serveBuiltSite(siteDir: string, options: { host: string; p
   // The adapter would start its own server on import; this one is started here instead.
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const { handler } = (await import(pathToFileURL(entry).href)) as { handler: NodeHandler };
-  const pages = readPageHashes(siteDir);
-  const staticPaths = listStaticPaths(path.join(siteDir, 'client'));
+  return { dir: siteDir, handler, pages: readPageHashes(siteDir), staticPaths: listStaticPaths(path.join(siteDir, 'client')) };
+}
+
+/**
+ * Serves a built portal (the output of the docs build: `client/`, `server/entry.mjs`) on
+ * `host:port`, with the security headers on every answer. The adapter's own handler serves the
+ * static files and the server routes; this wrapper is the one place that sees both, so static pages
+ * get their headers too. Resolves once the port is listening.
+ */
+export async function serveBuiltSite(siteDir: string, options: { host: string; port: number; publicUrl: string; routes?: Record<string, ProcessRoute> }): Promise<ServedPortal> {
+  let current = await loadSite(siteDir);
+  let before: LoadedSite | undefined;
   const base = baseSecurityHeaders(options.publicUrl);
   const server = http.createServer((req, res) => {
     for (const [name, value] of Object.entries(base)) res.setHeader(name, value);
+    const pathname = staticPathOf(req.url);
+    const route = options.routes?.[`${req.method} ${pathname}`];
+    if (route) return route(req, res);
+    // The site is chosen once per request: a switch during it changes nothing for it.
+    let site = current;
+    if (before && !site.staticPaths.has(pathname) && before.staticPaths.has(pathname) && HASHED_PREFIXES.some((p) => pathname.startsWith(p))) site = before;
+    const { pages, staticPaths, handler } = site;
     // A static page's own policy; anything the server renders sets its own (src/middleware.ts),
     // which takes precedence over these defaults.
-    const pathname = staticPathOf(req.url);
     const hashes = pages.get(pathname);
     if (hashes && (req.method === 'GET' || req.method === 'HEAD')) res.setHeader('content-security-policy', pageCsp(hashes));
     else if (!hashes) {
@@ -62,7 +100,15 @@ export async function serveBuiltSite(siteDir: string, options: { host: string; p
     );
     server.listen(options.port, options.host, () => resolve());
   });
-  return server;
+  return {
+    server,
+    siteDir: () => current.dir,
+    switchTo: async (dir) => {
+      const next = await loadSite(dir);
+      before = current;
+      current = next;
+    },
+  };
 }
 
 /**
