@@ -2,12 +2,10 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/lib/catalog/load.ts';
-import type { Operation } from '../../src/lib/catalog/model.ts';
-import { buildDocsSite, hrefOfOperation } from '../../src/lib/docs/site.ts';
 import { until } from '../support/api.ts';
 import { launchBrowser, type Browser } from '../support/browser.ts';
-import { freePort, projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
+import { journeyOperation, type JourneyOperation } from '../support/journey-operation.ts';
+import { freePort, startPortal, type RunningPortal } from '../support/portal.ts';
 import { signUpInBrowser } from '../support/mail.ts';
 
 /*
@@ -27,7 +25,7 @@ let page: Page;
 let gatewayPort: number;
 
 /** The operation the journey calls, found in the catalog: a GET of an API the offer covers, whose 200 answer has an example. */
-let operation: { href: string; server: string; typed: Record<string, string>; example: Record<string, unknown>; rate: { requests: number; periodSeconds: number } };
+let operation: JourneyOperation;
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(portal.dataDir, 'gitops.git'), encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } }).trim();
 
@@ -101,33 +99,7 @@ async function chooseApplication(panel: Locator): Promise<void> {
 }
 
 beforeAll(async () => {
-  const catalog = await loadCatalog(path.join(projectRoot, 'content'), { offline: true });
-  const item = catalog.items.find((i) => i.key === OFFER)!;
-  const plan = catalog.plans.find((p) => p.key === item.plan)!;
-  const exampleOf = (op: Operation) => (op.responses['200']?.content as Record<string, { example?: unknown }> | undefined)?.['application/json']?.example;
-  const covered = (op: Operation) => item.operationFilter.length === 0 || item.operationFilter.some((set) => op.operationSets.includes(set));
-  // Its page is in the public docs site, in the newest version of the API.
-  const found = buildDocsSite(catalog)
-    .apis.filter((a) => item.apis.includes(a.api.key))
-    .flatMap((api) => api.versions[0]!.operations.map((op) => ({ api, version: api.versions[0]!, op })))
-    .find(({ op }) => op.method === 'get' && covered(op) && exampleOf(op) !== null && typeof exampleOf(op) === 'object');
-  expect(found, `the offer ${OFFER} covers a GET operation whose 200 answer has an example`).toBeDefined();
-  const { api, version, op } = found!;
-  expect(plan.rateLimit).toBeDefined();
-  // A path parameter without an example value names one in its description ("for example `NL-AMS-HUB1`").
-  const typed = Object.fromEntries(op.parameters.filter((p) => p.in === 'path' && p.example === undefined).map((p) => [String(p.name), /for example `([^`]+)`/.exec(String(p.description))?.[1]]));
-  expect(
-    Object.values(typed).every((v) => v !== undefined),
-    `a value for each path parameter of ${op.operationId}`,
-  ).toBe(true);
-  operation = {
-    href: hrefOfOperation(api, version, op),
-    typed: typed as Record<string, string>,
-    server: (op.servers ?? version.version.servers)[0]!.url,
-    example: exampleOf(op) as Record<string, unknown>,
-    rate: plan.rateLimit!,
-  };
-  // The content names the demo gateway at its usual address; this portal's gateway is elsewhere.
+  operation = await journeyOperation(OFFER);
   expect(operation.server).toMatch(/^http:\/\/localhost:8080\//);
 
   gatewayPort = await freePort();
