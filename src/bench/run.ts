@@ -8,7 +8,7 @@ import { formatMarkdownTable, printSection, type SectionTable } from './report.t
 import type { BenchOptions, BenchWork } from './work.ts';
 
 /** The sections, in the order a full run takes them. */
-export const SECTIONS = ['catalog', 'site', 'weight', 'provisioning', 'island'] as const;
+export const SECTIONS = ['catalog', 'site', 'weight', 'provisioning', 'island', 'follow'] as const;
 
 const USAGE = `Usage: npm run bench -- [--only <section>[,<section>...]] [--specs <n>] [--duration <seconds>]
   sections: ${SECTIONS.join(', ')} (default: all)
@@ -116,6 +116,8 @@ async function runSection(section: string, work: BenchWork): Promise<{ table: Se
       return (await import('./provisioning-bench.ts')).benchProvisioning(work);
     case 'island':
       return (await import('./island-bench.ts')).benchIsland(work);
+    case 'follow':
+      return (await import('./follow-bench.ts')).benchFollow(work);
     default:
       throw new PorticoError(`no section "${section}"`);
   }
