@@ -1,6 +1,6 @@
 import type { ApprovalMode, Catalog, Limit } from '../catalog/model.ts';
 import { describeLimit } from '../catalog/summary.ts';
-import { choosePortal } from '../catalog/visibility.ts';
+import { isVisibleTo, viewerOf } from '../catalog/visibility.ts';
 
 export interface Offer {
   /** The catalog item's key: what a subscription names. */
@@ -15,11 +15,10 @@ export interface Offer {
 }
 
 /** What a person may subscribe to: self-service catalog items of the portal that they can see. */
-export function offersFor(catalog: Catalog, groups: string[]): Offer[] {
-  const portal = choosePortal(catalog.portals, catalog.items);
+export function offersFor(catalog: Catalog, groups: readonly string[]): Offer[] {
+  const viewer = viewerOf(catalog, groups);
   return catalog.items
-    .filter((i) => i.selfService && i.plan && (!portal || i.id.namespace === portal.id.namespace))
-    .filter((i) => i.visibility.everyone || i.visibility.groups.some((g) => groups.includes(g)))
+    .filter((i) => i.selfService && i.plan && isVisibleTo(i, viewer))
     .map((i) => {
       const plan = catalog.plans.find((p) => p.key === i.plan)!;
       return {

@@ -35,6 +35,7 @@ import { applyApiDescriptions, markApiFlavours, readApiRateLimitPlans, reportAiS
 import { extractSpec } from './openapi.ts';
 import { diagnosticAt, scanContent, sourceOf, type ContentScan, type Resource } from './resources.ts';
 import { SpecCache } from './spec-cache.ts';
+import { isVisibleTo } from './visibility.ts';
 import { findRouteServices, findServedDocument, indexCluster, parseInClusterUrl, type ClusterIndex, type ServedDocument, type ServedLookup, type ServiceRef } from './served-spec.ts';
 import { loadInlineSpec, loadSpecFile, loadSpecUrl, OPENAPI_FILE_ANNOTATION, specDiagnostics, specFileCandidates, type LoadedSpec, type SpecLoadContext } from './spec-source.ts';
 
@@ -866,7 +867,8 @@ function readTykCatalogItems(index: KindIndex, apis: CatalogApi[], refs: RefChec
  * to everyone gets an item of its own, visible to everyone, with no plan (nothing to subscribe to).
  */
 function keylessTykItems(apis: CatalogApi[], tykItems: CatalogItem[]): CatalogItem[] {
-  const shown = new Set(tykItems.filter((i) => i.visibility.everyone).flatMap((i) => i.apis));
+  // Shown to someone not signed in, in any portal (Tyk has no portal resource).
+  const shown = new Set(tykItems.filter((i) => isVisibleTo(i, {})).flatMap((i) => i.apis));
   return apis
     .filter((a) => a.gateway.gateway === 'tyk' && !shown.has(a.key) && a.versions.length > 0 && a.versions.every((v) => v.gatewayAuth?.keyless))
     .map((a) => ({

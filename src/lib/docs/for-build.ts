@@ -1,27 +1,14 @@
 import { catalogForBuild } from '../catalog/astro-loader.ts';
-import type { Operation } from '../catalog/model.ts';
 import { repositoryLinksOf } from './guide-links.ts';
-import { schemaBacklinks } from './schema-usage.ts';
 import { planApiPages } from './page-cache.ts';
-import { buildDocsSite, type DocsApi, type DocsSite, type DocsVersion } from './site.ts';
+import { buildDocsSite, type DocsApi, type DocsSite } from './site.ts';
 
 let pending: Promise<DocsSite> | undefined;
-const backlinks = new WeakMap<DocsVersion, Map<string, Operation[]>>();
 
 /** The public docs site of this build, computed once for every route. Build-time data, never per-request state. */
 export function docsForBuild(): Promise<DocsSite> {
   pending ??= catalogForBuild().then((catalog) => ({ ...buildDocsSite(catalog), repository: repositoryLinksOf(catalog.root) }));
   return pending;
-}
-
-/** Operations using each schema of a version, computed on first use. */
-export function backlinksOf(version: DocsVersion): Map<string, Operation[]> {
-  let map = backlinks.get(version);
-  if (!map) {
-    map = schemaBacklinks(version.version.spec?.document ?? {}, version.operations);
-    backlinks.set(version, map);
-  }
-  return map;
 }
 
 let planned: Promise<DocsApi[]> | undefined;

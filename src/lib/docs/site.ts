@@ -1,6 +1,6 @@
 import type { ApiVersion, Catalog, CatalogApi, CatalogBundle, CatalogGuide, CatalogItem, CatalogPlan, CatalogPortal, Limit, Operation } from '../catalog/model.ts';
 import { describeLimit } from '../catalog/summary.ts';
-import { publicCatalog } from '../catalog/visibility.ts';
+import { itemsVisibleTo, type Viewer, viewerOf } from '../catalog/visibility.ts';
 import type { RepositoryLinks } from './guide-links.ts';
 import { apiSlugs, operationHref, operationSlug, schemaHref, slugify, versionHref } from './urls.ts';
 
@@ -64,18 +64,13 @@ export function describePlanLimits(plan: CatalogPlan): string {
 }
 
 /**
- * The site for an audience. With no `items` override it is the public site: only what a catalog
- * item shows to everyone (publicCatalog decides). The server part passes a member's items instead.
+ * The site a viewer sees: the APIs, plans, bundles and guides of the catalog items visible to them
+ * (isVisibleTo decides). With no viewer it is the public site, for someone not signed in.
  */
-export function buildDocsSite(catalog: Catalog, audience?: { items: CatalogItem[]; portalKey?: string }): DocsSite {
-  const visibleItems = audience?.items ?? catalog.items.filter((i) => i.visibility.everyone);
-  const { portal, apis } = audience
-    ? {
-        portal: catalog.portals.find((p) => p.key === audience.portalKey) ?? publicCatalog(catalog.apis, catalog.items, catalog.portals).portal,
-        apis: catalog.apis.filter((a) => audience.items.some((i) => i.apis.includes(a.key))),
-      }
-    : publicCatalog(catalog.apis, catalog.items, catalog.portals);
-  const items = visibleItems.filter((i) => !portal || i.id.namespace === portal.id.namespace);
+export function buildDocsSite(catalog: Catalog, viewer: Viewer = viewerOf(catalog)): DocsSite {
+  const portal = viewer.portal;
+  const items = itemsVisibleTo(catalog.items, viewer);
+  const apis = catalog.apis.filter((a) => items.some((i) => i.apis.includes(a.key)));
   const slugs = apiSlugs(apis);
   const apiKeys = new Set(apis.map((a) => a.key));
 

@@ -1,7 +1,7 @@
 import { loadCatalog } from '../catalog/load.ts';
 import { publishedCatalog } from '../catalog/published.ts';
-import type { Catalog, CatalogItem } from '../catalog/model.ts';
-import { choosePortal } from '../catalog/visibility.ts';
+import type { Catalog } from '../catalog/model.ts';
+import { isVisibleTo, viewerOf } from '../catalog/visibility.ts';
 import { buildDocsSite, type DocsSite } from '../docs/site.ts';
 import { docsState } from './docs-state.ts';
 import type { Config } from '../config.ts';
@@ -21,16 +21,11 @@ export function catalogForServer(config: Config): Promise<Catalog> {
   return catalog;
 }
 
-/** Catalog items a person may see: those for everyone, and those for one of their groups. */
-export function itemsVisibleTo(items: CatalogItem[], groups: string[]): CatalogItem[] {
-  return items.filter((i) => i.visibility.everyone || i.visibility.groups.some((g) => groups.includes(g)));
-}
-
 /**
  * The docs a member sees beyond the public site: the same portal, with the catalog items of their
  * groups added. Undefined when their groups add nothing (the public pages are all they get).
  */
-export function memberDocsSite(cat: Catalog, groups: string[]): DocsSite | undefined {
+export function memberDocsSite(cat: Catalog, groups: readonly string[]): DocsSite | undefined {
   // The site depends only on the catalog and the set of groups, not on the person: build it once per set.
   const key = [...new Set(groups)].sort().join('\u0000');
   let sites = memberSites.get(cat);
@@ -44,15 +39,10 @@ export function memberDocsSite(cat: Catalog, groups: string[]): DocsSite | undef
 
 const memberSites = new WeakMap<Catalog, Map<string, DocsSite | undefined>>();
 
-function buildMemberSite(cat: Catalog, groups: string[]): DocsSite | undefined {
-  const portal = choosePortal(cat.portals, cat.items);
-  const items = itemsVisibleTo(cat.items, groups).filter((i) => !portal || i.id.namespace === portal.id.namespace);
-  if (!items.some((i) => !i.visibility.everyone)) return undefined;
-  return buildDocsSite(cat, { items, portalKey: portal?.key });
-}
-
-/** Is this API shown to everyone (and so in the static build)? */
-export function isPublicApi(cat: Catalog, apiKey: string): boolean {
-  const portal = choosePortal(cat.portals, cat.items);
-  return cat.items.some((i) => i.visibility.everyone && (!portal || i.id.namespace === portal.id.namespace) && i.apis.includes(apiKey));
+function buildMemberSite(cat: Catalog, groups: readonly string[]): DocsSite | undefined {
+  const member = viewerOf(cat, groups);
+  const anonymous = viewerOf(cat);
+  // Only items the person sees and someone not signed in does not can add pages to the public site.
+  if (!cat.items.some((i) => isVisibleTo(i, member) && !isVisibleTo(i, anonymous))) return undefined;
+  return buildDocsSite(cat, member);
 }
