@@ -6,7 +6,8 @@
 #   2. the build context: the committed sources (git archive HEAD), the production dependencies,
 #      and Portico's own Node (the `node` devDependency) in .node/bin/node;
 #   3. podman build, then a container started as a user would (read-only root file system, the
-#      data folder on a volume), and checks: /healthz, /readyz, a docs page, security and cache
+#      data folder on a volume), its docs following a bare repository, and checks: /healthz,
+#      /readyz, a pushed change built and served inside the container, a docs page, security and cache
 #      headers, the user it runs as, the read-only root, and the image's HEALTHCHECK.
 #
 # Needs podman and mmdebstrap (apt-get install podman mmdebstrap) and root (podman rootful).
@@ -84,13 +85,22 @@ podman build --format docker "${run_flags[@]}" --network none --build-arg "BASE=
   || { tail -30 "$work/build.log" >&2; fail "podman build failed"; }
 say "image built in $(( $(date +%s) - build_started )) s ($(podman image inspect "$image" --format '{{.Size}}' | awk '{printf "%d MB", $1/1000000}'))"
 
-# 4. The smoke test: start it as a cluster would, read-only but for the data volume.
+# 4. The smoke test: start it as a cluster would, read-only but for the data volume. Its docs
+#    follow a branch (decision record 19): a bare repository holding the image's own content,
+#    owned by the image's user as a Git host's would be by the host.
+git init -q --bare -b main "$work/content.git"
+git clone -q "$work/content.git" "$work/content-clone" 2>/dev/null
+cp -r "$context/content/." "$work/content-clone/"
+gitc() { git -C "$work/content-clone" -c user.name=Image -c user.email=image@example.test "$@"; }
+gitc add -A && gitc commit -q -m "The image's content" && gitc push -q origin HEAD:main
+chown -R 10001:10001 "$work/content.git"
 port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 base=http://127.0.0.1:$port
 podman volume create "$volume" >/dev/null
 run_started=$(date +%s%N)
 podman run -d "${run_flags[@]}" --name "$container" --network host --read-only --cap-drop ALL \
-  --security-opt no-new-privileges -e "PORT=$port" -e HOST=127.0.0.1 -v "$volume:/var/lib/portico" "$image" >/dev/null
+  --security-opt no-new-privileges -e "PORT=$port" -e HOST=127.0.0.1 -v "$volume:/var/lib/portico" \
+  -v "$work/content.git:/srv/content.git:ro" -e PORTICO_DOCS_GIT_URL=/srv/content.git -e PORTICO_DOCS_POLL_SECONDS=2 "$image" >/dev/null
 ready=0
 for _ in $(seq 1 600); do # up to 120 s, asking every 0.2 s
   if curl -fsS -o /dev/null "$base/readyz" 2>/dev/null; then ready=1; break; fi
@@ -122,6 +132,16 @@ write_error=$(podman exec "$container" /opt/portico/.node/bin/node -e "try { req
 check "its root file system is read-only (EROFS, not only permissions)" test "$write_error" = EROFS
 check "the data folder is writable and used" podman exec "$container" test -d /var/lib/portico/data
 check "the image's HEALTHCHECK passes" podman healthcheck run "$container"
+docs_commit() { curl -s "$base/api/v1/status" | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).docs.commit??''))"; }
+check "the docs know they show the branch's commit, without a build" test "$(for _ in $(seq 1 100); do c=$(docs_commit); [ -n "$c" ] && echo "$c" && break; sleep 0.2; done)" = "$(gitc rev-parse HEAD)"
+sed -i 's/^  title: Shipments$/  title: Freight Shipments/' "$work/content-clone/clusters/production/logistics/apis/shipments/api.yaml"
+gitc commit -q -am "Rename the Shipments API" && gitc push -q origin HEAD:main
+chown -R 10001:10001 "$work/content.git"
+pushed=$(gitc rev-parse HEAD)
+follow_started=$(date +%s)
+for _ in $(seq 1 300); do [ "$(docs_commit)" = "$pushed" ] && break; sleep 1; done
+say "a pushed change was built in the container and served after $(( $(date +%s) - follow_started )) s"
+check "a pushed change is built inside the read-only container and served" grep -q 'Freight Shipments' <<<"$(curl -fsS "$base/apis/shipments/")"
 podman stop -t 20 "$container" >/dev/null
 check "it stops on SIGTERM, without being killed" test "$(podman inspect -f '{{.State.ExitCode}}' "$container")" != 137
 
