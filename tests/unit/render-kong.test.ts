@@ -26,6 +26,42 @@ function readCase(name: string): { grants: Grant[]; limits: PlanLimits } {
   return { grants, limits: new Map(Object.entries(limits)) };
 }
 
+/**
+ * What Kong itself accepts in a plugin's `config`, which the KongPlugin CRD leaves free-form: the
+ * fields and rules of Kong's plugin schemas, github.com/Kong/kong commit
+ * 22246ef28c16842098369b494eef879222e30c7b (Apache-2.0), kong/plugins/rate-limiting/schema.lua and
+ * kong/plugins/request-termination/schema.lua, restated as data.
+ */
+const RATE_LIMIT_PERIODS = ['second', 'minute', 'hour', 'day', 'month', 'year'];
+const KONG_PLUGIN_FIELDS: Record<string, string[]> = {
+  'rate-limiting': [...RATE_LIMIT_PERIODS, 'limit_by', 'header_name', 'path', 'policy', 'fault_tolerant', 'redis', 'hide_client_headers', 'error_code', 'error_message', 'sync_rate'],
+  'request-termination': ['status_code', 'message', 'content_type', 'body', 'echo', 'trigger'],
+};
+
+/** Why Kong would refuse this plugin config, in Kong's terms; empty when it accepts it. */
+function kongConfigProblems(plugin: string, config: Record<string, unknown>): string[] {
+  const fields = KONG_PLUGIN_FIELDS[plugin];
+  if (!fields) return [`Portico writes no ${plugin} plugin`];
+  const problems = Object.keys(config)
+    .filter((k) => !fields.includes(k))
+    .map((k) => `unknown field ${k}`);
+  if (plugin === 'rate-limiting') {
+    const periods = RATE_LIMIT_PERIODS.filter((p) => config[p] !== undefined);
+    for (const p of periods) if (typeof config[p] !== 'number' || !((config[p] as number) > 0)) problems.push(`${p} must be a number greater than 0`);
+    // validate_periods_order: a longer period may not allow fewer requests than a shorter one.
+    periods.forEach((p, i) => {
+      for (const q of periods.slice(i + 1)) if ((config[q] as number) < (config[p] as number)) problems.push(`The limit for ${q} cannot be lower than the limit for ${p}`);
+    });
+    if (config.limit_by !== undefined && !['consumer', 'credential', 'ip', 'service', 'header', 'path'].includes(String(config.limit_by))) problems.push('limit_by');
+    if (config.policy !== undefined && !['local', 'cluster', 'redis'].includes(String(config.policy))) problems.push('policy');
+  } else {
+    const status = config.status_code;
+    if (!Number.isInteger(status) || (status as number) < 100 || (status as number) > 599) problems.push('status_code must be an integer between 100 and 599');
+    if (typeof config.message === 'string' && (config.content_type !== undefined || config.body !== undefined)) problems.push('message cannot be used with content_type or body');
+  }
+  return problems;
+}
+
 /** Every YAML document of the rendered files, parsed, with the file it came from. */
 function documentsOf(files: RenderedFiles): Array<{ file: string; doc: Record<string, unknown> }> {
   return [...files].flatMap(([file, text]) => parseAllDocuments(text).map((d) => ({ file, doc: d.toJS() as Record<string, unknown> })));
@@ -54,6 +90,11 @@ describe.each(cases)('the kong renderer, golden case %s', (name) => {
         ]);
       }
     }
+  });
+
+  it("writes plugin configs that Kong's own plugin schemas accept", () => {
+    const plugins = documentsOf(rendered).filter(({ doc }) => doc.kind === 'KongPlugin');
+    for (const { file, doc } of plugins) expect({ file, problems: kongConfigProblems(String(doc.plugin), doc.config as Record<string, unknown>) }).toEqual({ file, problems: [] });
   });
 
   it('lists every file it writes in its kustomization', () => {
@@ -98,8 +139,10 @@ describe('what the kong renderer writes', () => {
 
   it('an application on several plans gets one plugin holding the smallest count of each window', () => {
     expect(yaml('kong/logistics/app-m4n5p6/consumer.yaml').metadata.annotations['konghq.com/plugins']).toBe('app-m4n5p6-rate-limit');
-    // starter: 10/s and 1000/day; growth: 600/min and 500/day.
-    expect(yaml('kong/logistics/app-m4n5p6/rate-limit.yaml').config).toEqual({ second: 10, minute: 600, day: 500, limit_by: 'consumer', policy: 'local' });
+    // starter: 10/s and 1000/day; growth: 600/min and 500/day. Kong refuses a day below a minute, and
+    // 500 a day already caps every minute at 500, so the minute is written as 500.
+    expect(kongConfigProblems('rate-limiting', { second: 10, minute: 600, day: 500 })).toEqual(['The limit for day cannot be lower than the limit for minute']);
+    expect(yaml('kong/logistics/app-m4n5p6/rate-limit.yaml').config).toEqual({ second: 10, minute: 500, day: 500, limit_by: 'consumer', policy: 'local' });
     // growth is used only by that application, so no plan plugin is written for it.
     expect(files.has('kong/logistics/plan-growth.yaml')).toBe(false);
   });
@@ -178,6 +221,7 @@ describe('grants Kong cannot express are refused one by one, with the reason', (
 
   it('through the writer’s refusal step, only the bad subscriptions stay out; keys and the other subscriptions are committed', () => {
     const { files, refused } = renderSkippingRefused((g) => kongTarget.render(g, { limits: LIMITS, settings: {} }), grants);
+    for (const { doc } of documentsOf(files).filter(({ doc }) => doc.kind === 'KongPlugin')) expect(kongConfigProblems(String(doc.plugin), doc.config as Record<string, unknown>)).toEqual([]);
     expect(refused).toEqual([
       {
         applicationId: 'app-a',

@@ -91,6 +91,16 @@ function windowsFor(plans: CatalogKey[], limits: PlanLimits, applicationId: stri
       windows.set(field, Math.min(windows.get(field) ?? Infinity, limit.requests));
     }
   }
+  // Kong refuses a plugin whose longer window allows fewer requests than a shorter one (its schema's
+  // validate_periods_order). Windows are aligned, so a minute lies within one day: a day of 500
+  // already caps every minute at 500, and writing that changes nothing Kong enforces.
+  let cap = Infinity;
+  for (const [field] of [...WINDOWS].reverse()) {
+    const count = windows.get(field);
+    if (count === undefined) continue;
+    cap = Math.min(cap, count);
+    windows.set(field, cap);
+  }
   return windows;
 }
 
