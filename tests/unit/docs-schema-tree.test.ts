@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildSchemaTree } from '../../src/lib/docs/schema-tree.ts';
+import { buildSchemaTree, type SchemaNode } from '../../src/lib/docs/schema-tree.ts';
+import { RESPONSE_TREE } from '../../src/lib/docs/operation-view.ts';
 import { exampleFromSchema } from '../../src/lib/docs/example.ts';
 
 const doc = {
@@ -54,6 +55,18 @@ describe('schema trees', () => {
   it('collapses deep references past the node budget instead of growing without end', () => {
     const tree = buildSchemaTree(doc, { $ref: '#/components/schemas/Item' }, { maxNodes: 1 });
     expect(tree.variants?.options.every((o) => o.collapsed)).toBe(true);
+  });
+
+  it("keeps a response's tree within its smaller budget, inline schemas included (issue 18)", () => {
+    // An inline object of 40 properties, each an inline object of 10: 441 nodes unbounded.
+    const inner = { type: 'object', properties: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`p${i}`, { type: 'string' }])) };
+    const wide = { type: 'object', properties: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`o${i}`, inner])) };
+    const count = (n: SchemaNode): number => 1 + (n.children ?? []).reduce((sum, c) => sum + count(c), 0);
+    expect(count(buildSchemaTree(doc, wide))).toBe(441);
+    const bounded = buildSchemaTree(doc, wide, RESPONSE_TREE);
+    expect(count(bounded)).toBeLessThanOrEqual(RESPONSE_TREE.maxTotalNodes! + 40);
+    expect(bounded.children).toHaveLength(40);
+    expect(bounded.children!.at(-1)!.collapsed).toBe(true);
   });
 
   it('names formats and nullable types', () => {

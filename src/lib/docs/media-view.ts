@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { OpenApiObject } from '../catalog/model.ts';
 import { mediaExamples, prettyJsonWithin, type MediaExample } from './example.ts';
-import { buildSchemaTree, type SchemaNode } from './schema-tree.ts';
+import { buildSchemaTree, type SchemaNode, type TreeOptions } from './schema-tree.ts';
 import { isObject } from '../util/is-object.ts';
 
 /** A request or response body in one media type, or in several that share one schema. */
@@ -37,7 +37,7 @@ function bodySchema(mediaType: string, schema: unknown): unknown {
  * examples. Media types with the same schema (JSON and XML of one object, say) are one view: the
  * tree is printed once, with every media type named.
  */
-export function mediaViews(doc: OpenApiObject, content: unknown): MediaView[] {
+export function mediaViews(doc: OpenApiObject, content: unknown, treeOptions?: TreeOptions): MediaView[] {
   if (!isObject(content)) return [];
   const views: MediaView[] = [];
   const byKey = new Map<string, MediaView>();
@@ -53,7 +53,7 @@ export function mediaViews(doc: OpenApiObject, content: unknown): MediaView[] {
       for (const ex of examples) if (!shared.examples.some((e) => e.text === ex.text)) shared.examples.push({ ...ex, summary: `${ex.summary ?? ex.name} (${mediaType})` });
       continue;
     }
-    const view: MediaView = { mediaType, mediaTypes: [mediaType], tree: schema !== undefined ? buildSchemaTree(doc, schema) : undefined, examples, schemaKey: key };
+    const view: MediaView = { mediaType, mediaTypes: [mediaType], tree: schema !== undefined ? buildSchemaTree(doc, schema, treeOptions) : undefined, examples, schemaKey: key };
     if (key !== undefined) byKey.set(key, view);
     views.push(view);
   }

@@ -4,7 +4,7 @@ import { codeSamples, sampleBodyOf, sampleLiterals, sampleRequest, type CodeSamp
 import { exampleFromSchema } from './example.ts';
 import { mediaViews, shareRepeatedTrees, type MediaView } from './media-view.ts';
 import { renderInlineMarkdown, renderMarkdown, summariseMarkdown } from './markdown.ts';
-import { buildSchemaTree, constraints, typeLabel, type SchemaNode } from './schema-tree.ts';
+import { buildSchemaTree, constraints, typeLabel, type SchemaNode, type TreeOptions } from './schema-tree.ts';
 import { describeSecurityScheme, gatewayAuthNote } from './security.ts';
 import { hrefOfOperation, type DocsApi, type DocsVersion } from './site.ts';
 import { tagAnchor } from './urls.ts';
@@ -105,6 +105,14 @@ export function parameterView(doc: OpenApiObject, raw: OpenApiObject, name?: str
   };
 }
 
+/**
+ * How much of a response's schema an operation page expands: less than a request body's 250 nodes,
+ * because an operation has several responses, often each with a large error schema (Stripe's
+ * `error` reaches its whole object model), and its page is to stay under 30 KB gzip (issue 18).
+ * Past the budget, components are links to their schema pages, and inline schemas show their type.
+ */
+export const RESPONSE_TREE: TreeOptions = { maxNodes: 60, maxTotalNodes: 120 };
+
 /** The responses of an operation or a webhook, by status: description, headers and content. */
 export function responseViews(doc: OpenApiObject, responses: Record<string, unknown>): ResponseView[] {
   return Object.entries(responses).map(([status, raw]) => {
@@ -114,7 +122,7 @@ export function responseViews(doc: OpenApiObject, responses: Record<string, unkn
       summary: summariseMarkdown(r.description as string | undefined, 90),
       description: renderMarkdown(r.description as string | undefined),
       headers: Object.entries(isObject(r.headers) ? r.headers : {}).map(([name, h]) => parameterView(doc, h as OpenApiObject, name)),
-      content: mediaViews(doc, r.content),
+      content: mediaViews(doc, r.content, RESPONSE_TREE),
     };
   });
 }

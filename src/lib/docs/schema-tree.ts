@@ -42,6 +42,8 @@ export interface TreeOptions {
   maxNodes?: number;
   /** Deepest nesting of referenced components that is expanded inline. */
   maxRefDepth?: number;
+  /** Most nodes counting inline schemas, below TREE_BUDGET.maxTotalNodes; beyond it, nodes show their type only. */
+  maxTotalNodes?: number;
 }
 
 /**
@@ -88,7 +90,13 @@ export function localRefTarget(doc: OpenApiObject, ref: unknown): unknown {
 
 /** Builds the tree a reader sees for `schema`, resolving `$ref`s within `doc`, with recursion and size handled. */
 export function buildSchemaTree(doc: OpenApiObject, schema: unknown, options: TreeOptions = {}): SchemaNode {
-  const state = { doc, nodes: 0, maxNodes: options.maxNodes ?? 250, maxRefDepth: options.maxRefDepth ?? 3 };
+  const state = {
+    doc,
+    nodes: 0,
+    maxNodes: options.maxNodes ?? 250,
+    maxRefDepth: options.maxRefDepth ?? 3,
+    maxTotalNodes: Math.min(options.maxTotalNodes ?? TREE_BUDGET.maxTotalNodes, TREE_BUDGET.maxTotalNodes),
+  };
   return walk(state, schema, [], 0, 0);
 }
 
@@ -97,6 +105,7 @@ interface State {
   nodes: number;
   maxNodes: number;
   maxRefDepth: number;
+  maxTotalNodes: number;
 }
 
 function components(doc: OpenApiObject): Record<string, unknown> {
@@ -136,7 +145,7 @@ function walk(state: State, raw: unknown, stack: string[], refDepth: number, dep
     return walk(state, isObject(target) ? { ...target, ...siblings } : target, [...stack, ref], refDepth + 1, depth);
   }
   const node: SchemaNode = { type: typeLabel(state, raw), constraints: constraints(raw) };
-  if (depth >= TREE_BUDGET.maxDepth || state.nodes > TREE_BUDGET.maxTotalNodes) return { ...node, collapsed: true };
+  if (depth >= TREE_BUDGET.maxDepth || state.nodes > state.maxTotalNodes) return { ...node, collapsed: true };
   if (typeof raw.title === 'string' && raw.title.trim()) node.title = raw.title.trim();
   if (raw.description) node.description = renderMarkdown(String(raw.description));
   if (Array.isArray(raw.enum)) node.enum = raw.enum.map((v) => JSON.stringify(v));
