@@ -38,7 +38,8 @@ export async function buildSite(config: Config, outDir: string): Promise<void> {
   // The fingerprint is taken before the build reads the folder; a follower that copied the content passes its own.
   const fingerprint = process.env.PORTICO_BUILD_FINGERPRINT || contentFingerprint(config.contentDir, [config.git.directory]);
   try {
-    await build({ root: projectRoot, outDir, cacheDir: path.join(config.dataDir, 'cache', 'astro'), logLevel: 'warn' });
+    // Vite's own cache too goes to the data directory, not node_modules/.vite: the image's project is read-only.
+    await build({ root: projectRoot, outDir, cacheDir: path.join(config.dataDir, 'cache', 'astro'), vite: { cacheDir: path.join(config.dataDir, 'cache', 'vite') }, logLevel: 'warn' });
     writeBuildInfo(outDir, { contentFingerprint: fingerprint, commit: process.env.PORTICO_BUILD_COMMIT || undefined, builtAt: new Date().toISOString() });
   } catch (err) {
     const message = (err as Error).message;
