@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import node from '@astrojs/node';
 import react from '@astrojs/react';
 import { defineConfig } from 'astro/config';
+import { reportBuildCatalog } from './src/lib/catalog/build-catalog.ts';
 import { indexSite } from './src/lib/docs/search-index.ts';
 import { finishApiPages, rendererFingerprint } from './src/lib/docs/page-cache.ts';
 import { copyVendorFiles } from './src/lib/docs/vendor.ts';
@@ -25,6 +26,11 @@ const pagefindIntegration = {
       process.env.PORTICO_PAGE_CACHE_DIR ??= path.join(path.resolve(process.env.PORTICO_DATA_DIR || '.data'), 'cache', 'site-pages');
       process.env.PORTICO_RENDERER_FINGERPRINT = rendererFingerprint(projectRoot);
       process.env.PORTICO_BUILD_ID = `${process.pid}-${buildStarted}`;
+    },
+    /** @param {{ logger: import('astro').AstroIntegrationLogger }} options */
+    'astro:build:start': async ({ logger }) => {
+      // The content's problems first, once; a content repository where no API loads stops here.
+      await reportBuildCatalog(logger.fork('portico-catalog'));
     },
     /** @param {{ dir: URL }} options */
     'astro:build:done': async ({ dir }) => {

@@ -1,4 +1,4 @@
-import { catalogForBuild } from '../catalog/astro-loader.ts';
+import { catalogForBuild } from '../catalog/build-catalog.ts';
 import { repositoryLinksOf } from './guide-links.ts';
 import { planApiPages } from './page-cache.ts';
 import { buildDocsSite, type DocsApi, type DocsSite } from './site.ts';
