@@ -24,6 +24,8 @@ export interface FollowResults {
   warmUpMs: number;
   rssBeforeMb: number;
   rssAfterMb: number;
+  /** Where each counted push's time went inside the portal, as /api/v1/status reports it (seconds). */
+  steps: Array<{ check: number; build: number; catalog: number; switch: number; total: number; apisRendered?: number; apisReused?: number }>;
 }
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -66,7 +68,10 @@ export async function benchFollow(work: BenchWork): Promise<{ table: SectionTabl
     PORTICO_DOCS_POLL_SECONDS: '3600',
     PORTICO_WEBHOOK_SECRET: SECRET,
   });
-  const status = async () => ((await (await fetch(`${portal.base}/api/v1/status`)).json()) as { docs: { commit: string | null; lastFailure: { error?: string } | null } }).docs;
+  type Update = { commit: string; seconds: { check: number; build: number; catalog: number; switch: number; total: number }; apisRendered?: number; apisReused?: number };
+  const status = async () =>
+    ((await (await fetch(`${portal.base}/api/v1/status`)).json()) as { docs: { commit: string | null; lastFailure: { error?: string } | null; lastUpdate: Update | null } }).docs;
+  const steps: FollowResults['steps'] = [];
 
   /** One push of a changed spec, announced by the webhook; milliseconds until the portal serves it. */
   const pushOnce = async (n: number): Promise<number> => {
@@ -89,6 +94,7 @@ export async function benchFollow(work: BenchWork): Promise<{ table: SectionTabl
         const served = performance.now() - started;
         const page = await (await fetch(`${portal.base}${SHOWN_AT}`)).text();
         if (!page.includes(marker)) throw new PorticoError(`the portal says it shows ${commit.slice(0, 7)}, but ${SHOWN_AT} does not have "${marker}"`);
+        if (n > 0 && docs.lastUpdate) steps.push({ ...docs.lastUpdate.seconds, apisRendered: docs.lastUpdate.apisRendered, apisReused: docs.lastUpdate.apisReused });
         return served;
       }
       if (docs.lastFailure) throw new PorticoError(`the build of push ${n} failed: ${docs.lastFailure.error ?? 'no reason given'}`);
@@ -106,7 +112,9 @@ export async function benchFollow(work: BenchWork): Promise<{ table: SectionTabl
       console.log(`portico bench: push ${n} of ${PUSHES} served after ${(latencyMs.at(-1)! / 1000).toFixed(1)} s`);
     }
     const rssAfterMb = rssMb(portal.pid);
-    const results: FollowResults = { pushes: PUSHES, latencyMs, p50Ms: median(latencyMs), p95Ms: quantile(latencyMs, 0.95), warmUpMs, rssBeforeMb, rssAfterMb };
+    const results: FollowResults = { pushes: PUSHES, latencyMs, p50Ms: median(latencyMs), p95Ms: quantile(latencyMs, 0.95), warmUpMs, rssBeforeMb, rssAfterMb, steps };
+    const step = (name: 'check' | 'build' | 'catalog' | 'switch') => `${median(steps.map((x) => x[name])).toFixed(1)} s`;
+    const last = steps.at(-1);
     return {
       results,
       table: {
@@ -116,6 +124,11 @@ export async function benchFollow(work: BenchWork): Promise<{ table: SectionTabl
           ['pushes of one changed spec', String(PUSHES)],
           ['push → served, p50', ms(results.p50Ms)],
           ['push → served, p95', ms(results.p95Ms)],
+          ['of which: fetch, fingerprint and copy (median)', step('check')],
+          ['of which: the build in a child process (median)', step('build')],
+          ['of which: the new catalog in the server (median)', step('catalog')],
+          ['of which: loading the new server and switching (median)', step('switch')],
+          ['APIs rendered / reused by the last build', last ? `${last.apisRendered ?? '?'} / ${last.apisReused ?? '?'}` : '-'],
           ['first follow build (empty caches), not counted', ms(warmUpMs)],
           [`serving process RSS before → after the ${PUSHES} switches`, `${mb(rssBeforeMb)} → ${mb(rssAfterMb)}`],
         ],

@@ -149,8 +149,12 @@ describe('docs that follow the branch', () => {
   it('keeps the site online when a commit cannot be built, says why, and recovers on the next good commit', async () => {
     const served = (await status()).docs.commit;
     // Every manifest and spec unreadable: no API loads, and a build that publishes nothing fails.
+    const before = new Map<string, Buffer>();
     const broken = remote.push('Break every manifest', (dir) => {
-      for (const file of manifests(dir)) writeFileSync(path.join(dir, file), 'openapi: [\n');
+      for (const file of manifests(dir)) {
+        before.set(file, readFileSync(path.join(dir, file)));
+        writeFileSync(path.join(dir, file), 'openapi: [\n');
+      }
     });
     expect((await webhook('gitlab', pushEvent(broken))).status).toBe(202);
     const failed = await until(
@@ -175,8 +179,11 @@ describe('docs that follow the branch', () => {
     expect(overview).toContain(`The docs of commit <code>${broken.slice(0, 12)}</code> were not built`);
     expect(overview).toContain('no API loads');
 
+    // The manifests back, and the Shipments API renamed once more: only what that touches is rendered again.
     const fixed = remote.push('Put the manifests back', (dir) => {
-      for (const file of manifests(dir)) writeFileSync(path.join(dir, file), readFileSync(path.join(projectRoot, 'content', file)));
+      for (const [file, bytes] of before) writeFileSync(path.join(dir, file), bytes);
+      const file = path.join(dir, SHIPMENTS_API);
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/^ {2}title: Freight Shipments$/m, '  title: Freight and Parcel Shipments'));
     });
     expect((await webhook('github', pushEvent(fixed))).status).toBe(202);
     const recovered = await until(
@@ -188,6 +195,13 @@ describe('docs that follow the branch', () => {
       240,
     );
     expect(recovered.docs.lastFailure).toBeNull();
+    expect(await fetch(`${portal.base}/apis/shipments/`).then((r) => r.text())).toContain('Freight and Parcel Shipments');
+    // Built incrementally: the APIs the rename does not touch keep the pages rendered for the
+    // commit before; the status says so, and where the time went.
+    expect(recovered.docs.lastUpdate.commit).toBe(fixed);
+    expect(recovered.docs.lastUpdate.apisReused).toBeGreaterThan(0);
+    expect(recovered.docs.lastUpdate.apisRendered).toBeGreaterThanOrEqual(1); // the Shipments API, at least
+    expect(recovered.docs.lastUpdate.seconds.total).toBeGreaterThanOrEqual(recovered.docs.lastUpdate.seconds.build);
     // The two builds in use are kept (the one served and the one before); older ones are removed.
     expect(builds().length).toBeLessThanOrEqual(2);
   }, 400_000);

@@ -558,12 +558,16 @@ export function porticoApiDocument(serverUrl: string): Record<string, unknown> {
               properties: {
                 docs: {
                   type: 'object',
-                  required: ['commit', 'builtAt', 'following', 'building', 'lastCheck', 'lastFailure', 'problems'],
+                  required: ['commit', 'builtAt', 'following', 'building', 'lastUpdate', 'lastCheck', 'lastFailure', 'problems'],
                   properties: {
                     commit: { type: ['string', 'null'] },
                     builtAt: { type: ['string', 'null'], format: 'date-time' },
                     following: { type: ['object', 'null'], description: 'Admins only: the remote (without credentials), branch and folder followed.' },
                     building: { type: ['object', 'null'], description: 'The commit being built, and since when.' },
+                    lastUpdate: {
+                      type: ['object', 'null'],
+                      description: 'The last switch to a newer commit: when, the seconds of each step (check, build, catalog, switch, total), and how many APIs the build rendered and reused.',
+                    },
                     lastCheck: { type: ['object', 'null'], description: 'When the branch was last checked and its commit (admins also get why a check failed).' },
                     lastFailure: { type: ['object', 'null'], description: 'The last commit whose docs could not be built, and when (admins also get why).' },
                     problems: { type: 'object', properties: { errors: { type: 'integer' }, warnings: { type: 'integer' }, list: { type: 'array', items: { type: 'object' } } } },

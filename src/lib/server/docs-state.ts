@@ -19,6 +19,14 @@ export interface DocsState {
   following?: { url: string; branch: string; path: string };
   /** True while a newer commit is being built. */
   building?: { commit: string; since: Date };
+  /** The last switch to a newer site: where its time went (seconds), and what the build rendered or reused. */
+  lastUpdate?: {
+    commit: string;
+    at: Date;
+    seconds: { check: number; build: number; catalog: number; switch: number; total: number };
+    apisRendered?: number;
+    apisReused?: number;
+  };
   /** The last build attempt that did not become the served site, and why. */
   lastFailure?: { commit: string; at: Date; error: string };
   /** When the branch was last checked, and what it pointed at. */

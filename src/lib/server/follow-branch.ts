@@ -81,6 +81,7 @@ export function followBranch(config: Config, portal: ServedPortal, source: DocsS
   let stopped = false;
 
   const once = async (reason: string): Promise<void> => {
+    const started = performance.now();
     let commit: string;
     try {
       commit = await workspace.sync();
@@ -98,8 +99,10 @@ export function followBranch(config: Config, portal: ServedPortal, source: DocsS
     }
     const fingerprint = contentFingerprint(contentDir, exclude);
     if (fingerprint === servedFingerprint) {
-      // Only the portal's own grants (or files outside the content folder) changed: the site is the same.
+      // Only the portal's own grants (or files outside the content folder) changed, or a commit put
+      // back the content the site shows: the site is right for this commit, and no failure stands.
       state.commit = commit;
+      state.lastFailure = undefined;
       return;
     }
     const dir = buildDirOf(config.dataDir, commit);
@@ -110,11 +113,25 @@ export function followBranch(config: Config, portal: ServedPortal, source: DocsS
     const siteDir = path.join(dir, 'site');
     state.building = { commit, since: new Date() };
     log.info('building the docs of a new commit', { commit, reason });
+    const prepared = performance.now();
     try {
-      await buildInChild(config, content, siteDir, commit, fingerprint);
+      const output = await buildInChild(config, content, siteDir, commit, fingerprint);
+      const built = performance.now();
       const catalog = publishedCatalog(await loadCatalog(content, { cacheDir: config.cacheDir, offline: true, demoGatewayUrl: config.demoGatewayUrl }));
+      const loaded = performance.now();
       const previousSite = portal.siteDir();
       await portal.switchTo(siteDir);
+      const switched = performance.now();
+      const s = (ms: number) => Math.round(ms / 100) / 10;
+      // What the build printed: how many APIs it rendered and how many it reused from its cache.
+      const pages = /APIs rendered: (\d+).*reused unchanged from the last build: (\d+)/.exec(output);
+      state.lastUpdate = {
+        commit,
+        at: new Date(),
+        seconds: { check: s(prepared - started), build: s(built - prepared), catalog: s(loaded - built), switch: s(switched - loaded), total: s(switched - started) },
+        apisRendered: pages ? Number(pages[1]) : undefined,
+        apisReused: pages ? Number(pages[2]) : undefined,
+      };
       publishCatalog(catalog);
       state.contentDir = content;
       state.commit = commit;
@@ -122,7 +139,7 @@ export function followBranch(config: Config, portal: ServedPortal, source: DocsS
       state.lastFailure = undefined;
       servedFingerprint = fingerprint;
       writeFileSync(path.join(config.dataDir, 'docs', CURRENT_FILE), JSON.stringify({ commit, siteDir, contentDir: content }));
-      log.info('the docs now show a new commit', { commit, seconds: Math.round((Date.now() - state.building.since.getTime()) / 100) / 10 });
+      log.info('the docs now show a new commit', { ...state.lastUpdate });
       removeOldBuilds(config.dataDir, [dir, path.dirname(previousSite)]);
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });
@@ -167,8 +184,8 @@ export function followBranch(config: Config, portal: ServedPortal, source: DocsS
   };
 }
 
-/** Runs `portico build` for one commit in a child process; rejects with the build's own message when it fails. */
-function buildInChild(config: Config, contentDir: string, siteDir: string, commit: string, fingerprint: string): Promise<void> {
+/** Runs `portico build` for one commit in a child process; resolves with what it printed, rejects with its own message when it fails. */
+function buildInChild(config: Config, contentDir: string, siteDir: string, commit: string, fingerprint: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'portico.mjs'), 'build', '--out', siteDir], {
       cwd: projectRoot,
@@ -187,7 +204,7 @@ function buildInChild(config: Config, contentDir: string, siteDir: string, commi
     child.once('error', (err) => reject(err));
     child.once('exit', (code, signal) => {
       process.removeListener('exit', killChild);
-      if (code === 0) return resolve();
+      if (code === 0) return resolve(output);
       // The command line prints "portico: <what>" and "  hint: ..." lines: those say why.
       const lines = output.split('\n').filter((l) => /^(portico|\s+hint)/.test(l) && !/building the docs from/.test(l));
       reject(new Error(lines.join(' ').replace(/\s+/g, ' ').trim() || `the build ended with ${signal ?? `exit code ${code}`}`));

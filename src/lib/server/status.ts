@@ -9,6 +9,7 @@ export interface PortalStatus {
     builtAt: string | null;
     following: { url: string; branch: string; path: string } | null;
     building: { commit: string; since: string } | null;
+    lastUpdate: { commit: string; at: string; seconds: Record<string, number>; apisRendered?: number; apisReused?: number } | null;
     lastCheck: { at: string; commit?: string; error?: string } | null;
     lastFailure: { commit: string; at: string; error?: string } | null;
     problems: { errors: number; warnings: number; list?: Array<{ severity: string; file?: string; line?: number; message: string }> };
@@ -34,6 +35,7 @@ export function portalStatus(server: ServerContext, admin: boolean): PortalStatu
       builtAt: iso(state.builtAt),
       following: admin && state.following ? state.following : null,
       building: state.building ? { commit: state.building.commit, since: state.building.since.toISOString() } : null,
+      lastUpdate: state.lastUpdate ? { ...state.lastUpdate, at: state.lastUpdate.at.toISOString() } : null,
       lastCheck: state.lastCheck ? { at: state.lastCheck.at.toISOString(), commit: state.lastCheck.commit, ...(admin && state.lastCheck.error ? { error: state.lastCheck.error } : {}) } : null,
       lastFailure: state.lastFailure ? { commit: state.lastFailure.commit, at: state.lastFailure.at.toISOString(), ...(admin ? { error: state.lastFailure.error } : {}) } : null,
       problems: {
