@@ -28,6 +28,9 @@ function buildDirOf(dataDir: string, commit: string): string {
   return path.join(dataDir, 'docs', 'builds', commit.slice(0, 12));
 }
 
+/** How long a commit whose build failed is left alone before it is built again. */
+const RETRY_FAILED_AFTER_MS = 10 * 60_000;
+
 /** Which site the follower served last, so a restart serves it again at once. */
 const CURRENT_FILE = 'current.json';
 
@@ -91,7 +94,10 @@ export function followBranch(config: Config, portal: ServedPortal, source: DocsS
       log.warn('could not check the docs branch', { reason, error: describeError(err) });
       return;
     }
-    if (commit === state.commit || commit === state.lastFailure?.commit) return;
+    // A commit that failed is tried again after a while, not at every poll: its failure may have been
+    // the machine's (memory, disk), not the content's.
+    const failedRecently = commit === state.lastFailure?.commit && Date.now() - state.lastFailure.at.getTime() < RETRY_FAILED_AFTER_MS;
+    if (commit === state.commit || failedRecently) return;
     const contentDir = path.join(workspace.dir, source.path);
     if (!existsSync(contentDir) || !statSync(contentDir).isDirectory()) {
       fail(commit, `the branch ${source.branch} has no folder ${source.path} at ${commit.slice(0, 12)} (PORTICO_DOCS_GIT_PATH)`);
