@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, projectRoot } from '../support/portal.ts';
+import { runPortico } from '../support/served.ts';
 
 // DESIGN.md section 5: build once, serve many. `portico build` writes the site and the server
 // bundle; `portico serve` serves that output in seconds, with cache headers a CDN can follow.
@@ -13,28 +14,6 @@ const tempDir = (prefix: string) => {
   temps.push(dir);
   return dir;
 };
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the portico command line to its end, as a user would. */
-function runPortico(args: string[], env: Record<string, string>): Promise<Finished> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(projectRoot, 'bin/portico.mjs'), ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 interface Served {
   base: string;
@@ -86,7 +65,7 @@ async function serve(siteDir: string, dataDir: string): Promise<Served> {
   return { base, readyMs, readyCpuMs, output: () => output, stop };
 }
 
-const demoBuild = { dataDir: '', siteDir: '', result: undefined as Finished | undefined };
+const demoBuild = { dataDir: '', siteDir: '', result: undefined as Awaited<ReturnType<typeof runPortico>> | undefined };
 
 beforeAll(async () => {
   const root = tempDir('portico-build-');
