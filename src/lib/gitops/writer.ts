@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { apiKeys, outbox, subscriptions } from '../../../db/schema.ts';
-import { loadGrantState, withPending } from '../access/service.ts';
+import { loadGrantState, withPending } from './grants.ts';
 import type { Database } from '../db/client.ts';
 import { exclusiveLock } from '../db/exclusive.ts';
 import { GitError, publishRendered, type GitWorkspace } from './git.ts';
