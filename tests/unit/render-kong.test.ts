@@ -12,7 +12,7 @@ import { renderSkippingRefused } from '../../src/lib/gitops/render/refusals.ts';
 import { gatewayTargets, renderTargets } from '../../src/lib/gitops/render/targets.ts';
 import type { Grant, KnownGrants, PlanLimits, RenderedFiles } from '../../src/lib/gitops/render/types.ts';
 import { sealingLabel, unsealValue } from '../../src/lib/gitops/secrets/sealed-secret.ts';
-import { decryptSopsDocument } from '../../src/lib/gitops/secrets/sops-age.ts';
+import { decryptSopsDocument } from '../support/sops-reader.ts';
 import { keyEncrypter, presenceFor } from '../../src/lib/server/gitops.ts';
 import { expectGoldenTree } from '../support/golden.ts';
 

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SOPS_ENCRYPTED_REGEX, decryptSopsDataKey, decryptSopsDocument, encryptSecretWithSops, verifySopsMac } from '../../src/lib/gitops/secrets/sops-age.ts';
+import { SOPS_ENCRYPTED_REGEX, encryptSecretWithSops } from '../../src/lib/gitops/secrets/sops-age.ts';
+import { decryptSopsDataKey, decryptSopsDocument, verifySopsMac } from '../support/sops-reader.ts';
 import type { PlainSecret } from '../../src/lib/gitops/secrets/secret.ts';
 import { generateApiKey } from '../../src/lib/keys/format.ts';
 
