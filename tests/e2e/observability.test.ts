@@ -51,6 +51,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, secon
   throw new Error(`gave up waiting: ${what}`);
 }
 
+/** The lines of `text` that have ended: a line still being written has no newline yet. */
+const wholeLines = (text: string) => text.slice(0, text.lastIndexOf('\n') + 1).split('\n');
+
 let appId: string;
 let key: string;
 const signupRequestId = `e2e-signup-${randomBytes(6).toString('hex')}`;
@@ -150,10 +153,15 @@ describe('/metrics', () => {
 describe('the server log', () => {
   it('writes every structured line as JSON, with one access line per request carrying its id', async () => {
     const queryToken = randomBytes(12).toString('hex');
-    expect((await api('GET', `/catalog?token=${queryToken}`)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 300)); // let the last lines arrive
-    const lines = [...portal.stdout().slice(stdoutAtStart).split('\n'), ...portal.stderr().slice(stderrAtStart).split('\n')].filter((l) => l.startsWith('{'));
-    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const catalogAnswer = await api('GET', `/catalog?token=${queryToken}`);
+    expect(catalogAnswer.status).toBe(200);
+    const catalogRequestId = catalogAnswer.headers.get('x-request-id');
+    // The access line is written after the answer is sent, and reaches our pipe when the machine gets to it: wait for that very line.
+    const records = await until(`the access line of the catalog request ${catalogRequestId} in the portal's output`, async () => {
+      const lines = [portal.stdout().slice(stdoutAtStart), portal.stderr().slice(stderrAtStart)].flatMap(wholeLines).filter((l) => l.startsWith('{'));
+      const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      return parsed.some((r) => r.msg === 'request' && r.requestId === catalogRequestId) ? parsed : undefined;
+    });
     expect(records.length).toBeGreaterThan(5);
     for (const r of records) expect(r).toMatchObject({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), level: expect.stringMatching(/^(info|warn|error)$/), msg: expect.any(String) });
     const access = records.filter((r) => r.msg === 'request');
@@ -172,8 +180,8 @@ describe('the server log', () => {
     const keyLine = access.find((r) => r.path === `/api/v1/applications/${appId}/keys`);
     expect(keyLine).toMatchObject({ route: '/api/v1/applications/[id]/keys', status: 201, accountId: expect.any(String) });
     // The path only: a query string may hold a token.
-    const catalog = access.find((r) => r.path === '/api/v1/catalog');
-    expect(catalog).toBeDefined();
+    const catalog = access.find((r) => r.requestId === catalogRequestId);
+    expect(catalog).toMatchObject({ path: '/api/v1/catalog', status: 200 });
     expect(portal.output()).not.toContain(queryToken);
   });
 
