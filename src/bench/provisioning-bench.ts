@@ -167,6 +167,8 @@ async function runPortals(work: BenchWork, portalCount: number, recipient: strin
           PORTICO_GIT_URL: remote,
           PORTICO_AGE_RECIPIENTS: recipient,
           PORTICO_GIT_INTERVAL: '1',
+          // The remote holds grants only, not the docs: nothing to follow.
+          PORTICO_DOCS_FOLLOW: 'off',
         }),
       );
     }

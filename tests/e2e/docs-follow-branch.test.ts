@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,6 +205,47 @@ describe('docs that follow the branch', () => {
     // The two builds in use are kept (the one served and the one before); older ones are removed.
     expect(builds().length).toBeLessThanOrEqual(2);
   }, 400_000);
+
+  it('refuses a commit that holds no API definition at all, and takes the content back without building', async () => {
+    const served = (await status()).docs.commit;
+    const page = await fetch(`${portal.base}/apis/shipments/`).then((r) => r.text());
+    // What a grants-only repository looks like to the follower: no clusters/, nothing that describes an API.
+    const kept = path.join(work, 'clusters-kept');
+    const emptied = remote.push('Move the API definitions elsewhere', (dir) => {
+      rmSync(kept, { recursive: true, force: true });
+      cpSync(path.join(dir, 'clusters'), kept, { recursive: true });
+      rmSync(path.join(dir, 'clusters'), { recursive: true });
+    });
+    expect((await webhook('github', pushEvent(emptied))).status).toBe(202);
+    const refused = await until(
+      'the empty commit to be refused',
+      async () => {
+        const s = await status();
+        return s.docs.lastFailure?.commit === emptied ? s : undefined;
+      },
+      120,
+    );
+    expect(refused.docs.commit).toBe(served);
+    expect(refused.docs.lastFailure.error).toContain(`the branch main holds no API definition in its top folder at ${emptied.slice(0, 12)}; the docs stay as they are`);
+    expect(refused.docs.lastFailure.error).toContain('PORTICO_DOCS_GIT_URL');
+    expect(await fetch(`${portal.base}/apis/shipments/`).then((r) => r.text())).toBe(page);
+    expect(JSON.stringify((await admin('GET', '/catalog')).body)).toContain('Shipments');
+
+    // The definitions back, as they were: the site is right for that commit, so nothing is built.
+    const buildsBefore = builds();
+    const restored = remote.push('Put the API definitions back', (dir) => cpSync(kept, path.join(dir, 'clusters'), { recursive: true }));
+    expect((await webhook('gitea', pushEvent(restored))).status).toBe(202);
+    const back = await until(
+      'the restored commit to be known as served',
+      async () => {
+        const s = await status();
+        return s.docs.commit === restored ? s : undefined;
+      },
+      120,
+    );
+    expect(back.docs.lastFailure).toBeNull();
+    expect(builds()).toEqual(buildsBefore);
+  }, 300_000);
 
   it('refuses a push event that is not signed with the secret, and ignores other branches and events', async () => {
     const head = remote.head();

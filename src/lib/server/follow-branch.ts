@@ -3,9 +3,10 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalog } from '../catalog/load.ts';
+import type { Catalog } from '../catalog/model.ts';
 import { publishedCatalog } from '../catalog/published.ts';
 import type { Config } from '../config.ts';
-import { describeError } from '../errors.ts';
+import { describeError, PorticoError } from '../errors.ts';
 import { GitWorkspace, stripCredentials } from '../gitops/git.ts';
 import { log } from '../observability/log.ts';
 import { docsState, publishCatalog } from './docs-state.ts';
@@ -121,10 +122,12 @@ export function followBranch(config: Config, portal: ServedPortal, source: DocsS
     log.info('building the docs of a new commit', { commit, reason });
     const prepared = performance.now();
     try {
+      const loadedCatalog = await loadCatalog(content, { cacheDir: config.cacheDir, offline: true, demoGatewayUrl: config.demoGatewayUrl });
+      const loaded = performance.now();
+      refuseContentWithoutApis(loadedCatalog, source, commit);
+      const catalog = publishedCatalog(loadedCatalog);
       const output = await buildInChild(config, content, siteDir, commit, fingerprint);
       const built = performance.now();
-      const catalog = publishedCatalog(await loadCatalog(content, { cacheDir: config.cacheDir, offline: true, demoGatewayUrl: config.demoGatewayUrl }));
-      const loaded = performance.now();
       const previousSite = portal.siteDir();
       await portal.switchTo(siteDir);
       const switched = performance.now();
@@ -134,7 +137,7 @@ export function followBranch(config: Config, portal: ServedPortal, source: DocsS
       state.lastUpdate = {
         commit,
         at: new Date(),
-        seconds: { check: s(prepared - started), build: s(built - prepared), catalog: s(loaded - built), switch: s(switched - loaded), total: s(switched - started) },
+        seconds: { check: s(prepared - started), build: s(built - loaded), catalog: s(loaded - prepared), switch: s(switched - built), total: s(switched - started) },
         apisRendered: pages ? Number(pages[1]) : undefined,
         apisReused: pages ? Number(pages[2]) : undefined,
       };
@@ -188,6 +191,20 @@ export function followBranch(config: Config, portal: ServedPortal, source: DocsS
       clearInterval(timer);
     },
   };
+}
+
+/**
+ * A branch whose content folder holds no API definition at all (no API, no spec, no broken file)
+ * is not the docs: most often the grants went to a repository of their own, which the docs follow
+ * by default. Publishing it would take every API and offer off the portal, so it is refused.
+ */
+function refuseContentWithoutApis(catalog: Catalog, source: DocsSource, commit: string): void {
+  // Content with errors goes on to the build, which says what they are.
+  if (catalog.apis.length > 0 || catalog.failedApis.length > 0 || catalog.stats.specs > 0 || catalog.diagnostics.some((d) => d.severity === 'error')) return;
+  throw new PorticoError(
+    `the branch ${source.branch} holds no API definition in ${source.path === '.' ? 'its top folder' : source.path} at ${commit.slice(0, 12)}; the docs stay as they are`,
+    'when the grants go to a repository of their own, set PORTICO_DOCS_GIT_URL (and PORTICO_DOCS_GIT_PATH) to the content repository, or PORTICO_DOCS_FOLLOW=off',
+  );
 }
 
 /** Runs `portico build` for one commit in a child process; resolves with what it printed, rejects with its own message when it fails. */
