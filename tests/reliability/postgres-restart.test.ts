@@ -108,18 +108,34 @@ describe('PostgreSQL going away under a running portal', () => {
   it('keeps answering requests in words during a restart, failing none with a 500', async () => {
     await expectAlive();
     const answers: Answer[] = [];
+    /** Each client's answers, in the order it sent its requests. */
+    const byClient: Answer[][] = Array.from({ length: 4 }, () => []);
     let running = true;
-    const clients = Array.from({ length: 4 }, async (_, c) => {
+    const clients = byClient.map(async (mine, c) => {
       for (let i = 0; running; i++) {
-        answers.push(await requestKey(`around the restart ${c}/${i}`));
+        const res = await requestKey(`around the restart ${c}/${i}`);
+        answers.push(res);
+        mine.push(res);
         await new Promise((r) => setTimeout(r, 20));
       }
     });
-    await new Promise((r) => setTimeout(r, 500));
-    await pg.restart();
-    await new Promise((r) => setTimeout(r, 1500));
-    running = false;
-    await Promise.all(clients);
+    try {
+      // The restart must fall among running clients, however slowly they got going: each has had keys accepted first.
+      await until('each client to have two keys accepted before the restart', () => (byClient.every((mine) => mine.filter((r) => r.status === 201).length >= 2) ? true : undefined), 30, 20);
+      await pg.restart();
+      // pg_ctl returns once the server accepts connections; the portal's pool finds that out by itself, as soon as the machine lets it.
+      // Wait until every client had a key accepted for a request sent after that (the one in flight at that moment was sent before).
+      const inFlight = byClient.map((mine) => mine.length);
+      await until(
+        'each client to have a key accepted for a request sent after the restart',
+        () => (byClient.every((mine, c) => mine.slice(inFlight[c]! + 1).some((r) => r.status === 201)) ? true : undefined),
+        30,
+        20,
+      );
+    } finally {
+      running = false;
+      await Promise.all(clients);
+    }
     expect(answers.length).toBeGreaterThan(8);
     for (const [i, res] of answers.entries()) {
       if (res.status !== 201) expectUnavailable(`answer ${i} around the restart`, res);
