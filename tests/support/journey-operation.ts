@@ -18,11 +18,11 @@ export interface JourneyOperation {
 }
 
 /**
- * Finds, in the demo content, a GET operation that the offer covers and whose 200 answer has an
- * example: what a consumer of that offer can call and check.
+ * Finds, in the demo content (or the content folder given), a GET operation that the offer covers
+ * and whose 200 answer has an example: what a consumer of that offer can call and check.
  */
-export async function journeyOperation(offer: string): Promise<JourneyOperation> {
-  const catalog = await loadCatalog(path.join(projectRoot, 'content'), { offline: true });
+export async function journeyOperation(offer: string, contentDir = path.join(projectRoot, 'content')): Promise<JourneyOperation> {
+  const catalog = await loadCatalog(contentDir, { offline: true });
   const item = catalog.items.find((i) => i.key === offer)!;
   const plan = catalog.plans.find((p) => p.key === item.plan)!;
   const exampleOf = (op: Operation) => (op.responses['200']?.content as Record<string, { example?: unknown }> | undefined)?.['application/json']?.example;
