@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { errorToResponse, isDatabaseUnavailable } from '../../src/lib/http/problem.ts';
 import { ADMIN_DATABASE_URL, freshPostgres } from '../support/databases.ts';
+import { until } from '../support/http-client.ts';
 
 // What the driver and drizzle really throw when PostgreSQL goes away, not hand-made errors.
 async function failure(run: () => Promise<unknown>): Promise<unknown> {
@@ -37,7 +38,13 @@ describe('a database that is not answering', () => {
     try {
       const pid = ((await handle.db.execute(sql`select pg_backend_pid() as pid`)) as unknown as Array<{ pid: number }>)[0]!.pid;
       const sleeping = failure(() => handle.db.execute(sql`select pg_sleep(10)`));
-      await new Promise((r) => setTimeout(r, 300));
+      // Cut the connection mid-query, not before the query reached the server: wait until the server runs it.
+      await until(
+        'the server to be running pg_sleep',
+        async () => ((await admin`select 1 from pg_stat_activity where pid = ${pid} and state = 'active' and query like '%pg_sleep%'`).length ? true : undefined),
+        10,
+        20,
+      );
       await admin`select pg_terminate_backend(${pid})`;
       const err = await sleeping;
       expect(isDatabaseUnavailable(err)).toBe(true);
