@@ -79,9 +79,11 @@ describe('valid documents', () => {
 
   it('the GitHub REST description (13 MB, OpenAPI 3.0.3) validates with no issues, quickly', () => {
     const github = JSON.parse(readFileSync(new URL('../../node_modules/@octokit/openapi/generated/api.github.com.json', import.meta.url), 'utf8'));
-    const started = performance.now();
+    // The CPU time this process spends, not the wall clock: on a shared CI machine other processes' work is not ours.
+    const started = process.cpuUsage();
     expect(validateOpenApiDocument(github)).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(3_000);
+    const used = process.cpuUsage(started);
+    expect((used.user + used.system) / 1000, 'CPU milliseconds spent validating').toBeLessThan(3_000);
   });
 });
 
