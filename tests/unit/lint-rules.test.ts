@@ -159,10 +159,12 @@ describe('portico lint on real content', () => {
   afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
 
   it('finds nothing wrong in the demo content, in about a second', async () => {
-    const started = performance.now();
+    // The CPU time this process spends, not the wall clock: on a shared CI machine other processes' work is not ours.
+    const started = process.cpuUsage();
     const result = await lintContent(path.resolve(import.meta.dirname, '../../content'), { offline: true });
     expect(result.diagnostics).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(5000);
+    const used = process.cpuUsage(started);
+    expect((used.user + used.system) / 1000, 'CPU milliseconds spent linting').toBeLessThan(5000);
   });
 
   // Each vendor example is an independent upstream sample: linted alone, it may only report what the
