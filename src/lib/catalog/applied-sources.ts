@@ -6,7 +6,8 @@ import { ContentRoot } from './content-files.ts';
 import type { Diagnostic, DocPath } from './diagnostics.ts';
 import { findKustomize, KUSTOMIZATION_FILES, readKustomizationTree, renderKustomization, type KustomizationTree, type KustomizeTool } from './kustomize.ts';
 import { diagnosticAt, isToolConfig, listContentFiles } from './resources.ts';
-import { decodeSourceBytes, parseDecodedSource, parseSourceText, type SourceDocument } from './source.ts';
+import type { SourceDocument } from './parsed-file.ts';
+import { decodeSourceBytes, parseDecodedSource, parseSourceText } from './source.ts';
 import { isObject } from '../util/is-object.ts';
 
 /** One object as the cluster gets it, placed at the document (or generator entry) it comes from. */

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { ContentRoot } from './content-files.ts';
 import type { Diagnostic, DocPath } from './diagnostics.ts';
 import { diagnosticAt } from './resources.ts';
-import { parseSourceText, type SourceDocument } from './source.ts';
+import type { SourceDocument } from './parsed-file.ts';
+import { parseSourceText } from './source.ts';
 import { sha256Hex } from './spec-cache.ts';
 
 /** The names kustomize looks for in a folder, in its order. */

@@ -3,7 +3,8 @@ import { ContentRoot } from './content-files.ts';
 import type { DocPath, Severity } from './diagnostics.ts';
 import { childRole, type NodeRole } from './openapi-literals.ts';
 import { describeBadPercent, parsePointer, percentDecode } from './openapi-refs.ts';
-import { decodeSourceBytes, parseDecodedSource, type ParsedFile, type Position } from './source.ts';
+import type { ParsedFile, Position } from './parsed-file.ts';
+import { decodeSourceBytes, parseDecodedSource } from './source.ts';
 
 /**
  * How much a document may grow when its external `$ref`s are inlined. Each inlined part is shared,

@@ -5,7 +5,7 @@ import { HTTP_METHODS, type OpenApiObject, type Operation, type OperationMatcher
 import { resolveLocalRef } from './local-ref.ts';
 import { checkLocalRefs } from './openapi-refs.ts';
 import { validateOpenApiDocument } from './openapi-schema.ts';
-import type { Position } from './source.ts';
+import type { Position } from './parsed-file.ts';
 import { isObject } from '../util/is-object.ts';
 
 // The docs and the impact check import the resolver from here; it lives in local-ref.ts.

@@ -4,7 +4,8 @@ import { ContentRoot } from './content-files.ts';
 import type { Diagnostic, DocPath, Severity } from './diagnostics.ts';
 import type { ResourceId, SourceRef } from './model.ts';
 import { declaredOpenApiVersion } from './openapi.ts';
-import { decodeSourceBytes, parseDecodedSource, type ParsedFile, type SourceDocument } from './source.ts';
+import type { ParsedFile, SourceDocument } from './parsed-file.ts';
+import { decodeSourceBytes, parseDecodedSource } from './source.ts';
 import { sha256Hex, type SpecCache } from './spec-cache.ts';
 import type { AppliedSources } from './applied-sources.ts';
 

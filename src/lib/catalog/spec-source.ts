@@ -5,7 +5,8 @@ import type { Diagnostic } from './diagnostics.ts';
 import { bundleOpenApiFile } from './openapi-bundle.ts';
 import { declaredOpenApiVersion, missingVersionIssue, normaliseOpenApi, type NormalisedSpec } from './openapi.ts';
 import { diagnosticAt, type ContentScan, type Resource } from './resources.ts';
-import { parseSourceText, type Position } from './source.ts';
+import type { Position } from './parsed-file.ts';
+import { parseSourceText } from './source.ts';
 import { sha256Hex, specContentHash, type SpecCache } from './spec-cache.ts';
 import { fetchSpecText } from './spec-url-fetch.ts';
 
