@@ -1,6 +1,6 @@
 import { formatDocPath, type DocPath, type SchemaIssue } from './diagnostics.ts';
 import { childRole, type NodeRole } from './openapi-literals.ts';
-import { closestName } from './openapi-schema.ts';
+import { closestName } from './schema-issues.ts';
 import { isObject } from '../util/is-object.ts';
 import { MAX_REF_HOPS, parsePointer, percentDecode } from './local-ref.ts';
 
