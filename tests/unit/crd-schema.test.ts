@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { parseGoDuration, validateResource } from '../../src/lib/catalog/crd-schema.ts';
+import { validateResource } from '../../src/lib/catalog/crd-schema.ts';
+import { parseGoDuration } from '../../src/lib/catalog/go-duration.ts';
 
 const examples = new URL('../fixtures/shared-examples/', import.meta.url);
 

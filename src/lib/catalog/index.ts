@@ -4,7 +4,7 @@ export { formatDocPath } from './diagnostics.ts';
 export { loadCatalog, type LoadCatalogOptions } from './load.ts';
 export { selectorMatches } from './references.ts';
 export { compareReleasesDesc } from './api-model.ts';
-export { parseGoDuration } from './crd-schema.ts';
+export { parseGoDuration } from './go-duration.ts';
 export { operationMatchesSet, deriveOperationId } from './openapi.ts';
 export { followLocalRef, MAX_REF_HOPS, resolveLocalRef } from './local-ref.ts';
 export { summariseCatalog, describeLimit, type CatalogSummary } from './summary.ts';

@@ -1,4 +1,4 @@
-import { parseGoDuration } from './crd-schema.ts';
+import { parseGoDuration } from './go-duration.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { CatalogApi, CatalogPlan } from './model.ts';
 import { diagnosticAt, sourceOf, type Resource } from './resources.ts';

@@ -1,4 +1,4 @@
-import { parseGoDuration } from './crd-schema.ts';
+import { parseGoDuration } from './go-duration.ts';
 import { HUB, type KindIndex, keyOf, ofKind, TYK } from './kind-index.ts';
 import type { CatalogPlan, Limit } from './model.ts';
 import { sourceOf } from './resources.ts';
