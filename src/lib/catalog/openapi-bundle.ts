@@ -3,6 +3,7 @@ import { ContentRoot } from './content-files.ts';
 import type { DocPath, Severity } from './diagnostics.ts';
 import { childRole, type NodeRole } from './openapi-literals.ts';
 import { describeBadPercent, parsePointer, percentDecode } from './openapi-refs.ts';
+import { childKind, type SchemaKind } from './schema-kinds.ts';
 import type { ParsedFile, Position } from './parsed-file.ts';
 import { decodeSourceBytes, parseDecodedSource } from './source.ts';
 
@@ -367,32 +368,6 @@ export function bundleOpenApiFile(root: string, rootFile: string, preParsed?: Re
   };
 
   return { document, files: [...texts.keys()], texts, issues, locate };
-}
-
-/** Where a node stands: a Schema Object, a map of them (`properties`), a list of them (`allOf`), or neither. */
-type SchemaKind = 'schema' | 'schema-map' | 'schema-list' | undefined;
-
-const SUBSCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
-const SUBSCHEMA_LISTS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
-const SUBSCHEMAS = new Set(['additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties', 'additionalItems', 'contentSchema']);
-
-/** The kind of the value at `key` of a node of kind `kind`. */
-function childKind(kind: SchemaKind, key: string, value: unknown): SchemaKind {
-  switch (kind) {
-    case 'schema-map':
-    case 'schema-list':
-      return 'schema';
-    case 'schema':
-      if (SUBSCHEMA_MAPS.has(key)) return 'schema-map';
-      if (SUBSCHEMA_LISTS.has(key)) return 'schema-list';
-      if (key === 'items') return Array.isArray(value) ? 'schema-list' : 'schema';
-      return SUBSCHEMAS.has(key) ? 'schema' : undefined;
-    default:
-      // `schema` of a parameter, header or media type; `components.schemas`; Swagger 2.0's `definitions`.
-      if (key === 'schema') return 'schema';
-      if (key === 'schemas' || key === 'definitions') return 'schema-map';
-      return undefined;
-  }
 }
 
 /** `file#pointer` as a person reads it: just the file when the pointer is the whole file. */
