@@ -4,9 +4,10 @@ import path from 'node:path';
 /**
  * A content repository of generated APIs of a chosen shape, for the tests of how pages scale with
  * an API's size (issue 18). Names have fixed widths, so that two APIs of different sizes give
- * operation pages of the same length when their navigation is the same.
+ * operation pages of the same length when their navigation is the same. `schemas` adds that many
+ * small component schemas (`Item0000`, …).
  */
-export function writeGeneratedContent(dir: string, apis: Array<{ name: string; tags: number; operationsPerTag: number }>): void {
+export function writeGeneratedContent(dir: string, apis: Array<{ name: string; tags: number; operationsPerTag: number; schemas?: number }>): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     path.join(dir, 'portal.yaml'),
@@ -30,6 +31,9 @@ export function writeGeneratedContent(dir: string, apis: Array<{ name: string; t
       servers: [{ url: 'https://api.example.com' }],
       tags: Array.from({ length: api.tags }, (_, t) => ({ name: `Tag ${pad(t)}`, description: `Operations on the items of tag ${pad(t)}.` })),
       paths,
+      ...(api.schemas
+        ? { components: { schemas: Object.fromEntries(Array.from({ length: api.schemas }, (_, s) => [`Item${pad(s)}`, { type: 'object', properties: { id: { type: 'string' } } }])) } }
+        : {}),
     };
     writeFileSync(path.join(apiDir, 'openapi.json'), JSON.stringify(document));
     writeFileSync(

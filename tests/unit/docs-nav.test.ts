@@ -53,14 +53,15 @@ describe('the sidebar of an API', () => {
     expect(widest).toBeLessThanOrEqual(links(buildApiNav(narrow.api, narrow.version, first(narrow.version))));
   });
 
-  it('lists the operations around the current one of a tag too long to list, and links to the tag page for the rest', () => {
+  it('lists the operations around the current one of a tag too long to list, and links to the page of the tag that lists it for the rest', () => {
     const deep = findVersion(site, 'deep')!;
     expect(hasTagPages(deep.version)).toBe(true);
     const op = deep.version.operations.find((o) => o.operationId === 't0001-list0200')!;
     const open = buildApiNav(deep.api, deep.version, op).tags.find((t) => t.open)!;
     expect(open.operations).toHaveLength(2 * NAV_LIMITS.operationsAround + 1);
     expect(open.operations[NAV_LIMITS.operationsAround]!.operation).toBe(op);
-    expect(open.rest).toBe(`${deep.version.href}tags/tag-0001/`);
+    // The 201st operation of its tag: on the second page of the tag's operations (200 a page).
+    expect(open.rest).toBe(`${deep.version.href}tags/tag-0001/page/2/`);
     // At the edge of the list, the window stays whole.
     const firstOp = deep.version.operations.find((o) => o.operationId === 't0001-list0000')!;
     expect(buildApiNav(deep.api, deep.version, firstOp).tags.find((t) => t.open)!.operations[0]!.operation).toBe(firstOp);

@@ -1,4 +1,5 @@
 import type { Operation } from '../catalog/model.ts';
+import { LIST_PAGE_SIZE, listPageHref, pageOfIndex } from './list-pages.ts';
 import { hrefOfOperation, operationsByTag, type DocsApi, type DocsVersion } from './site.ts';
 import { slugify, tagAnchor } from './urls.ts';
 
@@ -123,7 +124,9 @@ export function buildApiNav(api: DocsApi, version: DocsVersion, current?: Operat
     if (group.operations.length <= NAV_LIMITS.tagOperations && (small || isCurrent)) return { group, operations: group.operations.map(link), open };
     if (!isCurrent) return { group, operations: [], open };
     const window = windowAround(group.operations, current ? group.operations.indexOf(current) : 0, NAV_LIMITS.operationsAround);
-    return { group, operations: window.map(link), open, rest: group.href };
+    // On a tag's own page, the rest are on the page of that list which holds the current operation.
+    const rest = hasTagPages(version) ? listPageHref(group.href, pageOfIndex(current ? group.operations.indexOf(current) : 0, LIST_PAGE_SIZE.operations)) : group.href;
+    return { group, operations: window.map(link), open, rest };
   });
   return { tags, allTags: listed.length < groups.length ? { count: groups.length, href: `${version.href}#operations` } : undefined };
 }

@@ -3,6 +3,7 @@
 // (src/pages/apis/[...path].astro) looks addresses up in it, so a link either one shows resolves.
 import type { Operation, Webhook } from '../catalog/model.ts';
 import { hasTagPages, tagGroupsOf, type TagGroup } from './api-nav.ts';
+import { LIST_PAGE_SIZE, pageCountOf } from './list-pages.ts';
 import { operationToMarkdown } from './operation-markdown.ts';
 import { schemaBacklinks } from './schema-usage.ts';
 import type { DocsApi, DocsSite, DocsVersion } from './site.ts';
@@ -24,10 +25,13 @@ export type ApiRoute =
   | (OfVersion & { kind: 'operation'; operation: Operation })
   /** `…/operations/<operation>/index.md`, the operation's Markdown twin (`operations/[operation]/index.md.ts`). */
   | (OfVersion & { kind: 'operation-markdown'; operation: Operation })
-  /** `…/tags/<tag>/`, one tag's operations, for a version too large to list them on its own page (`tags/[tag].astro`). */
-  | (OfVersion & { kind: 'tag'; group: TagGroup })
-  /** `…/schemas/`, the list of the version's schemas (`schemas/index.astro`). */
-  | (OfVersion & { kind: 'schemas' })
+  /**
+   * `…/tags/<tag>/`, one tag's operations, for a version too large to list them on its own page
+   * (`tags/[tag].astro`); a long tag's page n > 1 is `…/tags/<tag>/page/<n>/` (`tags/[tag]/page/[page].astro`).
+   */
+  | (OfVersion & { kind: 'tag'; group: TagGroup; page: number })
+  /** `…/schemas/`, the list of the version's schemas (`schemas/index.astro`); page n > 1 is `…/schemas/page/<n>/` (`schemas/page/[page].astro`). */
+  | (OfVersion & { kind: 'schemas'; page: number })
   /** `…/schemas/<name>/` (`schemas/[schema].astro`). */
   | (OfVersion & { kind: 'schema'; schema: string })
   /** `…/webhooks/<webhook>/` (`webhooks/[webhook].astro`). */
@@ -55,8 +59,9 @@ export function apiRoutes(apis: DocsApi[]): ApiRoute[] {
       const v = { api, version };
       routes.push({ kind: 'version', ...v });
       for (const operation of version.operations) routes.push({ kind: 'operation', ...v, operation }, { kind: 'operation-markdown', ...v, operation });
-      if (hasTagPages(version)) for (const group of tagGroupsOf(version)) routes.push({ kind: 'tag', ...v, group });
-      routes.push({ kind: 'schemas', ...v });
+      if (hasTagPages(version))
+        for (const group of tagGroupsOf(version)) for (let page = 1; page <= pageCountOf(group.operations.length, LIST_PAGE_SIZE.operations); page++) routes.push({ kind: 'tag', ...v, group, page });
+      for (let page = 1; page <= pageCountOf(version.version.schemaNames.length, LIST_PAGE_SIZE.schemas); page++) routes.push({ kind: 'schemas', ...v, page });
       for (const schema of version.version.schemaNames) routes.push({ kind: 'schema', ...v, schema });
       for (const webhook of version.version.webhooks) routes.push({ kind: 'webhook', ...v, webhook });
       // The downloads and the consoles need a document; a version without one has none.
@@ -76,7 +81,9 @@ export function routeParams(route: ApiRoute): Record<string, string> {
     case 'operation-markdown':
       return { api: api.slug, version: version.slug, operation: version.operationSlugs.get(route.operation)! };
     case 'tag':
-      return { api: api.slug, version: version.slug, tag: route.group.slug };
+      return { api: api.slug, version: version.slug, tag: route.group.slug, ...pageParam(route.page) };
+    case 'schemas':
+      return { api: api.slug, version: version.slug, ...pageParam(route.page) };
     case 'schema':
       return { api: api.slug, version: version.slug, schema: route.schema };
     case 'webhook':
@@ -84,6 +91,11 @@ export function routeParams(route: ApiRoute): Record<string, string> {
     default:
       return { api: api.slug, version: version.slug };
   }
+}
+
+/** The `page` param of a list's page n > 1; the first page has none. */
+function pageParam(page: number): { page?: string } {
+  return page > 1 ? { page: String(page) } : {};
 }
 
 /** The path segments of a route's address, as written before URL encoding. */
@@ -100,9 +112,9 @@ export function routeSegments(route: ApiRoute): string[] {
     case 'operation-markdown':
       return [...version, 'operations', p.operation!, 'index.md'];
     case 'tag':
-      return [...version, 'tags', p.tag!];
+      return [...version, 'tags', p.tag!, ...(p.page ? ['page', p.page] : [])];
     case 'schemas':
-      return [...version, 'schemas'];
+      return [...version, 'schemas', ...(p.page ? ['page', p.page] : [])];
     case 'schema':
       return [...version, 'schemas', p.schema!];
     case 'webhook':
@@ -129,10 +141,14 @@ export function isFileRoute(route: ApiRoute): boolean {
   return FILE_KINDS.has(route.kind);
 }
 
-/** getStaticPaths of the static page of one kind: its params, and the route as its props. */
-export function staticPathsOf<K extends ApiRouteKind>(apis: DocsApi[], kind: K): Array<{ params: Record<string, string>; props: { route: ApiRouteOf<K> } }> {
+/** getStaticPaths of the static page of one kind (those of its routes `where` accepts): its params, and the route as its props. */
+export function staticPathsOf<K extends ApiRouteKind>(
+  apis: DocsApi[],
+  kind: K,
+  where: (route: ApiRouteOf<K>) => boolean = () => true,
+): Array<{ params: Record<string, string>; props: { route: ApiRouteOf<K> } }> {
   return apiRoutes(apis)
-    .filter((r): r is ApiRouteOf<K> => r.kind === kind)
+    .filter((r): r is ApiRouteOf<K> => r.kind === kind && where(r as ApiRouteOf<K>))
     .map((route) => ({ params: routeParams(route), props: { route } }));
 }
 
