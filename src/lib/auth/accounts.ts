@@ -2,6 +2,7 @@ import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import { accounts, emailTokens, identities, personalAccessTokens } from '../../../db/schema.ts';
 import type { Database } from '../db/client.ts';
 import { ProblemError } from '../errors.ts';
+import { createAccessTokenService } from './access-tokens.ts';
 import type { Mailer } from './mail.ts';
 import { checkPasswordRules, hashPassword, verifyPassword } from './passwords.ts';
 import { clearRateLimit, hitRateLimit, releaseRateLimit } from './rate-limit.ts';
@@ -163,7 +164,7 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
       .where(and(eq(emailTokens.accountId, accountId), isNull(emailTokens.usedAt)));
   };
 
-  return {
+  const service = {
     toView,
     revokeCredentials,
 
@@ -363,39 +364,8 @@ export function createAccountService(db: Database, sessions: SessionStore, maile
       if (!row) throw new ProblemError(404, 'no-account', 'There is no such account.');
       return toView(row);
     },
-
-    /** Creates a personal access token; the token is returned once and stored hashed. */
-    async createAccessToken(accountId: string, name: unknown): Promise<{ id: string; name: string; token: string }> {
-      if (typeof name !== 'string' || !name.trim() || name.length > 100) throw new ProblemError(400, 'invalid-name', 'Give the token a name of 1 to 100 characters.');
-      await limit(`tokens:${accountId}`, policy.tokensPerHour, 3600, 'access tokens were created');
-      const id = generateSecureRandomString();
-      const secret = generateSecureRandomString();
-      await db.insert(personalAccessTokens).values({ id, accountId, name: name.trim(), secretHash: hashSecret(secret) });
-      return { id, name: name.trim(), token: `pat_${id}.${secret}` };
-    },
-
-    async listAccessTokens(accountId: string) {
-      return db
-        .select({ id: personalAccessTokens.id, name: personalAccessTokens.name, createdAt: personalAccessTokens.createdAt, lastUsedAt: personalAccessTokens.lastUsedAt })
-        .from(personalAccessTokens)
-        .where(eq(personalAccessTokens.accountId, accountId))
-        .orderBy(asc(personalAccessTokens.createdAt));
-    },
-
-    async revokeAccessToken(accountId: string, tokenId: string): Promise<void> {
-      await db.delete(personalAccessTokens).where(and(eq(personalAccessTokens.id, tokenId), eq(personalAccessTokens.accountId, accountId)));
-    },
-
-    /** The account a `pat_<id>.<secret>` token belongs to; undefined for anything else. */
-    async accountForAccessToken(token: string): Promise<AccountView | undefined> {
-      const parts = token.startsWith('pat_') ? splitToken(token.slice(4)) : undefined;
-      if (!parts) return undefined;
-      const [row] = await db.select().from(personalAccessTokens).where(eq(personalAccessTokens.id, parts.id)).limit(1);
-      if (!row || !secretMatches(parts.secret, row.secretHash)) return undefined;
-      await db.update(personalAccessTokens).set({ lastUsedAt: new Date() }).where(eq(personalAccessTokens.id, row.id));
-      return this.get(row.accountId);
-    },
   };
+  return { ...service, ...createAccessTokenService(db, policy.tokensPerHour, limit, (id) => service.get(id)) };
 }
 
 export type AccountService = ReturnType<typeof createAccountService>;
