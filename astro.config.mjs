@@ -5,7 +5,6 @@ import node from '@astrojs/node';
 import react from '@astrojs/react';
 import { defineConfig } from 'astro/config';
 import { reportBuildCatalog } from './src/lib/catalog/build-catalog.ts';
-import { indexSite } from './src/lib/docs/search-index.ts';
 import { finishApiPages, rendererFingerprint } from './src/lib/docs/page-cache.ts';
 import { copyVendorFiles } from './src/lib/docs/vendor.ts';
 import { writePageCspFile } from './src/lib/http/security-headers.ts';
@@ -13,7 +12,10 @@ import { writePageCspFile } from './src/lib/http/security-headers.ts';
 const buildStarted = Date.now();
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
-/** Copies the interactive views' bundles and writes the Pagefind search index once the static pages exist. */
+/**
+ * Restores the reused pages and copies the interactive views' bundles once the static pages exist.
+ * The search index is written after this build's process has ended (src/cli/docs-build.ts).
+ */
 const pagefindIntegration = {
   name: 'portico-search-index',
   hooks: {
@@ -39,12 +41,8 @@ const pagefindIntegration = {
       copyVendorFiles(clientDir);
       // Each static page's Content-Security-Policy allows its own inline scripts by hash (src/lib/server/serve.ts sends it).
       writePageCspFile(clientDir);
-      const indexed = await indexSite(clientDir);
-      // One screen at the end of a long build: what was built, what was reused, what was indexed.
-      const seconds = ((Date.now() - buildStarted) / 1000).toFixed(1);
-      // Printed, not logged through Astro's logger: `portico start` builds with logLevel 'warn', which
-      // would hide it, and the README promises this summary.
-      console.log(`portico: site built in ${seconds} s: ${indexed.pages} pages indexed for search`);
+      // What was built and what was reused; runDocsBuild adds what was indexed. Printed, not logged
+      // through Astro's logger: `portico start` builds with logLevel 'warn', which would hide it.
       if (pages)
         console.log(`portico: APIs rendered: ${pages.rendered.length}${pages.rendered.length ? ` (${pages.rendered.join(', ')})` : ''}; reused unchanged from the last build: ${pages.reused.length}`);
     },

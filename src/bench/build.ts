@@ -34,7 +34,7 @@ export function projectRevision(): { commit: string; changedFiles: number } {
 /** One site build's figures, measured around its own process. */
 export interface BuildFigure {
   ms: number;
-  /** Peak resident memory of the build's whole process tree (the build and Pagefind's indexer beside it), sampled every 100 ms. */
+  /** Peak resident memory of the build's whole process tree (the Astro build, then Pagefind's indexer), sampled every 100 ms. */
   peakRssMb: number;
   /** The build process's own peak (its maxRSS), for comparison. */
   buildProcessPeakRssMb: number;

@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../lib/config.ts';
 import { protectDataDir } from '../lib/data-dir.ts';
 import { PorticoError } from '../lib/errors.ts';
 import { contentFingerprint, writeBuildInfo } from '../lib/server/site-build-info.ts';
+import { runDocsBuild } from './docs-build.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -31,7 +32,6 @@ export async function buildSite(config: Config, outDir: string): Promise<void> {
   if (config.demoGatewayUrl && !DEMO_GATEWAY_ORIGINS.includes(config.demoGatewayUrl)) {
     console.log(`portico: servers the content gives at ${DEMO_GATEWAY_ORIGINS.join(' or ')} are shown and called at ${config.demoGatewayUrl}, where the demo gateway answers`);
   }
-  const { build } = await import('astro');
   // The built server finds its packages by walking up from its own folder (see linkDependencies).
   linkDependencies(path.dirname(path.resolve(outDir)));
   writableDotAstro();
@@ -39,7 +39,7 @@ export async function buildSite(config: Config, outDir: string): Promise<void> {
   const fingerprint = process.env.PORTICO_BUILD_FINGERPRINT || contentFingerprint(config.contentDir, [config.git.directory]);
   try {
     // Vite's own cache too goes to the data directory, not node_modules/.vite: the image's project is read-only.
-    await build({ root: projectRoot, outDir, cacheDir: path.join(config.dataDir, 'cache', 'astro'), vite: { cacheDir: path.join(config.dataDir, 'cache', 'vite') }, logLevel: 'warn' });
+    await runDocsBuild({ root: projectRoot, outDir, cacheDir: path.join(config.dataDir, 'cache', 'astro'), vite: { cacheDir: path.join(config.dataDir, 'cache', 'vite') }, logLevel: 'warn' });
     writeBuildInfo(outDir, { contentFingerprint: fingerprint, commit: process.env.PORTICO_BUILD_COMMIT || undefined, builtAt: new Date().toISOString() });
   } catch (err) {
     const message = (err as Error).message;

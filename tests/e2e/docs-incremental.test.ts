@@ -17,7 +17,8 @@ afterAll(() => {
 });
 
 function build(): string {
-  const result = spawnSync(path.join(projectRoot, 'node_modules/.bin/astro'), ['build', '--outDir', outDir], {
+  // `portico build`: the Astro build, then the search index once that build's process has ended.
+  const result = spawnSync(process.execPath, [path.join(projectRoot, 'bin/portico.mjs'), 'build', '--out', outDir], {
     cwd: projectRoot,
     encoding: 'utf8',
     env: { ...process.env, PORTICO_CONTENT_DIR: content, PORTICO_DATA_DIR: dataDir, PORTICO_OFFLINE: '1', ASTRO_TELEMETRY_DISABLED: '1', NO_COLOR: '1' },

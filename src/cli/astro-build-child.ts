@@ -1,0 +1,13 @@
+// The Astro build in a process of its own (src/cli/docs-build.ts), so that its memory is released
+// before the search index is written. Tells its parent its peak memory, or the build's error.
+import { build } from 'astro';
+
+const send = (message: { peakRssMb: number } | { error: string }) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
+try {
+  await build(JSON.parse(process.argv[2]!));
+  await send({ peakRssMb: process.resourceUsage().maxRSS / 1024 });
+} catch (err) {
+  await send({ error: (err as Error).message });
+  process.exitCode = 1;
+}
+process.disconnect?.();

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../support/portal.ts';
+
+// Issue 18: the search indexer ran beside the Astro build, so their memory added up (3.75 GB for
+// Microsoft Graph beta). `portico build` now runs the Astro build in a process of its own and writes
+// the search index once that process has ended: the two are never alive at the same time.
+const temps: string[] = [];
+afterAll(() => temps.forEach((t) => rmSync(t, { recursive: true, force: true })));
+
+/** The command lines of a process and all its descendants, read from /proc. */
+function processTree(rootPid: number): string[] {
+  const parent = new Map<number, number>();
+  const command = new Map<number, string>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      parent.set(Number(name), Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${name}/status`, 'utf8'))?.[1] ?? 0));
+      command.set(Number(name), readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' '));
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  const out: string[] = [];
+  const todo = command.has(rootPid) ? [rootPid] : [];
+  while (todo.length > 0) {
+    const pid = todo.pop()!;
+    out.push(command.get(pid) ?? '');
+    for (const [child, p] of parent) if (p === pid) todo.push(child);
+  }
+  return out;
+}
+
+describe('the docs build, one step after the other', () => {
+  it('writes the search index after the Astro build process has ended, never beside it', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'portico-steps-site-'));
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'portico-steps-data-'));
+    temps.push(out, dataDir);
+    const child = spawn(process.execPath, [path.join(projectRoot, 'bin/portico.mjs'), 'build', '--out', out], {
+      cwd: projectRoot,
+      env: { ...process.env, NO_COLOR: '1', PORTICO_DATA_DIR: dataDir, PORTICO_OFFLINE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const seen = { build: 0, indexer: 0, together: 0 };
+    const timer = setInterval(() => {
+      const tree = processTree(child.pid!);
+      const build = tree.some((c) => c.includes('astro-build-child'));
+      const indexer = tree.some((c) => /pagefind(_extended)? --service/.test(c));
+      seen.build += Number(build);
+      seen.indexer += Number(indexer);
+      seen.together += Number(build && indexer);
+    }, 20);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearInterval(timer);
+    expect(code, output).toBe(0);
+    expect(seen.build).toBeGreaterThan(0);
+    expect(seen.indexer).toBeGreaterThan(0);
+    expect(seen.together).toBe(0);
+    // The index is there, and the summary says how many pages it holds.
+    expect(existsSync(path.join(out, 'client', 'pagefind', 'pagefind-entry.json'))).toBe(true);
+    expect(output).toMatch(/^portico: site built in \d+\.\d s: \d+ pages indexed for search$/m);
+  }, 180_000);
+});
