@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Resident memory of a process and all its descendants, read from /proc (Linux). A site build is
- * more than one process: Pagefind's indexer runs beside it as its own binary (issue 18), so the
- * build's own maxRSS leaves part of the peak out.
+ * more than one process: the Astro build runs in a child, then Pagefind's indexer as its own binary
+ * (issue 18), so no one process's maxRSS is the build's peak.
  */
 export function processTreeRssBytes(rootPid: number): number {
   const parent = new Map<number, number>();
