@@ -108,30 +108,86 @@ function classify(action: string, err: unknown, target: GitTarget): GitError {
 export class GitWorkspace {
   readonly dir: string;
   readonly target: GitTarget;
+  /**
+   * The commit HEAD is at while the working copy holds exactly that commit's files (after a sync or
+   * a commit, until the next write); undefined when unknown. Lets `sync` skip the checkout when the
+   * remote's tip is where the working copy already is: the writer's usual case, right after its own push.
+   */
+  private cleanAt: string | undefined;
+  /** Files `writeFolder` changed since the working copy was last known clean (0 then); undefined when unknown. */
+  private written: number | undefined;
+  /** Milliseconds spent in each operation since the last `takeTimings()`. */
+  private spent: Record<string, number> = {};
 
   constructor(dir: string, target: GitTarget) {
     this.dir = dir;
     this.target = target;
   }
 
-  /** Makes the working copy match the remote branch's tip exactly; returns that commit. */
-  async sync(): Promise<string> {
-    if (!existsSync(path.join(this.dir, '.git'))) {
-      mkdirSync(this.dir, { recursive: true });
-      await git(['init', '-q', '-b', this.target.branch], this.dir);
-      await git(['remote', 'add', 'origin', this.target.url], this.dir);
-    }
+  /** Where the time went since the last call, per operation (sync, write, commit, push, ...): for the writer's log line. */
+  takeTimings(): Record<string, number> {
+    const spent = this.spent;
+    this.spent = {};
+    return spent;
+  }
+
+  private async timed<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
     try {
-      await git(['fetch', '-q', '--prune', 'origin', `+refs/heads/${this.target.branch}:refs/remotes/origin/${this.target.branch}`], this.dir, this.target);
-    } catch (err) {
-      throw classify('fetch', err, this.target);
+      return await work();
+    } finally {
+      this.spent[operation] = (this.spent[operation] ?? 0) + (performance.now() - started);
     }
-    // A merge or commit left half-done by an earlier pass (a crash, a failed push) is dropped first.
-    if (existsSync(path.join(this.dir, '.git', 'MERGE_HEAD'))) await git(['merge', '--abort'], this.dir).catch(() => undefined);
-    await git(['checkout', '-q', '-f', '-B', this.target.branch, `origin/${this.target.branch}`], this.dir);
-    await git(['reset', '-q', '--hard', `origin/${this.target.branch}`], this.dir);
-    await git(['clean', '-q', '-fdx'], this.dir);
-    return (await git(['rev-parse', 'HEAD'], this.dir)).trim();
+  }
+
+  private timedSync<T>(operation: string, work: () => T): T {
+    const started = performance.now();
+    try {
+      return work();
+    } finally {
+      this.spent[operation] = (this.spent[operation] ?? 0) + (performance.now() - started);
+    }
+  }
+
+  /** Makes the working copy match the remote branch's tip exactly; returns that commit. */
+  sync(): Promise<string> {
+    return this.timed('sync', async () => {
+      if (!existsSync(path.join(this.dir, '.git'))) {
+        mkdirSync(this.dir, { recursive: true });
+        await git(['init', '-q', '-b', this.target.branch], this.dir);
+        await git(['remote', 'add', 'origin', this.target.url], this.dir);
+        this.cleanAt = undefined;
+      }
+      try {
+        await git(['fetch', '-q', '--prune', 'origin', `+refs/heads/${this.target.branch}:refs/remotes/origin/${this.target.branch}`], this.dir, this.target);
+      } catch (err) {
+        throw classify('fetch', err, this.target);
+      }
+      const mergeHead = existsSync(path.join(this.dir, '.git', 'MERGE_HEAD'));
+      const tip = this.fetchedTip() ?? (await git(['rev-parse', `refs/remotes/origin/${this.target.branch}`], this.dir)).trim();
+      if (tip === this.cleanAt && !mergeHead) return tip;
+      this.cleanAt = undefined;
+      this.written = undefined;
+      // A merge or commit left half-done by an earlier pass (a crash, a failed push) is dropped first.
+      if (mergeHead) await git(['merge', '--abort'], this.dir).catch(() => undefined);
+      // A forced checkout that resets the branch leaves the index and tracked files at the tip; clean removes the rest.
+      await git(['checkout', '-q', '-f', '-B', this.target.branch, `origin/${this.target.branch}`], this.dir);
+      await git(['clean', '-q', '-fdx'], this.dir);
+      this.cleanAt = tip;
+      this.written = 0;
+      return tip;
+    });
+  }
+
+  /** The commit the last fetch brought, read from FETCH_HEAD (no process); undefined when that file is not as expected. */
+  private fetchedTip(): string | undefined {
+    try {
+      const first = readFileSync(path.join(this.dir, '.git', 'FETCH_HEAD'), 'utf8').split('\n')[0] ?? '';
+      const match = /^([0-9a-f]{40}(?:[0-9a-f]{24})?)\t/.exec(first);
+      return match && !first.includes('not-for-merge') ? match[1] : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -139,29 +195,56 @@ export class GitWorkspace {
    * Nothing outside `folder` is touched (the platform team's own files live there).
    */
   writeFolder(folder: string, files: RenderedFiles): void {
+    const changed = this.timedSync('write', () => this.writeFiles(folder, files));
+    this.written = this.written === undefined ? undefined : this.written + changed;
+    if (changed) this.cleanAt = undefined;
+  }
+
+  /** Writes what differs and deletes what is not wanted; returns how many files that was. */
+  private writeFiles(folder: string, files: RenderedFiles): number {
+    let changed = 0;
     const root = path.join(this.dir, folder);
     const wanted = new Set([...files.keys()]);
     const existing = existsSync(root) ? listFiles(root) : [];
-    for (const file of existing) if (!wanted.has(file)) rmSync(path.join(root, file));
+    for (const file of existing)
+      if (!wanted.has(file)) {
+        rmSync(path.join(root, file));
+        changed++;
+      }
     for (const [file, text] of files) {
       const full = path.join(root, file);
       if (!path.resolve(full).startsWith(path.resolve(root) + path.sep)) throw new GitError(`refusing to write ${file}: it is outside ${folder}`, false);
       if (existsSync(full) && readFileSync(full, 'utf8') === text) continue;
       mkdirSync(path.dirname(full), { recursive: true });
       writeFileSync(full, text);
+      changed++;
     }
     removeEmptyDirs(root);
+    return changed;
   }
 
   /** Commits everything staged in `folder` if anything changed (or a merge is under way); returns the new commit, or undefined. */
-  async commit(folder: string, message: string, trailers: Trailers): Promise<string | undefined> {
-    await git(['add', '-A', '--', folder], this.dir);
-    const status = await git(['status', '--porcelain', '--', folder], this.dir);
-    if (!status.trim() && !existsSync(path.join(this.dir, '.git', 'MERGE_HEAD'))) return undefined;
-    const lines = (Array.isArray(trailers) ? trailers : Object.entries(trailers)).map(([k, v]) => `${k}: ${v}`);
-    const body = [message, '', ...lines].join('\n');
-    await git(['-c', `user.name=${this.target.author.name}`, '-c', `user.email=${this.target.author.email}`, 'commit', '-q', '-m', body], this.dir);
-    return (await git(['rev-parse', 'HEAD'], this.dir)).trim();
+  commit(folder: string, message: string, trailers: Trailers): Promise<string | undefined> {
+    return this.timed('commit', async () => {
+      const merging = existsSync(path.join(this.dir, '.git', 'MERGE_HEAD'));
+      // Nothing written since the working copy was clean: nothing to commit, and no process to ask.
+      if (this.written === 0 && !merging) return undefined;
+      await git(['add', '-A', '--', folder], this.dir);
+      // The index against HEAD only (exit 1 when they differ): no walk of the working tree.
+      const staged = await git(['diff', '--cached', '--quiet', '--', folder], this.dir).then(
+        () => false,
+        () => true,
+      );
+      if (!staged && !merging) return undefined;
+      const lines = (Array.isArray(trailers) ? trailers : Object.entries(trailers)).map(([k, v]) => `${k}: ${v}`);
+      const body = [message, '', ...lines].join('\n');
+      await git(['-c', `user.name=${this.target.author.name}`, '-c', `user.email=${this.target.author.email}`, 'commit', '-q', '-m', body], this.dir);
+      const head = (await git(['rev-parse', 'HEAD'], this.dir)).trim();
+      // Only `folder` was written, and all of it is committed: the working copy is that commit's.
+      this.cleanAt = head;
+      this.written = 0;
+      return head;
+    });
   }
 
   /** The newest commit on the synced branch that touched `pathspec`, for telling people who changed what. */
@@ -178,7 +261,7 @@ export class GitWorkspace {
    * away) recognise its requests instead of naming them twice.
    */
   async namedRequests(depth = 500): Promise<Map<string, string>> {
-    const out = await git(['log', `-${depth}`, '--format=%H %(trailers:key=Portico-Request,valueonly,separator=%x20)'], this.dir);
+    const out = await this.timed('log', () => git(['log', `-${depth}`, '--format=%H %(trailers:key=Portico-Request,valueonly,separator=%x20)'], this.dir));
     const named = new Map<string, string>();
     for (const line of out.split('\n')) {
       const [sha, ...requests] = line.trim().split(/\s+/);
@@ -190,7 +273,7 @@ export class GitWorkspace {
   /** The files below `folder` in the working copy, as the renderers write them. */
   readFolder(folder: string): RenderedFiles {
     const root = path.join(this.dir, folder);
-    return new Map(existsSync(root) ? listFiles(root).map((f) => [f, readFileSync(path.join(root, f), 'utf8')] as [string, string]) : []);
+    return this.timedSync('read', () => new Map(existsSync(root) ? listFiles(root).map((f) => [f, readFileSync(path.join(root, f), 'utf8')] as [string, string]) : []));
   }
 
   /** Fetches another branch of the remote; its tip, or undefined when the remote has no such branch. */
@@ -218,6 +301,10 @@ export class GitWorkspace {
    * merge; the files are exactly the renderer's, so there is nothing to resolve.
    */
   async startMerge(commits: string[]): Promise<void> {
+    if (commits.length) {
+      this.cleanAt = undefined;
+      this.written = undefined;
+    }
     if (commits.length)
       await git(['-c', `user.name=${this.target.author.name}`, '-c', `user.email=${this.target.author.email}`, 'merge', '-q', '-s', 'ours', '--no-commit', '--no-ff', ...commits], this.dir);
   }
@@ -261,12 +348,14 @@ export class GitWorkspace {
   }
 
   /** Pushes the branch; a rejection (someone else pushed) is a retryable GitError. */
-  async push(): Promise<void> {
-    try {
-      await git(['push', '-q', 'origin', `HEAD:refs/heads/${this.target.branch}`], this.dir, this.target);
-    } catch (err) {
-      throw classify('push', err, this.target);
-    }
+  push(): Promise<void> {
+    return this.timed('push', async () => {
+      try {
+        await git(['push', '-q', 'origin', `HEAD:refs/heads/${this.target.branch}`], this.dir, this.target);
+      } catch (err) {
+        throw classify('push', err, this.target);
+      }
+    });
   }
 }
 
@@ -313,13 +402,18 @@ export async function publishRendered(
   render: () => RenderedFiles | Promise<RenderedFiles>,
   message: string,
   trailers: Trailers,
-  maxAttempts = 5,
-  /** Runs on each fresh tip before rendering (the writer starts merges of approved branches here). */
-  prepare?: () => Promise<void>,
+  options: {
+    maxAttempts?: number;
+    /** Runs on each fresh tip before rendering (the writer starts merges of approved branches here). */
+    prepare?: () => Promise<void>;
+    /** The tip a sync the caller just made returned: the first attempt starts there without fetching again. */
+    synced?: string;
+  } = {},
 ): Promise<PublishResult> {
+  const { maxAttempts = 5, prepare } = options;
   let lastError: GitError | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const tip = await workspace.sync();
+    const tip = attempt === 1 && options.synced ? options.synced : await workspace.sync();
     await prepare?.();
     workspace.writeFolder(folder, await render());
     const commit = await workspace.commit(folder, message, trailers);

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, like } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, like, sql } from 'drizzle-orm';
 import { apiKeys, applications, subscriptions } from '../../../db/schema.ts';
 import type { Database } from '../db/client.ts';
 import type { GitWorkspace } from './git.ts';
@@ -72,23 +72,42 @@ export async function reconcile(
     return { reason: `removed from ${workspace.target.branch} by ${last.sha.slice(0, 12)} "${last.subject}" (${last.author})`, commit: last.sha };
   };
 
-  for (const s of subs.filter((x) => GRANTED.includes(x.status) || x.status === 'pending-approval')) {
-    if (present.subscriptions.has(s.id)) {
-      if (s.status !== 'active') {
-        await db
-          .update(subscriptions)
-          .set({ status: 'active', statusReason: null, statusCommit: tip })
-          .where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, s.status)));
-        result.activated.push(s.id);
-      }
-    } else if (s.status !== 'pending-approval') {
-      const { reason, commit } = await whyGone(s.applicationId);
-      await db
-        .update(subscriptions)
-        .set({ status: 'revoked', statusReason: reason, statusCommit: commit ?? tip, endedAt: new Date() })
-        .where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, s.status)));
-      result.revoked.push({ id: s.id, reason });
-    }
+  // Grants the branch carries become active: one statement per status they move from, however many
+  // there are (a busy pass settles hundreds), each conditional on that status.
+  const activateSubscriptions = async (ids: string[], from: string) => {
+    if (!ids.length) return;
+    const rows = await db
+      .update(subscriptions)
+      .set({ status: 'active', statusReason: null, statusCommit: tip })
+      .where(and(inArray(subscriptions.id, ids), eq(subscriptions.status, from)))
+      .returning({ id: subscriptions.id });
+    result.activated.push(...rows.map((r) => r.id));
+  };
+  // A rotated key keeps the reason that says until when the old one works; any other reason is cleared.
+  const activateKeys = async (ids: string[], from: string) => {
+    if (!ids.length) return;
+    const rows = await db
+      .update(apiKeys)
+      .set({ status: 'active', statusReason: sql`case when ${apiKeys.retireAt} is null then null else ${apiKeys.statusReason} end`, statusCommit: tip })
+      .where(and(inArray(apiKeys.keyId, ids), eq(apiKeys.status, from)))
+      .returning({ id: apiKeys.keyId });
+    result.activated.push(...rows.map((r) => r.id));
+  };
+
+  // A pull-request grant the branch carries was merged (here or on the Git host).
+  for (const from of ['committed', 'pending-approval'])
+    await activateSubscriptions(
+      subs.filter((x) => x.status === from && present.subscriptions.has(x.id)).map((x) => x.id),
+      from,
+    );
+  // Granted ones the branch no longer carries were removed in Git: revoked, with the commit that removed them.
+  for (const s of subs.filter((x) => GRANTED.includes(x.status) && !present.subscriptions.has(x.id))) {
+    const { reason, commit } = await whyGone(s.applicationId);
+    await db
+      .update(subscriptions)
+      .set({ status: 'revoked', statusReason: reason, statusCommit: commit ?? tip, endedAt: new Date() })
+      .where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, s.status)));
+    result.revoked.push({ id: s.id, reason });
   }
 
   // A proposal whose branch is gone from the host, unmerged, was closed there: the request is rejected.
@@ -105,26 +124,20 @@ export async function reconcile(
   }
 
   // A writer that died between its push and its bookkeeping: what it pushed is settled from the branch.
-  for (const s of subs.filter((x) => x.status === 'committing' && present.subscriptions.has(x.id))) {
-    await db
-      .update(subscriptions)
-      .set({ status: 'active', statusReason: null, statusCommit: tip })
-      .where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, 'committing')));
-    result.activated.push(s.id);
-  }
+  await activateSubscriptions(
+    subs.filter((x) => x.status === 'committing' && present.subscriptions.has(x.id)).map((x) => x.id),
+    'committing',
+  );
   for (const s of subs.filter((x) => x.status === 'revoking' && !present.subscriptions.has(x.id))) {
     await db
       .update(subscriptions)
       .set({ status: 'revoked', statusCommit: tip, endedAt: new Date(), branch: null })
       .where(and(eq(subscriptions.id, s.id), eq(subscriptions.status, 'revoking')));
   }
-  for (const k of keys.filter((x) => x.status === 'committing' && present.keys.has(x.keyId))) {
-    await db
-      .update(apiKeys)
-      .set({ status: 'active', statusReason: k.retireAt ? k.statusReason : null, statusCommit: tip })
-      .where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, 'committing')));
-    result.activated.push(k.keyId);
-  }
+  await activateKeys(
+    keys.filter((x) => x.status === 'committing' && present.keys.has(x.keyId)).map((x) => x.keyId),
+    'committing',
+  );
   for (const k of keys.filter((x) => x.status === 'revoking' && !present.keys.has(x.keyId))) {
     await db
       .update(apiKeys)
@@ -132,23 +145,17 @@ export async function reconcile(
       .where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, 'revoking')));
   }
 
-  for (const k of keys.filter((x) => GRANTED.includes(x.status))) {
-    if (present.keys.has(k.keyId)) {
-      if (k.status === 'committed') {
-        await db
-          .update(apiKeys)
-          .set({ status: 'active', statusReason: k.retireAt ? k.statusReason : null, statusCommit: tip })
-          .where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, 'committed')));
-        result.activated.push(k.keyId);
-      }
-    } else if (expectsKey(k)) {
-      const { reason, commit } = await whyGone(k.applicationId);
-      await db
-        .update(apiKeys)
-        .set({ status: 'revoked', statusReason: reason, statusCommit: commit ?? tip, revokedAt: new Date() })
-        .where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, k.status)));
-      result.revoked.push({ id: k.keyId, reason });
-    }
+  await activateKeys(
+    keys.filter((x) => x.status === 'committed' && present.keys.has(x.keyId)).map((x) => x.keyId),
+    'committed',
+  );
+  for (const k of keys.filter((x) => GRANTED.includes(x.status) && !present.keys.has(x.keyId) && expectsKey(x))) {
+    const { reason, commit } = await whyGone(k.applicationId);
+    await db
+      .update(apiKeys)
+      .set({ status: 'revoked', statusReason: reason, statusCommit: commit ?? tip, revokedAt: new Date() })
+      .where(and(eq(apiKeys.keyId, k.keyId), eq(apiKeys.status, k.status)));
+    result.revoked.push({ id: k.keyId, reason });
   }
 
   // Drift: what Git grants that the database does not, and what Git took away behind Portico's back.

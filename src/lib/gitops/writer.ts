@@ -10,6 +10,13 @@ import type { Grant, RenderedFiles } from './render/types.ts';
 /** The advisory lock that elects the one writer among all portal instances sharing a database. */
 export const WRITER_LOCK = 7_402_112_991n;
 
+/**
+ * Per working copy: the branch tip up to which every request a commit names is known to be
+ * recorded, because this process pushed that tip and recorded the pass. While the remote's tip is
+ * still there, no commit can name an unrecorded request, and step 0 need not read the history.
+ */
+const settledTips = new WeakMap<GitWorkspace, string>();
+
 type OutboxRow = typeof outbox.$inferSelect;
 
 export interface BranchOutcome {
@@ -32,6 +39,12 @@ export interface DrainTimings {
   requestToCommit: number[];
   /** Seconds the accepted push took after the commit, or undefined when nothing needed pushing. */
   commitToPush?: number;
+  /**
+   * Milliseconds of the pass by step: taking the writer lock, reading the queue and grants
+   * (snapshot), the Git operations (sync, log, write, commit, push), rendering, recording the
+   * outcome, and the total: where a pass's time goes, in the writer's log line.
+   */
+  ms?: Record<string, number>;
 }
 
 export interface WriterOptions {
@@ -75,7 +88,13 @@ function describeError(err: unknown, workspace: GitWorkspace): { error: string; 
  * and never named again. Nothing lost, nothing duplicated.
  */
 export async function drainOutbox(db: Database, workspace: GitWorkspace, folder: string, render: (grants: Grant[]) => RenderedFiles, options: WriterOptions = {}): Promise<DrainResult> {
-  const held = await exclusiveLock(db, WRITER_LOCK).tryRun(() => drainLocked(db, workspace, folder, render, options));
+  const started = performance.now();
+  const held = await exclusiveLock(db, WRITER_LOCK).tryRun(async () => {
+    const lockedAt = performance.now();
+    const result = await drainLocked(db, workspace, folder, render, options);
+    if (result.outcome === 'published') result.timings.ms = { lock: lockedAt - started, ...result.timings.ms, total: performance.now() - started };
+    return result;
+  });
   return held.ran ? held.value : { outcome: 'locked' };
 }
 
@@ -90,6 +109,8 @@ async function drainLocked(db: Database, workspace: GitWorkspace, folder: string
   };
   // One snapshot for the queue and the state it renders (repeatable read): a change that commits
   // meanwhile is neither carried unnamed nor named uncarried; it waits for the next pass.
+  workspace.takeTimings(); // a reconcile's or an earlier pass's time is not this pass's
+  const snapshotStarted = performance.now();
   const snapshot = await db.transaction(
     async (tx) => {
       // The whole queue: the render carries every change in the snapshot, so every one is named.
@@ -104,6 +125,8 @@ async function drainLocked(db: Database, workspace: GitWorkspace, folder: string
     { isolationLevel: 'repeatable read' },
   );
   if (!snapshot) return { outcome: 'idle' };
+  const snapshotMs = performance.now() - snapshotStarted;
+  let renderMs = 0;
   const { pending, state, revokingSubscriptions, revokingKeys } = snapshot;
 
   // What the Git work decides about the queue, recorded afterwards in one short transaction. Only
@@ -115,6 +138,7 @@ async function drainLocked(db: Database, workspace: GitWorkspace, folder: string
     let tip: string | undefined;
     let recorded: string[] = [];
     let newCommit = false;
+    let synced: string | undefined;
     let timings: DrainTimings = { requestToCommit: [] };
 
     const markFailed = async (rows: OutboxRow[], error: string) => {
@@ -128,8 +152,8 @@ async function drainLocked(db: Database, workspace: GitWorkspace, folder: string
     //    push and the bookkeeping) are on the branch already: recorded with that commit, not named again.
     if (main.length) {
       try {
-        const synced = await workspace.sync();
-        const named = await workspace.namedRequests();
+        synced = await workspace.sync();
+        const named = synced === settledTips.get(workspace) ? new Map<string, string>() : await workspace.namedRequests();
         const already = main.filter((p) => named.has(p.requestId));
         for (const p of already) await markPublished([p], named.get(p.requestId)!);
         recorded = already.map((p) => p.requestId);
@@ -163,16 +187,25 @@ async function drainLocked(db: Database, workspace: GitWorkspace, folder: string
           await workspace.startMerge(tips);
         };
         const renderOnTip = () => {
-          if (!options.presence || state.pending.length === 0) return renderEnforceable(state.grants);
-          const present = options.presence(workspace.readFolder(folder)).subscriptions;
-          return renderEnforceable(
-            withPending(
-              state.grants,
-              state.pending.filter((p) => present.has(p.subscription.id)),
-            ),
-          );
+          const renderStarted = performance.now();
+          try {
+            if (!options.presence || state.pending.length === 0) return renderEnforceable(state.grants);
+            const present = options.presence(workspace.readFolder(folder)).subscriptions;
+            return renderEnforceable(
+              withPending(
+                state.grants,
+                state.pending.filter((p) => present.has(p.subscription.id)),
+              ),
+            );
+          } finally {
+            renderMs += performance.now() - renderStarted;
+          }
         };
-        const result = await publishRendered(workspace, folder, renderOnTip, messageOf(main), trailersOf(main), 5, merges.length ? prepare : undefined);
+        // Step 0's sync is where the first attempt starts, unless approved branches are merged (they are fetched on each fresh tip).
+        const result = await publishRendered(workspace, folder, renderOnTip, messageOf(main), trailersOf(main), {
+          prepare: merges.length ? prepare : undefined,
+          synced: merges.length ? undefined : synced,
+        });
         tip = result.tip;
         newCommit = result.commit !== undefined;
         await markPublished(main, result.tip);
@@ -260,8 +293,14 @@ async function drainLocked(db: Database, workspace: GitWorkspace, folder: string
       refused: marks.refused,
     } as const;
   })();
+  const recordStarted = performance.now();
   await recordOutcomes(db, outcomes);
   await markStatuses(db, marks);
+  if (result.outcome === 'published') {
+    // Every request named up to this tip is recorded now (see settledTips).
+    if (marks.tip) settledTips.set(workspace, marks.tip);
+    result.timings.ms = { snapshot: snapshotMs, ...workspace.takeTimings(), render: renderMs, record: performance.now() - recordStarted };
+  }
   return result;
 }
 

@@ -106,12 +106,15 @@ export async function startGitops(config: Config, db: Database, catalog: Catalog
     if (Date.now() < resumeAt) return;
     running = true;
     try {
+      const started = performance.now();
       await access.sweep();
+      const swept = performance.now();
       const drain = await drainOutbox(db, workspace, config.git.directory, render, { presence: subscriptionsNamedBy(targets) });
+      const drained = performance.now();
       const result = await reconcile(db, workspace, config.git.directory, presence, carriesKey(targets), applicationFolders(targets));
       drift = { checkedAt: new Date(), drift: result.drift };
       last = { at: new Date(), drain };
-      record(drain);
+      record(drain, { sweep: swept - started, reconcile: performance.now() - drained });
       // The demo gateway of `npm start` (when it runs) loads what is now on the target branch.
       kickGatewaySync();
       failures = drain.outcome === 'failed' ? failures + 1 : 0;
@@ -174,11 +177,13 @@ export function presenceFor(gateways: readonly string[]): Presence {
 }
 
 /** Feeds one writer pass into the metrics and the log. */
-function record(drain: DrainResult): void {
+function record(drain: DrainResult, around: { sweep: number; reconcile: number }): void {
   if (drain.outcome === 'published') {
     for (const seconds of drain.timings.requestToCommit) requestToCommitSeconds.observe(seconds);
     if (drain.timings.commitToPush !== undefined) commitToPushSeconds.observe(drain.timings.commitToPush);
-    if (drain.requests.length) log.info('grants published', { commit: drain.commit, requests: drain.requests.length, newCommit: drain.newCommit });
+    // Where the pass's time went, in whole milliseconds: the sweep before the writer, the writer's steps, the reconcile after.
+    const ms = Object.fromEntries(Object.entries({ sweep: around.sweep, ...drain.timings.ms, reconcile: around.reconcile }).map(([k, v]) => [k, Math.round(v)]));
+    if (drain.requests.length) log.info('grants published', { commit: drain.commit, requests: drain.requests.length, newCommit: drain.newCommit, ms });
   }
   if (drain.outcome === 'failed') {
     countGitPushFailure(pushFailureCause(drain.error));
