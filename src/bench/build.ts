@@ -21,6 +21,34 @@ export function snapshotProject(dir: string): string {
   return dir;
 }
 
+/**
+ * The same files as `snapshotProject`, as they were at `revision` (git archive), for a before/after
+ * in one run. Fails with a message when the revision is unknown.
+ */
+export function snapshotRevision(revision: string, dir: string): { commit: string; root: string } {
+  const git = (args: string[], input?: Buffer) => execFileSync('git', args, { cwd: projectRoot, input, maxBuffer: 1024 ** 3, stdio: ['pipe', 'pipe', 'pipe'] });
+  let commit: string;
+  try {
+    commit = git(['rev-parse', '--verify', `${revision}^{commit}`])
+      .toString()
+      .trim();
+  } catch {
+    throw new PorticoError(`--baseline ${revision} is not a commit of this repository`, 'give a commit, a tag or a branch, e.g. --baseline main~1');
+  }
+  const present = SNAPSHOT.filter((name) => {
+    try {
+      git(['cat-file', '-e', `${commit}:${name}`]);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  mkdirSync(dir, { recursive: true });
+  execFileSync('tar', ['-x', '-C', dir], { input: git(['archive', '--format=tar', commit, '--', ...present]), maxBuffer: 1024 ** 3 });
+  symlinkSync(path.join(projectRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return { commit, root: dir };
+}
+
 /** The commit the project is at, and how many files differ from it: which code a run measured. */
 export function projectRevision(): { commit: string; changedFiles: number } {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();

@@ -35,7 +35,7 @@ export interface PortalProcess {
  * build (each with its own data directory), which is how the provisioning benchmark runs two
  * portals on one database without building twice.
  */
-export async function startBuiltPortal(projectRoot: string, siteDir: string, env: Record<string, string>): Promise<PortalProcess> {
+export async function startBuiltPortal(projectRoot: string, siteDir: string, env: Record<string, string>, onLine?: (line: string) => void): Promise<PortalProcess> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let output = '';
@@ -51,6 +51,14 @@ export async function startBuiltPortal(projectRoot: string, siteDir: string, env
   // The access log grows with every request of a load test: keep the tail, for error messages.
   const keep = (d: Buffer) => (output = (output + d.toString()).slice(-32_768));
   child.stdout!.on('data', keep);
+  // Whole lines of stdout, for a section that reads the portal's log (the provisioning benchmark's writer timings).
+  let partial = '';
+  if (onLine)
+    child.stdout!.on('data', (d: Buffer) => {
+      const lines = (partial + d.toString()).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) onLine(line);
+    });
   child.stderr!.on('data', keep);
   const stop = async () => {
     if (child.exitCode !== null) return;

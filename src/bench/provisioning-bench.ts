@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PorticoError } from '../lib/errors.ts';
 import { signUpConsumer, consumerWithCookie, type Consumer } from './consumer.ts';
@@ -24,6 +25,8 @@ interface KeySample {
 }
 
 export interface ProvisioningRun {
+  /** Which code ran: this checkout's ('after' when a baseline ran too), or the --baseline commit's ('before'). */
+  code: 'this' | 'before' | 'after';
   portals: number;
   consumers: number;
   keys: number;
@@ -38,6 +41,9 @@ export interface ProvisioningRun {
   /** Keys that became revoked instead of active, though nobody revoked them; and the reasons the portal gave. */
   keysRevoked: number;
   revokedReasons: string[];
+  /** Writer passes that published during the run, and the median milliseconds of each of their steps (the portals' log lines). */
+  passes: number;
+  passMs: Record<string, number>;
 }
 
 /** How the set-up's subscriptions ended: all active, or some revoked though nobody revoked them. */
@@ -150,26 +156,44 @@ async function untilSettled(sql: Awaited<ReturnType<typeof createDatabase>>['sql
  * up with an application subscribed to the demo's instant offer each; then 1, 10 and 50 of them ask
  * for keys in a closed loop (ask, wait until active, ask again) for `duration` seconds each.
  */
-async function runPortals(work: BenchWork, portalCount: number, recipient: string, setups: SetupOutcome[]): Promise<ProvisioningRun[]> {
+async function runPortals(work: BenchWork, portalCount: number, recipient: string, setups: SetupOutcome[], code: ProvisioningRun['code'] = 'this'): Promise<ProvisioningRun[]> {
   const site = await ensureServerSite(work);
-  const db = await createDatabase(`portico_bench_${process.pid}_${portalCount}`);
+  const db = await createDatabase(`portico_bench_${process.pid}_${portalCount}_${code}`);
   const remote = createBareRemote(path.join(work.dir, `remote-${portalCount}.git`));
   const portals: PortalProcess[] = [];
   const runs: ProvisioningRun[] = [];
+  // The writer's own account of each pass that published: where its time went (src/lib/server/gitops.ts).
+  let passes: Array<Record<string, number>> = [];
+  const onLine = (line: string) => {
+    if (!line.includes('"msg":"grants published"')) return;
+    try {
+      const ms = (JSON.parse(line) as { ms?: Record<string, number> }).ms;
+      if (ms) passes.push(ms);
+    } catch {
+      // a line that is not the logger's JSON
+    }
+  };
   try {
     // One after the other: the first applies the migrations.
     for (let i = 0; i < portalCount; i++) {
       portals.push(
-        await startBuiltPortal(work.root, site.siteDir, {
-          PORTICO_DATA_DIR: path.join(work.dir, `portal-${portalCount}-${i}`),
-          PORTICO_CONTENT_DIR: site.contentDir,
-          DATABASE_URL: db.url,
-          PORTICO_GIT_URL: remote,
-          PORTICO_AGE_RECIPIENTS: recipient,
-          PORTICO_GIT_INTERVAL: '1',
-          // The remote holds grants only, not the docs: nothing to follow.
-          PORTICO_DOCS_FOLLOW: 'off',
-        }),
+        await startBuiltPortal(
+          work.root,
+          site.siteDir,
+          {
+            PORTICO_DATA_DIR: path.join(work.dir, `portal-${portalCount}-${i}`),
+            PORTICO_CONTENT_DIR: site.contentDir,
+            DATABASE_URL: db.url,
+            PORTICO_GIT_URL: remote,
+            PORTICO_AGE_RECIPIENTS: recipient,
+            PORTICO_GIT_INTERVAL: '1',
+            // The remote holds grants only, not the docs: nothing to follow.
+            PORTICO_DOCS_FOLLOW: 'off',
+            // A closed loop makes hundreds of keys per application; the default cap of live keys (10) is for people.
+            PORTICO_MAX_KEYS_PER_APPLICATION: '100000',
+          },
+          onLine,
+        ),
       );
     }
     console.log(`portico bench: provisioning, ${portalCount} portal(s): signing up ${Math.max(...CONSUMER_COUNTS)} consumers`);
@@ -189,6 +213,7 @@ async function runPortals(work: BenchWork, portalCount: number, recipient: strin
       console.log(`portico bench: provisioning, ${portalCount} portal(s), ${count} consumer(s), ${work.options.duration} s`);
       const commitsBefore = commitCount(remote);
       const poller = startKeyPoller(db.sql);
+      passes = [];
       const samples: KeySample[] = [];
       const started = Date.now();
       const deadline = started + work.options.duration * 1000;
@@ -223,6 +248,7 @@ async function runPortals(work: BenchWork, portalCount: number, recipient: strin
         queue.push(row.published_at.getTime() - row.created_at.getTime());
       }
       runs.push({
+        code,
         portals: portalCount,
         consumers: count,
         keys: done.length,
@@ -235,6 +261,8 @@ async function runPortals(work: BenchWork, portalCount: number, recipient: strin
         queueMs: pcts(queue),
         keysRevoked: lost.length,
         revokedReasons: [...new Set(reasons.map((r) => r.status_reason ?? '(no reason)'))].slice(0, 3),
+        passes: passes.length,
+        passMs: medianSteps(passes),
       });
     }
   } catch (err) {
@@ -246,11 +274,38 @@ async function runPortals(work: BenchWork, portalCount: number, recipient: strin
   return runs;
 }
 
+/** The median of each step over the passes (a step a pass did not take counts as 0 ms there). */
+function medianSteps(passes: Array<Record<string, number>>): Record<string, number> {
+  const steps = [...new Set(passes.flatMap((p) => Object.keys(p)))];
+  return Object.fromEntries(
+    steps.map((step) => [
+      step,
+      Math.round(
+        quantile(
+          passes.map((p) => p[step] ?? 0),
+          0.5,
+        ),
+      ),
+    ]),
+  );
+}
+
 /** Provisioning latency and throughput, with one portal and with two on one database and one Git remote. */
 export async function benchProvisioning(work: BenchWork): Promise<{ table: SectionTable; results: { runs: ProvisioningRun[]; setup: SetupOutcome[] } }> {
   const recipient = await benchAgeRecipient();
   const setup: SetupOutcome[] = [];
-  const runs = [...(await runPortals(work, 1, recipient, setup)), ...(await runPortals(work, 2, recipient, setup))];
+  const runs: ProvisioningRun[] = [];
+  // With a baseline, its code and this one take turns on the same machine in the same run: the
+  // before and after of a change, side by side, with the machine's load shared alike.
+  const before = work.baseline ? { ...work, dir: path.join(work.dir, 'baseline'), root: work.baseline.root, serverSite: undefined, baseline: undefined } : undefined;
+  if (before) mkdirSync(before.dir, { recursive: true });
+  for (const portals of [1, 2]) {
+    if (before) {
+      console.log(`portico bench: provisioning, ${portals} portal(s): the baseline's code (${work.baseline!.commit.slice(0, 12)})`);
+      runs.push(...(await runPortals(before, portals, recipient, setup, 'before')));
+    }
+    runs.push(...(await runPortals(work, portals, recipient, setup, before ? 'after' : 'this')));
+  }
   const lostNotes = [
     ...setup
       .filter((s) => s.revoked > 0)
@@ -270,6 +325,7 @@ export async function benchProvisioning(work: BenchWork): Promise<{ table: Secti
     table: {
       title: 'Provisioning: an API key, from request to commit and to active (PostgreSQL, local bare Git remote)',
       header: [
+        ...(before ? ['code'] : []),
         'portals',
         'consumers',
         'keys active',
@@ -282,6 +338,7 @@ export async function benchProvisioning(work: BenchWork): Promise<{ table: Secti
         'revoked by mistake',
       ],
       rows: runs.map((r) => [
+        ...(before ? [r.code === 'before' ? `before (${work.baseline!.commit.slice(0, 7)})` : 'after'] : []),
         String(r.portals),
         String(r.consumers),
         String(r.keys),
@@ -299,6 +356,17 @@ export async function benchProvisioning(work: BenchWork): Promise<{ table: Secti
         `request→active: to the first time the bench, reading api_keys every ${POLL_MS} ms, sees the key active (the reconciler found it on the branch); resolution ${POLL_MS} ms.`,
         "outbox wait: outbox.created_at (the request's transaction) to published_at, server side only.",
         'commits: commits the writer added to main during the run (one commit carries every change pending at that pass).',
+        ...runs.map(
+          (r) =>
+            `Writer pass${r.code === 'this' ? '' : ` (${r.code})`}, ${r.portals} portal${r.portals === 1 ? '' : 's'}, ${plural(r.consumers, 'consumer')}: ${r.passes} passes published; median ms per step: ${
+              r.passes === 0
+                ? '(this code logs no steps)'
+                : Object.entries(r.passMs)
+                    .map(([step, v]) => `${step} ${v}`)
+                    .join(', ')
+            }.`,
+        ),
+        'Steps (from the writer\'s "grants published" log line): sweep (expired keys, before the writer), lock (the writer lock), snapshot (queue and grants read), sync (fetch, and checkout when the tip moved), log (history read for requests already pushed), render, write (files), commit, push, record (outcomes and statuses), total (the writer), reconcile (after the writer).',
         ...lostNotes,
         'PORTICO_GIT_INTERVAL=1. Two portals: consumers alternate between them; both run the writer loop, the advisory lock lets one write at a time. The runs 1, 10, 50 follow each other on the same database, so the state grows.',
       ],

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { PorticoError } from '../lib/errors.ts';
-import { projectRevision, projectRoot, snapshotProject } from './build.ts';
+import { projectRevision, projectRoot, snapshotProject, snapshotRevision } from './build.ts';
 import { chromiumVersion } from './chromium.ts';
 import { formatMarkdownTable, printSection, type SectionTable } from './report.ts';
 import type { BenchOptions, BenchWork } from './work.ts';
@@ -13,7 +13,10 @@ export const SECTIONS = ['catalog', 'site', 'weight', 'provisioning', 'island', 
 const USAGE = `Usage: npm run bench -- [--only <section>[,<section>...]] [--specs <n>] [--duration <seconds>]
   sections: ${SECTIONS.join(', ')} (default: all)
   --specs     OpenAPI Directory specs in the docs build (default 200)
-  --duration  seconds of each load test (default 10)`;
+  --duration  seconds of each load test (default 10)
+  --baseline  a commit (e.g. main~3) whose code the provisioning section also runs, alternating with
+              this one, for figures before and after a change from the same run (its packages are
+              this checkout's node_modules)`;
 
 /** Reads the bench flags; every mistake is a message that says which flag and what it takes. */
 export function parseBenchArgs(args: string[]): BenchOptions {
@@ -42,6 +45,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
       options.sections = SECTIONS.filter((s) => wanted.includes(s));
     } else if (flag === '--specs') options.specs = count(1, 2000);
     else if (flag === '--duration') options.duration = count(1, 600);
+    else if (flag === '--baseline') options.baseline = value();
     else throw new PorticoError(`unknown flag "${arg}"`, USAGE);
   }
   return options;
@@ -58,6 +62,7 @@ export async function runBench(args: string[]): Promise<number> {
   const dir = mkdtempSync(path.join(tmpdir(), 'portico-bench-'));
   const revision = projectRevision();
   const work: BenchWork = { dir, root: snapshotProject(path.join(dir, 'project')), options };
+  if (options.baseline) work.baseline = snapshotRevision(options.baseline, path.join(dir, 'baseline-project'));
   const machine = {
     cores: cpus().length,
     memoryGiB: Math.round(totalmem() / 1024 ** 3),

@@ -8,6 +8,8 @@ export interface BenchOptions {
   specs: number;
   /** Seconds of each load test (provisioning runs, autocannon runs). */
   duration: number;
+  /** A commit whose code the provisioning section also measures, in the same run, for a before/after. */
+  baseline?: string;
 }
 
 export interface BenchWork {
@@ -23,4 +25,6 @@ export interface BenchWork {
   githubBuilt?: boolean;
   /** The site the provisioning and island benchmarks serve, once built. */
   serverSite?: ServerSite;
+  /** With --baseline: that commit's copy of the project (node_modules linked from this one). */
+  baseline?: { commit: string; root: string };
 }
