@@ -91,6 +91,49 @@ describe('committing rendered policies to Git', () => {
     expect(sh(bare, 'show', 'main:README.md')).toBe('edited by a person');
   });
 
+  it('keeps its working copy when the tip is its own push, and takes the remote exactly when someone else pushed', async () => {
+    const { bare } = await newRemote();
+    const ws = new GitWorkspace(path.join(work, `ws-${n}`), { url: bare, branch: 'main', author });
+    const pushed = await publishRendered(ws, 'consumers', () => new Map([['a.yaml', 'a\n']]), 'Grant a', { 'Portico-Request': 'req-a' });
+    ws.takeTimings();
+    // The tip is the writer's own commit: the sync fetches and finds it there, with no checkout, and the
+    // commit of an unchanged render asks git nothing.
+    expect(await ws.sync()).toBe(pushed.commit);
+    ws.writeFolder('consumers', new Map([['a.yaml', 'a\n']]));
+    expect(await ws.commit('consumers', 'Nothing new', {})).toBeUndefined();
+    const spent = ws.takeTimings();
+    expect(Object.keys(spent).sort()).toEqual(['commit', 'sync', 'write']);
+    expect(sh(ws.dir, 'rev-parse', 'HEAD')).toBe(pushed.commit);
+
+    // Someone else pushes, and a stray file is left in the working copy: the next sync is the remote's tip, exactly.
+    pushAsSomeoneElse(bare, 'consumers/b.yaml', 'b\n');
+    writeFileSync(path.join(ws.dir, 'consumers', 'stray.yaml'), 'left behind\n');
+    const tip = await ws.sync();
+    expect(tip).toBe(sh(bare, 'rev-parse', 'main'));
+    expect(sh(ws.dir, 'rev-parse', 'HEAD')).toBe(tip);
+    expect(existsSync(path.join(ws.dir, 'consumers', 'b.yaml'))).toBe(true);
+    expect(existsSync(path.join(ws.dir, 'consumers', 'stray.yaml'))).toBe(false);
+    expect(sh(ws.dir, 'status', '--porcelain')).toBe('');
+
+    // A render that changes a file and one that writes it back: the commit sees no change and makes none.
+    ws.writeFolder(
+      'consumers',
+      new Map([
+        ['a.yaml', 'changed\n'],
+        ['b.yaml', 'b\n'],
+      ]),
+    );
+    ws.writeFolder(
+      'consumers',
+      new Map([
+        ['a.yaml', 'a\n'],
+        ['b.yaml', 'b\n'],
+      ]),
+    );
+    expect(await ws.commit('consumers', 'Back as it was', {})).toBeUndefined();
+    expect(sh(ws.dir, 'rev-parse', 'HEAD')).toBe(tip);
+  });
+
   it('says a remote that is down is retryable, and names no credential', async () => {
     const ws = new GitWorkspace(path.join(work, 'ws-down'), { url: 'https://ci-user:s3cret-token@127.0.0.1:9/org/gitops.git', branch: 'main', token: 'another-s3cret', author });
     const err = await ws.sync().catch((e: unknown) => e);
