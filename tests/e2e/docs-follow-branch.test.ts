@@ -7,7 +7,7 @@ import { jsonApi, until } from '../support/api.ts';
 import { contentRemote, type ContentRemote } from '../support/content-remote.ts';
 import { signUpConfirmed } from '../support/mail.ts';
 import { projectRoot } from '../support/portal.ts';
-import { runPortico, servePortal, type ServedPortal } from '../support/served.ts';
+import { requestsUnderLoad, runPortico, servePortal, type ServedPortal } from '../support/served.ts';
 
 // Issue 17 item 2, decision record 19: `portico serve` with a Git remote follows the branch. It
 // serves what it was given at once, builds each new commit in the background, switches between two
@@ -108,25 +108,7 @@ describe('docs that follow the branch', () => {
     const asset = /(?:href|src)="(\/_astro\/[^"]+)"/.exec(page)?.[1];
     expect(asset).toBeDefined();
     const addresses = ['/', '/apis/shipments/', '/plans/', '/api/v1/status', asset!];
-    const failures: string[] = [];
-    let answered = 0;
-    let hammering = true;
-    const hammer = (async () => {
-      while (hammering) {
-        await Promise.all(
-          addresses.map(async (address) => {
-            try {
-              const res = await fetch(`${portal.base}${address}`);
-              await res.arrayBuffer();
-              if (res.status !== 200) failures.push(`${address}: ${res.status}`);
-              else answered++;
-            } catch (err) {
-              failures.push(`${address}: ${(err as Error).message}`);
-            }
-          }),
-        );
-      }
-    })();
+    const load = requestsUnderLoad(portal.base, addresses);
     const commit = remote.push('Rename the Shipments API', (dir) => {
       const file = path.join(dir, SHIPMENTS_API);
       writeFileSync(file, readFileSync(file, 'utf8').replace(/^ {2}title: Shipments$/m, '  title: Freight Shipments'));
@@ -134,11 +116,10 @@ describe('docs that follow the branch', () => {
     expect((await webhook('gitea', pushEvent(commit))).status).toBe(202);
     await until('the docs to show the renamed API', async () => ((await status()).docs.commit === commit ? true : undefined), 240);
     // Requests go on across the switch and after it.
-    const after = answered;
-    await until('requests answered after the switch', async () => (answered > after + 3 * addresses.length ? true : undefined), 60);
-    hammering = false;
-    await hammer;
-    expect(failures).toEqual([]);
+    const after = load.answered();
+    await until('requests answered after the switch', async () => (load.answered() > after + 3 * addresses.length ? true : undefined), 60);
+    await load.stop();
+    expect(load.failures).toEqual([]);
     expect(await fetch(`${portal.base}/apis/shipments/`).then((r) => r.text())).toContain('Freight Shipments');
     // The server's own catalog switched too (it answers /api/v1/catalog from it).
     expect(JSON.stringify((await admin('GET', '/catalog')).body)).toContain('Freight Shipments');

@@ -12,7 +12,7 @@ import { gitIn } from '../support/git-history.ts';
 import { journeyOperation, type JourneyOperation } from '../support/journey-operation.ts';
 import { mailedToken } from '../support/mail.ts';
 import { freePort, projectRoot } from '../support/portal.ts';
-import { runPortico, servePortal, type ServedPortal } from '../support/served.ts';
+import { requestsUnderLoad, runPortico, servePortal, type ServedPortal } from '../support/served.ts';
 
 // Issue 17 item 5: many replicas, one database, tested without Kubernetes. `portico build` runs
 // once; two `portico serve` share one PostgreSQL and one Git remote behind a real HAProxy that
@@ -257,25 +257,7 @@ describe('two replicas on one PostgreSQL and one Git remote, behind HAProxy', ()
     const asset = /(?:href|src)="(\/_astro\/[^"]+)"/.exec(page)?.[1];
     expect(asset).toBeDefined();
     const addresses = ['/', '/apis/shipments/', '/plans/', '/api/v1/status', asset!];
-    const failures: string[] = [];
-    const served = new Set<string>();
-    let hammering = true;
-    const hammer = (async () => {
-      while (hammering) {
-        await Promise.all(
-          addresses.map(async (address) => {
-            try {
-              const res = await fetch(`${base}${address}`);
-              await res.arrayBuffer();
-              served.add(res.headers.get('x-replica') ?? '?');
-              if (res.status !== 200) failures.push(`${address} on ${res.headers.get('x-replica')}: ${res.status}`);
-            } catch (err) {
-              failures.push(`${address}: ${(err as Error).message}`);
-            }
-          }),
-        );
-      }
-    })();
+    const load = requestsUnderLoad(base, addresses);
     const commit = remote.push('Rename the Shipments API', (dir) => {
       const file = path.join(dir, SHIPMENTS_API);
       writeFileSync(file, readFileSync(file, 'utf8').replace(/^ {2}title: Shipments$/m, '  title: Freight Shipments'));
@@ -297,10 +279,9 @@ describe('two replicas on one PostgreSQL and one Git remote, behind HAProxy', ()
         300,
       );
     }
-    hammering = false;
-    await hammer;
-    expect(failures).toEqual([]);
-    expect(served).toEqual(new Set(['a', 'b']));
+    await load.stop();
+    expect(load.failures).toEqual([]);
+    expect(load.replicas).toEqual(new Set(['a', 'b']));
     expect(balancerOutput).not.toMatch(/is DOWN/);
   }, 400_000);
 });

@@ -67,3 +67,53 @@ export async function servePortal(siteDir: string, env: Record<string, string>, 
     throw err;
   }
 }
+
+/** Requests made over and over while something happens (a switch of site): what failed, and who answered. */
+export interface LoadLoop {
+  /** Requests answered 200 so far. */
+  answered(): number;
+  /** Every request that did not answer 200, with its address (and the replica, when one is named). */
+  failures: string[];
+  /** The X-Replica headers seen, when a balancer names the replica that answered. */
+  replicas: Set<string>;
+  /** Stops after the round under way, and waits for it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Fetches every one of `addresses` from `base`, all at once, round after round, until stopped: a
+ * page opened during a switch of site must never fail.
+ */
+export function requestsUnderLoad(base: string, addresses: string[]): LoadLoop {
+  const failures: string[] = [];
+  const replicas = new Set<string>();
+  let answered = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      await Promise.all(
+        addresses.map(async (address) => {
+          try {
+            const res = await fetch(`${base}${address}`);
+            await res.arrayBuffer();
+            const replica = res.headers.get('x-replica');
+            if (replica) replicas.add(replica);
+            if (res.status === 200) answered++;
+            else failures.push(`${address}${replica ? ` on ${replica}` : ''}: ${res.status}`);
+          } catch (err) {
+            failures.push(`${address}: ${(err as Error).message}`);
+          }
+        }),
+      );
+    }
+  })();
+  return {
+    answered: () => answered,
+    failures,
+    replicas,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
