@@ -66,4 +66,37 @@ describe('the docs build, one step after the other', () => {
     expect(existsSync(path.join(out, 'client', 'pagefind', 'pagefind-entry.json'))).toBe(true);
     expect(output).toMatch(/^portico: site built in \d+\.\d s: \d+ pages indexed for search$/m);
   }, 180_000);
+
+  it('leaves no Astro build running when the build command is stopped midway (a follower stops it with SIGTERM)', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'portico-steps-site-'));
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'portico-steps-data-'));
+    temps.push(out, dataDir);
+    const child = spawn(process.execPath, [path.join(projectRoot, 'bin/portico.mjs'), 'build', '--out', out], {
+      cwd: projectRoot,
+      env: { ...process.env, NO_COLOR: '1', PORTICO_DATA_DIR: dataDir, PORTICO_OFFLINE: '1' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const astroBuild = () => {
+      for (const name of readdirSync('/proc')) {
+        try {
+          const command = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+          if (command.includes('astro-build-child') && command.includes(out)) return Number(name);
+        } catch {
+          // ended meanwhile
+        }
+      }
+      return undefined;
+    };
+    let pid: number | undefined;
+    for (let i = 0; i < 600 && !pid; i++) {
+      pid = astroBuild();
+      if (!pid) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(pid).toBeDefined();
+    child.kill('SIGTERM');
+    await exited;
+    for (let i = 0; i < 100 && existsSync(`/proc/${pid}/cmdline`) && astroBuild(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(astroBuild()).toBeUndefined();
+  }, 120_000);
 });
