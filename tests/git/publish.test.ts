@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureLocalRemote, GitError, GitWorkspace, publishRendered, stripCredentials } from '../../src/lib/gitops/git.ts';
+import { ensureLocalRemote, GitError, GitWorkspace, stripCredentials } from '../../src/lib/gitops/git.ts';
+import { publishRendered } from '../../src/lib/gitops/publish.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'portico-git-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureLocalRemote, GitError, GitWorkspace, publishRendered } from '../../src/lib/gitops/git.ts';
+import { ensureLocalRemote, GitError, GitWorkspace } from '../../src/lib/gitops/git.ts';
+import { publishRendered } from '../../src/lib/gitops/publish.ts';
 import { projectRoot } from '../support/portal.ts';
 
 /*
