@@ -301,12 +301,10 @@ export class GitWorkspace {
    * merge; the files are exactly the renderer's, so there is nothing to resolve.
    */
   async startMerge(commits: string[]): Promise<void> {
-    if (commits.length) {
-      this.cleanAt = undefined;
-      this.written = undefined;
-    }
-    if (commits.length)
-      await git(['-c', `user.name=${this.target.author.name}`, '-c', `user.email=${this.target.author.email}`, 'merge', '-q', '-s', 'ours', '--no-commit', '--no-ff', ...commits], this.dir);
+    if (!commits.length) return;
+    this.cleanAt = undefined;
+    this.written = undefined;
+    await git(['-c', `user.name=${this.target.author.name}`, '-c', `user.email=${this.target.author.email}`, 'merge', '-q', '-s', 'ours', '--no-commit', '--no-ff', ...commits], this.dir);
   }
 
   /** Pushes the checked-out commit to another branch of the remote, replacing what is there (Portico's own `portico/*` branches). */
