@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../src/lib/catalog/model.ts';
 import path from 'node:path';
-import { codeSamples, sampleBodyOf, sampleRequest, type SampleBody } from '../../src/lib/docs/code-samples.ts';
+import { codeSamples, SAMPLE_FIELD_LIMIT, sampleBodyOf, sampleRequest, type SampleBody } from '../../src/lib/docs/code-samples.ts';
 import { expectGoldenFile } from '../support/golden.ts';
 
 const op = (security: Operation['security']): Operation => ({
@@ -111,5 +111,62 @@ describe('code samples in eight languages (golden)', () => {
     expect(raw.binary).toBe(true);
     const [curl] = codeSamples(sampleRequest(post([]), servers, schemes, raw));
     expect(curl!.code).toContain('--data-binary @body.bin');
+  });
+});
+
+describe('a body with many optional fields (Stripe PostPaymentIntents has about 150)', () => {
+  const optional = Array.from({ length: 150 }, (_, i) => `opt_${String(i).padStart(3, '0')}`);
+  const schema = {
+    type: 'object',
+    required: ['amount', 'currency'],
+    properties: { amount: { type: 'integer' }, currency: { type: 'string' }, ...Object.fromEntries(optional.map((name) => [name, { type: 'string' }])) },
+  };
+  const value = { amount: 2000, currency: 'usd', ...Object.fromEntries(optional.map((name) => [name, `${name}_value`])) };
+  const comment = { curl: '#', javascript: '//', python: '#', go: '//', java: '//', csharp: '//', php: '//', ruby: '#' } as Record<string, string>;
+  const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+
+  /** Brackets outside string literals balance: a cut that dropped a closing line would not. */
+  const balanced = (code: string) => {
+    const stack: string[] = [];
+    for (const line of code.split('\n')) {
+      const bare = line.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '').replace(/^\s*(#|\/\/).*$/, '');
+      for (const c of bare) {
+        if ('([{'.includes(c)) stack.push(c);
+        else if (')]}'.includes(c) && stack.pop() !== pairs[c]) return false;
+      }
+    }
+    return stack.length === 0;
+  };
+
+  for (const mediaType of ['application/x-www-form-urlencoded', 'application/json', 'multipart/form-data']) {
+    it(`sends every required field, optional ones up to ${SAMPLE_FIELD_LIMIT} in all, and says in one comment that the rest are left out (${mediaType})`, () => {
+      const body = sampleBodyOf(doc, mediaType, { schema }, value);
+      expect(body.omittedFields).toBe(150 - (SAMPLE_FIELD_LIMIT - 2));
+      const samples = codeSamples(sampleRequest(post([{ bearer: [] }], '/v1/payment_intents'), servers, schemes, body));
+      expect(samples).toHaveLength(8);
+      for (const s of samples) {
+        expect(s.code, s.label).toContain('amount');
+        expect(s.code, s.label).toContain('currency');
+        const sent = new Set(s.code.match(/opt_\d{3}/g));
+        expect(sent.size, s.label).toBe(SAMPLE_FIELD_LIMIT - 2);
+        expect([...sent], s.label).toEqual(optional.slice(0, SAMPLE_FIELD_LIMIT - 2));
+        const notes = s.code.split('\n').filter((l) => l.includes('left out'));
+        expect(notes, s.label).toEqual([`${comment[s.lang]} 140 optional fields are left out; the request body section lists them all.`]);
+        expect(balanced(s.code), s.label).toBe(true);
+      }
+      const php = samples.find((s) => s.lang === 'php')!.code;
+      expect(php.startsWith('<?php\n//'), 'PHP opens with <?php before any comment').toBe(true);
+      const go = samples.find((s) => s.lang === 'go')!.code;
+      expect(go.split('\n')[1]).toBe('package main');
+    });
+  }
+
+  it('keeps every required field even past the cap, and leaves a small body as it was', () => {
+    const allRequired = { ...schema, required: ['amount', 'currency', ...optional.slice(0, 20)] };
+    const body = sampleBodyOf(doc, 'application/json', { schema: allRequired }, value);
+    expect(Object.keys(body.value as object)).toEqual(['amount', 'currency', ...optional.slice(0, 20)]);
+    expect(body.omittedFields).toBe(130);
+    const small = { amount: 2000, currency: 'usd', metadata: { order_id: '6735' } };
+    expect(sampleBodyOf(doc, 'application/x-www-form-urlencoded', { schema }, small)).toEqual({ mediaType: 'application/x-www-form-urlencoded', value: small, binary: false });
   });
 });

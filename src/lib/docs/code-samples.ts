@@ -31,7 +31,15 @@ export interface SampleBody {
   fileParts?: string[];
   /** The whole body is a file (`application/octet-stream`, an image, a `format: binary` string). */
   binary?: boolean;
+  /** How many optional top-level properties the sample leaves out (see SAMPLE_FIELD_LIMIT). */
+  omittedFields?: number;
 }
+
+/**
+ * The most body fields (leaf values, as a form sends them) a sample sends; required fields are sent even past it.
+ * Stripe's PostPaymentIntents has about 150, and eight copies of them were 16 KB of a 39 KB gzip page (issue 18).
+ */
+export const SAMPLE_FIELD_LIMIT = 12;
 
 /** What a sample needs: the request as a consumer would send it. */
 export interface SampleRequest {
@@ -71,9 +79,41 @@ export function sampleBodyOf(doc: OpenApiObject, mediaType: string, media: OpenA
     const fileParts = Object.entries(properties)
       .filter(([name, raw]) => isFileSchema(resolveLocalRef<OpenApiObject>(doc, raw) ?? {}) || isFileEncoding(encoding[name]))
       .map(([name]) => name);
-    return { mediaType, value, fileParts };
+    return { mediaType, ...capFields(schema, value, new Set(fileParts)), fileParts };
   }
-  return { mediaType, value, binary: /^(application\/octet-stream|image\/|audio\/|video\/|application\/(pdf|zip|gzip))/i.test(mediaType) || isFileSchema(schema) };
+  const binary = /^(application\/octet-stream|image\/|audio\/|video\/|application\/(pdf|zip|gzip))/i.test(mediaType) || isFileSchema(schema);
+  return { mediaType, ...(binary ? { value } : capFields(schema, value, new Set())), binary };
+}
+
+/**
+ * An object body cut to every required property, then optional ones in the schema's order while the
+ * fields sent stay within SAMPLE_FIELD_LIMIT; file parts are always kept. The request body section lists the rest.
+ */
+function capFields(schema: OpenApiObject, value: unknown, keep: Set<string>): { value: unknown; omittedFields?: number } {
+  if (!isObject(value)) return { value };
+  const entries = Object.entries(value);
+  if (entries.reduce((n, [, v]) => n + countFields(v), 0) <= SAMPLE_FIELD_LIMIT) return { value };
+  const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
+  let sent = entries.filter(([k]) => required.has(k) && !keep.has(k)).reduce((n, [, v]) => n + countFields(v), 0);
+  let omitted = 0;
+  const kept = entries.filter(([k, v]) => {
+    if (required.has(k) || keep.has(k)) return true;
+    const n = countFields(v);
+    if (sent + n > SAMPLE_FIELD_LIMIT) {
+      omitted += 1;
+      return false;
+    }
+    sent += n;
+    return true;
+  });
+  return omitted === 0 ? { value } : { value: Object.fromEntries(kept), omittedFields: omitted };
+}
+
+/** How many fields a value is when flattened as a form sends it (`a[b][0]`). */
+function countFields(value: unknown): number {
+  const children = Array.isArray(value) ? value : isObject(value) ? Object.values(value) : undefined;
+  if (!children || children.length === 0) return 1;
+  return children.reduce<number>((n, v) => n + countFields(v), 0);
 }
 
 /** A file in OpenAPI 3.0 (`format: binary`), 3.1 (`contentMediaType`), or an array of them. */
@@ -173,5 +213,16 @@ export const SAMPLE_LANGUAGES = [
  */
 export function codeSamples(req: SampleRequest): CodeSample[] {
   const body = bodyKind(req.body);
-  return SAMPLE_LANGUAGES.map(({ lang, grammar, label, write }) => ({ lang, grammar, label, code: write(req, body) }));
+  const omitted = req.body?.omittedFields ?? 0;
+  return SAMPLE_LANGUAGES.map(({ lang, grammar, label, write }) => ({ lang, grammar, label, code: withOmittedNote(lang, write(req, body), omitted) }));
+}
+
+/** One comment line, in the sample's language, on the optional fields a capped sample leaves out. */
+function withOmittedNote(lang: string, code: string, omitted: number): string {
+  if (omitted === 0) return code;
+  const words = `${omitted} optional ${omitted === 1 ? 'field is' : 'fields are'} left out; the request body section lists them all.`;
+  const note = `${lang === 'curl' || lang === 'python' || lang === 'ruby' ? '#' : '//'} ${words}`;
+  // PHP: a comment before `<?php` would be printed as text.
+  if (lang === 'php' && code.startsWith('<?php\n')) return code.replace('<?php\n', `<?php\n${note}\n`);
+  return `${note}\n${code}`;
 }
