@@ -67,6 +67,19 @@ describe('the Try it data of an operation page', () => {
     });
   });
 
+  it('fills a form body with nested fields in brackets, as the code samples send them, not JSON inside a field', () => {
+    const built = buildTryItSpec({
+      api: { key: 'payments/stripe', title: 'Stripe' },
+      operation,
+      servers: [{ url: 'https://api.stripe.example' }],
+      schemes: {},
+      parameters: [],
+      body: { mediaType: 'application/x-www-form-urlencoded', value: { amount: 2000, automatic_payment_methods: { enabled: true }, expand: ['customer'] }, required: true },
+    });
+    expect(built?.body?.value).toBe('amount=2000&automatic_payment_methods%5Benabled%5D=true&expand%5B0%5D=customer');
+    expect(new URLSearchParams(built!.body!.value).get('automatic_payment_methods[enabled]')).toBe('true');
+  });
+
   it('offers an enum parameter as a choice of its values, and keeps a free-text field for the rest', () => {
     const built = buildTryItSpec({
       api: { key: 'logistics/shipments', title: 'Shipments' },

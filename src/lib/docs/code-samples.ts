@@ -149,11 +149,11 @@ function bodyKind(body: SampleBody | undefined): BodyKind | undefined {
   const { mediaType, value } = body;
   if (/^multipart\//i.test(mediaType)) {
     const files = new Set(body.fileParts ?? []);
-    const fields = flattenFields(isObject(value) ? Object.fromEntries(Object.entries(value).filter(([k]) => !files.has(k))) : {});
+    const fields = formFieldsOf(isObject(value) ? Object.fromEntries(Object.entries(value).filter(([k]) => !files.has(k))) : {});
     return { kind: 'multipart', fields, files: [...files].map((name) => [name, `${name}.bin`]) };
   }
   if (/^application\/x-www-form-urlencoded/i.test(mediaType)) {
-    const fields = typeof value === 'string' ? [...new URLSearchParams(value)] : flattenFields(value);
+    const fields = typeof value === 'string' ? [...new URLSearchParams(value)] : formFieldsOf(value);
     return { kind: 'form', mediaType: 'application/x-www-form-urlencoded', fields };
   }
   if (body.binary) return { kind: 'file', mediaType, file: 'body.bin' };
@@ -161,10 +161,10 @@ function bodyKind(body: SampleBody | undefined): BodyKind | undefined {
   return { kind: 'text', mediaType, text: typeof value === 'string' ? value : JSON.stringify(value ?? '') };
 }
 
-/** Form fields as Stripe, Twilio and Slack read them: nested objects and arrays in brackets. */
-function flattenFields(value: unknown, prefix = ''): Array<[string, string]> {
-  if (Array.isArray(value)) return value.flatMap((v, i) => flattenFields(v, `${prefix}[${i}]`));
-  if (isObject(value)) return Object.entries(value).flatMap(([k, v]) => flattenFields(v, prefix ? `${prefix}[${k}]` : k));
+/** Form fields as Stripe, Twilio and Slack read them: nested objects and arrays in brackets. The samples and Try it both send these. */
+export function formFieldsOf(value: unknown, prefix = ''): Array<[string, string]> {
+  if (Array.isArray(value)) return value.flatMap((v, i) => formFieldsOf(v, `${prefix}[${i}]`));
+  if (isObject(value)) return Object.entries(value).flatMap(([k, v]) => formFieldsOf(v, prefix ? `${prefix}[${k}]` : k));
   if (!prefix) return [];
   return [[prefix, value === null || value === undefined ? '' : String(value)]];
 }

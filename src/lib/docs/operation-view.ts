@@ -136,7 +136,9 @@ export function buildOperationView(api: DocsApi, version: DocsVersion, op: Opera
   const firstBody = body && isObject(body.content) ? Object.entries(body.content)[0] : undefined;
   const sampleBody = firstBody ? { mediaType: firstBody[0], value: exampleOf(doc, firstBody[1]) } : undefined;
   const schemes = version.version.securitySchemes;
-  const request = sampleRequest(op, version.version.servers, schemes, sampleBody && sampleBodyOf(doc, sampleBody.mediaType, isObject(firstBody?.[1]) ? firstBody[1] : {}, sampleBody.value));
+  // The samples and Try it send the same body: for a large one, every required field and the first optional ones (the request body section lists all).
+  const sentBody = sampleBody && sampleBodyOf(doc, sampleBody.mediaType, isObject(firstBody?.[1]) ? firstBody[1] : {}, sampleBody.value);
+  const request = sampleRequest(op, version.version.servers, schemes, sentBody);
   const responses = responseViews(doc, op.responses);
   shareRepeatedTrees([
     { label: 'the request body', anchor: 'request-body', content: requestContent },
@@ -175,7 +177,14 @@ export function buildOperationView(api: DocsApi, version: DocsVersion, op: Opera
     ],
     servers: (op.servers ?? version.version.servers).map((s) => s.url),
     schemaBaseHref: `${version.href}schemas/`,
-    tryIt: buildTryItSpec({ api: api.api, operation: op, servers: version.version.servers, schemes, parameters: params, body: sampleBody && { ...sampleBody, required: body?.required === true } }),
+    tryIt: buildTryItSpec({
+      api: api.api,
+      operation: op,
+      servers: version.version.servers,
+      schemes,
+      parameters: params,
+      body: sentBody && { mediaType: sentBody.mediaType, value: sentBody.value, required: body?.required === true },
+    }),
     otherVersions: api.versions.map((v) => {
       const same = v.operations.find((o) => o.operationId === op.operationId || (o.method === op.method && o.path === op.path));
       return { name: v.version.name, release: v.version.release, href: same ? hrefOfOperation(api, v, same) : v.href, current: v === version, deprecated: v.version.deprecated };

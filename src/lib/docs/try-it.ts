@@ -1,5 +1,6 @@
 import type { OpenApiObject, Operation, Server } from '../catalog/model.ts';
 import { expandServer } from '../relay/relay.ts';
+import { formFieldsOf } from './code-samples.ts';
 
 /** How the Try it panel sends a key: the scheme of the first requirement a portal key can meet. */
 export type TryItAuth = { kind: 'apiKey'; in: 'header' | 'query' | 'cookie'; name: string } | { kind: 'bearer' } | { kind: 'basic' };
@@ -74,9 +75,8 @@ export function parameterText(json: string | undefined): string {
 /** A body example as text: JSON (compact here; the panel indents it), form fields, or the text itself. */
 export function bodyText(mediaType: string, value: unknown): string {
   if (/json/i.test(mediaType)) return JSON.stringify(value ?? {});
-  if (/x-www-form-urlencoded/i.test(mediaType) && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    return new URLSearchParams(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString();
-  }
+  // Nested values in brackets (`metadata[order_id]=6735`), as the code samples send them: JSON inside a form field is what no form API reads.
+  if (/x-www-form-urlencoded/i.test(mediaType) && value !== null && typeof value === 'object' && !Array.isArray(value)) return new URLSearchParams(formFieldsOf(value)).toString();
   if (value === undefined || value === null) return '';
   return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
 }
