@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../src/lib/catalog/model.ts';
 import path from 'node:path';
-import { codeSamples, SAMPLE_FIELD_LIMIT, sampleBodyOf, sampleRequest, type SampleBody } from '../../src/lib/docs/code-samples.ts';
+import { codeSamples, SAMPLE_FIELD_LIMIT, SAMPLE_WHOLE_BODY_FIELDS, sampleBodyOf, sampleRequest, type SampleBody } from '../../src/lib/docs/code-samples.ts';
 import { expectGoldenFile } from '../support/golden.ts';
 
 const op = (security: Operation['security']): Operation => ({
@@ -168,5 +168,8 @@ describe('a body with many optional fields (Stripe PostPaymentIntents has about 
     expect(body.omittedFields).toBe(130);
     const small = { amount: 2000, currency: 'usd', metadata: { order_id: '6735' } };
     expect(sampleBodyOf(doc, 'application/x-www-form-urlencoded', { schema }, small)).toEqual({ mediaType: 'application/x-www-form-urlencoded', value: small, binary: false });
+    // An ordinary body, past SAMPLE_FIELD_LIMIT but not past SAMPLE_WHOLE_BODY_FIELDS, is sent whole.
+    const ordinary = Object.fromEntries(['amount', 'currency', ...optional.slice(0, SAMPLE_WHOLE_BODY_FIELDS - 2)].map((k) => [k, (value as Record<string, unknown>)[k]]));
+    expect(sampleBodyOf(doc, 'application/json', { schema }, ordinary)).toEqual({ mediaType: 'application/json', value: ordinary, binary: false });
   });
 });

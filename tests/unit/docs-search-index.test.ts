@@ -5,6 +5,7 @@ import { loadCatalog } from '../../src/lib/catalog/load.ts';
 import type { Catalog } from '../../src/lib/catalog/model.ts';
 import { buildOperationIndex, matchOperations, type OperationIndex } from '../../src/lib/docs/operation-index.ts';
 import { operationToMarkdown, siteToLlmsTxt } from '../../src/lib/docs/operation-markdown.ts';
+import { buildOperationView } from '../../src/lib/docs/operation-view.ts';
 import { buildDocsSite, findVersion, type DocsSite } from '../../src/lib/docs/site.ts';
 import { contentTypeOfStatic } from '../../src/lib/server/static-cache.ts';
 
@@ -69,6 +70,9 @@ describe('the Markdown twins and /llms.txt', () => {
     expect(md).toMatch(/## Responses\n\n\| Status \| Description \| Content \|\n\| --- \| --- \| --- \|\n\| `200` \| A shipment with this `Idempotency-Key` already exists/);
     expect(md).toContain('| `201` | The shipment was created. | `application/json` |');
     expect(md).toMatch(/## Example request\n\n```sh\ncurl -X POST /);
+    // The twin's curl is the page's curl sample, body and all.
+    const pageCurl = buildOperationView(api, version, op).samples.find((s) => s.lang === 'curl')!.code;
+    expect(md).toContain(`\`\`\`sh\n${pageCurl}\n\`\`\``);
     const list = version.operations.find((o) => o.operationId === 'listShipments')!;
     expect(operationToMarkdown(api, version, list)).toMatch(/## Parameters\n\n\| Name \| In \| Type \| Required \| Description \|\n\| --- \| --- \| --- \| --- \| --- \|\n\| `[a-z_]+` \| query \|/);
   });

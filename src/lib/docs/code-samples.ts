@@ -41,6 +41,12 @@ export interface SampleBody {
  */
 export const SAMPLE_FIELD_LIMIT = 12;
 
+/**
+ * Bodies of up to this many fields are sent whole: an ordinary JSON body (the demo's shipment has
+ * about 30 leaves) reads better complete. Only larger ones are cut to SAMPLE_FIELD_LIMIT.
+ */
+export const SAMPLE_WHOLE_BODY_FIELDS = 40;
+
 /** What a sample needs: the request as a consumer would send it. */
 export interface SampleRequest {
   method: string;
@@ -86,13 +92,14 @@ export function sampleBodyOf(doc: OpenApiObject, mediaType: string, media: OpenA
 }
 
 /**
- * An object body cut to every required property, then optional ones in the schema's order while the
- * fields sent stay within SAMPLE_FIELD_LIMIT; file parts are always kept. The request body section lists the rest.
+ * A body of more than SAMPLE_WHOLE_BODY_FIELDS fields cut to every required property, then optional
+ * ones in the schema's order while the fields sent stay within SAMPLE_FIELD_LIMIT; file parts are
+ * always kept. The request body section lists the rest.
  */
 function capFields(schema: OpenApiObject, value: unknown, keep: Set<string>): { value: unknown; omittedFields?: number } {
   if (!isObject(value)) return { value };
   const entries = Object.entries(value);
-  if (entries.reduce((n, [, v]) => n + countFields(v), 0) <= SAMPLE_FIELD_LIMIT) return { value };
+  if (entries.reduce((n, [, v]) => n + countFields(v), 0) <= SAMPLE_WHOLE_BODY_FIELDS) return { value };
   const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
   let sent = entries.filter(([k]) => required.has(k) && !keep.has(k)).reduce((n, [, v]) => n + countFields(v), 0);
   let omitted = 0;

@@ -114,6 +114,17 @@ function discriminatorValue(discriminator: unknown, ref: string): { propertyName
 }
 
 /** One example of a media type: authored ones by name, else a generated one. */
+/** The example a media type gives (`example`, else its first `examples` entry), else one made from its schema: what samples and Try it send. */
+export function exampleOfMedia(doc: OpenApiObject, media: unknown): unknown {
+  if (!isObject(media)) return undefined;
+  if (media.example !== undefined) return media.example;
+  if (isObject(media.examples)) {
+    const first = resolveLocalRef<OpenApiObject>(doc, Object.values(media.examples)[0]);
+    if (isObject(first) && first.value !== undefined) return first.value;
+  }
+  return exampleFromSchema(doc, media.schema);
+}
+
 export interface MediaExample {
   name: string;
   summary?: string;

@@ -6,8 +6,8 @@
  */
 import type { OpenApiObject, Operation } from '../catalog/model.ts';
 import { resolveLocalRef } from '../catalog/openapi.ts';
-import { codeSamples, sampleRequest } from './code-samples.ts';
-import { exampleFromSchema } from './example.ts';
+import { codeSamples, sampleBodyOf, sampleRequest } from './code-samples.ts';
+import { exampleOfMedia } from './example.ts';
 import { summariseMarkdown } from './markdown.ts';
 import { typeLabel } from './schema-tree.ts';
 import { hrefOfOperation, type DocsApi, type DocsSite, type DocsVersion } from './site.ts';
@@ -83,7 +83,8 @@ function curlSample(version: DocsVersion, op: Operation): string | undefined {
   const body = resolveLocalRef<OpenApiObject>(doc, op.requestBody);
   const first = body && isObject(body.content) ? Object.entries(body.content)[0] : undefined;
   const media = first && isObject(first[1]) ? first[1] : undefined;
-  const sampleBody = first ? { mediaType: first[0], value: media?.example !== undefined ? media.example : exampleFromSchema(doc, media?.schema) } : undefined;
+  // The same body as the page's samples: files as files, and a large body capped (the field table above lists every field).
+  const sampleBody = first ? sampleBodyOf(doc, first[0], media ?? {}, exampleOfMedia(doc, media)) : undefined;
   const samples = codeSamples(sampleRequest(op, version.version.servers, version.version.securitySchemes, sampleBody));
   return (samples.find((s) => /curl|shell/i.test(`${s.lang} ${s.label}`)) ?? samples[0])?.code;
 }
