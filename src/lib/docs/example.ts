@@ -114,15 +114,18 @@ function discriminatorValue(discriminator: unknown, ref: string): { propertyName
 }
 
 /** One example of a media type: authored ones by name, else a generated one. */
-/** The example a media type gives (`example`, else its first `examples` entry), else one made from its schema: what samples and Try it send. */
-export function exampleOfMedia(doc: OpenApiObject, media: unknown): unknown {
-  if (!isObject(media)) return undefined;
-  if (media.example !== undefined) return media.example;
-  if (isObject(media.examples)) {
-    const first = resolveLocalRef<OpenApiObject>(doc, Object.values(media.examples)[0]);
+/**
+ * The example an object gives (a media type, a header, a parameter: `example`, else its first
+ * `examples` entry), else one made from its schema: what samples, Try it and the demo upstream send.
+ */
+export function exampleOf(doc: OpenApiObject, holder: unknown): unknown {
+  if (!isObject(holder)) return undefined;
+  if (holder.example !== undefined) return holder.example;
+  if (isObject(holder.examples)) {
+    const first = resolveLocalRef<OpenApiObject>(doc, Object.values(holder.examples)[0]);
     if (isObject(first) && first.value !== undefined) return first.value;
   }
-  return exampleFromSchema(doc, media.schema);
+  return exampleFromSchema(doc, holder.schema);
 }
 
 export interface MediaExample {

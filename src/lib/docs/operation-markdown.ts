@@ -7,7 +7,7 @@
 import type { OpenApiObject, Operation } from '../catalog/model.ts';
 import { resolveLocalRef } from '../catalog/openapi.ts';
 import { codeSamples, sampleBodyOf, sampleRequest } from './code-samples.ts';
-import { exampleOfMedia } from './example.ts';
+import { exampleOf } from './example.ts';
 import { summariseMarkdown } from './markdown.ts';
 import { typeLabel } from './schema-tree.ts';
 import { hrefOfOperation, type DocsApi, type DocsSite, type DocsVersion } from './site.ts';
@@ -84,7 +84,7 @@ function curlSample(version: DocsVersion, op: Operation): string | undefined {
   const first = body && isObject(body.content) ? Object.entries(body.content)[0] : undefined;
   const media = first && isObject(first[1]) ? first[1] : undefined;
   // The same body as the page's samples: files as files, and a large body capped (the field table above lists every field).
-  const sampleBody = first ? sampleBodyOf(doc, first[0], media ?? {}, exampleOfMedia(doc, media)) : undefined;
+  const sampleBody = first ? sampleBodyOf(doc, first[0], media ?? {}, exampleOf(doc, media)) : undefined;
   const samples = codeSamples(sampleRequest(op, version.version.servers, version.version.securitySchemes, sampleBody));
   return (samples.find((s) => /curl|shell/i.test(`${s.lang} ${s.label}`)) ?? samples[0])?.code;
 }

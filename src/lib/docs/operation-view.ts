@@ -1,7 +1,7 @@
 import type { OpenApiObject, Operation } from '../catalog/model.ts';
 import { resolveLocalRef } from '../catalog/openapi.ts';
 import { codeSamples, sampleBodyOf, sampleLiterals, sampleRequest, type CodeSample } from './code-samples.ts';
-import { exampleOfMedia } from './example.ts';
+import { exampleOf } from './example.ts';
 import { mediaViews, shareRepeatedTrees, type MediaView } from './media-view.ts';
 import { renderInlineMarkdown, renderMarkdown, summariseMarkdown } from './markdown.ts';
 import { buildSchemaTree, constraints, typeLabel, type SchemaNode, type TreeOptions } from './schema-tree.ts';
@@ -134,7 +134,7 @@ export function buildOperationView(api: DocsApi, version: DocsVersion, op: Opera
   const body = resolveLocalRef<OpenApiObject>(doc, op.requestBody);
   const requestContent = body ? mediaViews(doc, body.content) : [];
   const firstBody = body && isObject(body.content) ? Object.entries(body.content)[0] : undefined;
-  const sampleBody = firstBody ? { mediaType: firstBody[0], value: exampleOfMedia(doc, firstBody[1]) } : undefined;
+  const sampleBody = firstBody ? { mediaType: firstBody[0], value: exampleOf(doc, firstBody[1]) } : undefined;
   const schemes = version.version.securitySchemes;
   // The samples and Try it send the same body: for a large one, every required field and the first optional ones (the request body section lists all).
   const sentBody = sampleBody && sampleBodyOf(doc, sampleBody.mediaType, isObject(firstBody?.[1]) ? firstBody[1] : {}, sampleBody.value);

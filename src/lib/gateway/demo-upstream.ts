@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Catalog, HttpMethod, OpenApiObject, Operation, Server as ApiServer } from '../catalog/model.ts';
 import { resolveLocalRef } from '../catalog/local-ref.ts';
-import { exampleFromSchema } from '../docs/example.ts';
+import { exampleOf } from '../docs/example.ts';
 import { isObject } from '../util/is-object.ts';
 
 /*
@@ -136,17 +136,6 @@ function pickMediaType(types: string[]): string | undefined {
 
 function isJson(mediaType: string): boolean {
   return /^application\/(.+\+)?json(;|$)/i.test(mediaType);
-}
-
-/** An authored example (`example`, the first of `examples`), else one made from the schema. */
-function exampleOf(doc: OpenApiObject, holder: OpenApiObject | undefined): unknown {
-  if (!isObject(holder)) return undefined;
-  if (holder.example !== undefined) return holder.example;
-  if (isObject(holder.examples)) {
-    const first = resolveLocalRef<OpenApiObject>(doc, Object.values(holder.examples)[0]);
-    if (isObject(first) && first.value !== undefined) return first.value;
-  }
-  return exampleFromSchema(doc, holder.schema);
 }
 
 function problem(status: number, title: string, detail: string, extra: Record<string, string> = {}): DemoAnswer {
