@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { accounts, applications, subscriptions } from '../../../db/schema.ts';
 import type { Database } from '../db/client.ts';
 import { ProblemError } from '../errors.ts';
-import { approvalBranch, ENFORCED, enqueue } from './requests.ts';
+import { approvalBranch, ENFORCED, enqueue, type Tx } from './requests.ts';
 
 /** Pull-request grants waiting for an admin: listed, approved (merged) or rejected (closed). */
 export function createApprovalService(db: Database) {
@@ -37,13 +37,7 @@ export function createApprovalService(db: Database) {
      */
     async approve(requestId: string, adminId: string) {
       return db.transaction(async (tx) => {
-        const [s] = await tx
-          .select()
-          .from(subscriptions)
-          .where(and(eq(subscriptions.requestId, requestId), eq(subscriptions.status, 'pending-approval')))
-          .for('update');
-        if (!s) throw new ProblemError(404, 'no-request', `There is no request ${requestId} waiting for approval.`);
-        const [app] = await tx.select().from(applications).where(eq(applications.id, s.applicationId));
+        const { s, app } = await lockWaitingRequest(tx, requestId);
         await tx
           .update(subscriptions)
           .set({ status: 'committing', statusReason: `approved by ${adminId}; merging ${s.branch}` })
@@ -62,13 +56,7 @@ export function createApprovalService(db: Database) {
     async reject(requestId: string, adminId: string, reason: unknown) {
       if (reason !== undefined && (typeof reason !== 'string' || reason.length > 500)) throw new ProblemError(400, 'invalid-reason', 'The reason must be text of at most 500 characters.');
       return db.transaction(async (tx) => {
-        const [s] = await tx
-          .select()
-          .from(subscriptions)
-          .where(and(eq(subscriptions.requestId, requestId), eq(subscriptions.status, 'pending-approval')))
-          .for('update');
-        if (!s) throw new ProblemError(404, 'no-request', `There is no request ${requestId} waiting for approval.`);
-        const [app] = await tx.select().from(applications).where(eq(applications.id, s.applicationId));
+        const { s, app } = await lockWaitingRequest(tx, requestId);
         await tx
           .update(subscriptions)
           .set({ status: 'rejected', statusReason: `rejected by ${adminId}${reason ? `: ${reason}` : ''}`, endedAt: new Date() })
@@ -78,4 +66,16 @@ export function createApprovalService(db: Database) {
       });
     },
   };
+}
+
+/** The subscription waiting for approval under `requestId`, locked for this transaction, and its application; 404 when there is none. */
+async function lockWaitingRequest(tx: Tx, requestId: string) {
+  const [s] = await tx
+    .select()
+    .from(subscriptions)
+    .where(and(eq(subscriptions.requestId, requestId), eq(subscriptions.status, 'pending-approval')))
+    .for('update');
+  if (!s) throw new ProblemError(404, 'no-request', `There is no request ${requestId} waiting for approval.`);
+  const [app] = await tx.select().from(applications).where(eq(applications.id, s.applicationId));
+  return { s, app };
 }
