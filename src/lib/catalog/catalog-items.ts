@@ -38,7 +38,9 @@ function readVisibility(r: Resource): CatalogItem['visibility'] {
 /** APICatalogItems, and legacy APIAccess read as the catalog item that replaced it. */
 export function readHubCatalogItems(index: KindIndex, apis: CatalogApi[], bundles: CatalogBundle[], refs: RefCheck): CatalogItem[] {
   const items: CatalogItem[] = [];
-  for (const r of ofKind(index, HUB, 'APICatalogItem')) {
+  // Legacy APIAccess (who sees which APIs, and on which plan) is read as the catalog item that
+  // replaced it; with a plan, it is offered as that item would be. Catalog items come first.
+  for (const r of [...ofKind(index, HUB, 'APICatalogItem'), ...ofKind(index, HUB, 'APIAccess')]) {
     const listed = resolveNames(r, r.spec.apis, 'apis', refs.apis, 'API', refs.diagnostics);
     const bundleKeys = resolveNames(r, r.spec.apiBundles, 'apiBundles', refs.bundles, 'APIBundle', refs.diagnostics);
     const viaBundles = bundles.filter((b) => bundleKeys.includes(b.key)).flatMap((b) => b.apis);
@@ -50,27 +52,6 @@ export function readHubCatalogItems(index: KindIndex, apis: CatalogApi[], bundle
       title: r.annotations['portico.dev/title'] ?? r.id.name,
       visibility: readVisibility(r),
       apis: [...new Set([...listed, ...viaBundles, ...selected.keys])].sort(),
-      bundles: bundleKeys,
-      plan,
-      operationFilter: Array.isArray(r.spec.operationFilter?.include) ? r.spec.operationFilter.include.filter((x: unknown) => typeof x === 'string') : [],
-      selfService: plan !== undefined,
-      approval: readApproval(r, refs.diagnostics),
-      source: sourceOf(r),
-    });
-  }
-  // Legacy APIAccess: who sees which APIs (listed, selected, through bundles), and on which plan,
-  // read as the catalog item that replaced it; with a plan, it is offered as that item would be.
-  for (const r of ofKind(index, HUB, 'APIAccess')) {
-    const selected = selectApis(r, apis);
-    const bundleKeys = resolveNames(r, r.spec.apiBundles, 'apiBundles', refs.bundles, 'APIBundle', refs.diagnostics);
-    const viaBundles = bundles.filter((b) => bundleKeys.includes(b.key)).flatMap((b) => b.apis);
-    const plan = readPlanRef(r, refs);
-    items.push({
-      key: keyOf(r.id.namespace, r.id.name),
-      id: r.id,
-      title: r.annotations['portico.dev/title'] ?? r.id.name,
-      visibility: readVisibility(r),
-      apis: [...new Set([...resolveNames(r, r.spec.apis, 'apis', refs.apis, 'API', refs.diagnostics), ...viaBundles, ...selected.keys])].sort(),
       bundles: bundleKeys,
       plan,
       operationFilter: Array.isArray(r.spec.operationFilter?.include) ? r.spec.operationFilter.include.filter((x: unknown) => typeof x === 'string') : [],
