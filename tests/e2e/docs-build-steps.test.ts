@@ -34,19 +34,25 @@ function processTree(rootPid: number): string[] {
   return out;
 }
 
+/** `portico build` of the demo content into a fresh folder, with a fresh data directory (both removed afterwards). */
+function startBuild(output: 'pipe' | 'ignore') {
+  const out = mkdtempSync(path.join(tmpdir(), 'portico-steps-site-'));
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'portico-steps-data-'));
+  temps.push(out, dataDir);
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin/portico.mjs'), 'build', '--out', out], {
+    cwd: projectRoot,
+    env: { ...process.env, NO_COLOR: '1', PORTICO_DATA_DIR: dataDir, PORTICO_OFFLINE: '1' },
+    stdio: ['ignore', output, output],
+  });
+  return { out, child };
+}
+
 describe('the docs build, one step after the other', () => {
   it('writes the search index after the Astro build process has ended, never beside it', async () => {
-    const out = mkdtempSync(path.join(tmpdir(), 'portico-steps-site-'));
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'portico-steps-data-'));
-    temps.push(out, dataDir);
-    const child = spawn(process.execPath, [path.join(projectRoot, 'bin/portico.mjs'), 'build', '--out', out], {
-      cwd: projectRoot,
-      env: { ...process.env, NO_COLOR: '1', PORTICO_DATA_DIR: dataDir, PORTICO_OFFLINE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { out, child } = startBuild('pipe');
     let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
     const seen = { build: 0, indexer: 0, together: 0 };
     const timer = setInterval(() => {
       const tree = processTree(child.pid!);
@@ -68,14 +74,7 @@ describe('the docs build, one step after the other', () => {
   }, 180_000);
 
   it('leaves no Astro build running when the build command is stopped midway (a follower stops it with SIGTERM)', async () => {
-    const out = mkdtempSync(path.join(tmpdir(), 'portico-steps-site-'));
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'portico-steps-data-'));
-    temps.push(out, dataDir);
-    const child = spawn(process.execPath, [path.join(projectRoot, 'bin/portico.mjs'), 'build', '--out', out], {
-      cwd: projectRoot,
-      env: { ...process.env, NO_COLOR: '1', PORTICO_DATA_DIR: dataDir, PORTICO_OFFLINE: '1' },
-      stdio: 'ignore',
-    });
+    const { out, child } = startBuild('ignore');
     const exited = new Promise((resolve) => child.once('exit', resolve));
     const astroBuild = () => {
       for (const name of readdirSync('/proc')) {
