@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import node from '@astrojs/node';
 import react from '@astrojs/react';
 import { defineConfig } from 'astro/config';
-import { reportBuildCatalog } from './src/lib/catalog/build-catalog.ts';
+import { reportBuildCatalog, writeSpecUrls } from './src/lib/catalog/build-catalog.ts';
 import { finishApiPages, rendererFingerprint } from './src/lib/docs/page-cache.ts';
 import { copyVendorFiles } from './src/lib/docs/vendor.ts';
 import { writePageCspFile } from './src/lib/http/security-headers.ts';
@@ -41,6 +41,8 @@ const pagefindIntegration = {
       copyVendorFiles(clientDir);
       // Each static page's Content-Security-Policy allows its own inline scripts by hash (src/lib/server/serve.ts sends it).
       writePageCspFile(clientDir);
+      // The spec URLs the content names: a site built from them is built again at the next start.
+      await writeSpecUrls(path.dirname(clientDir));
       // What was built and what was reused; runDocsBuild adds what was indexed. Printed, not logged
       // through Astro's logger: `portico start` builds with logLevel 'warn', which would hide it.
       if (pages)

@@ -3,12 +3,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { DEMO_GATEWAY_ORIGINS } from '../lib/catalog/demo-servers.ts';
+import { takeSpecUrls } from '../lib/catalog/build-catalog.ts';
 import { loadCatalog } from '../lib/catalog/load.ts';
 import { summariseCatalog } from '../lib/catalog/summary.ts';
 import { loadConfig, type Config } from '../lib/config.ts';
 import { protectDataDir } from '../lib/data-dir.ts';
 import { PorticoError } from '../lib/errors.ts';
 import { contentFingerprint, writeBuildInfo } from '../lib/server/site-build-info.ts';
+import { decideReuse, siteInputs } from '../lib/server/site-reuse.ts';
 import { runDocsBuild } from './docs-build.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -20,27 +22,42 @@ export function defaultSiteDir(config: Config): string {
 
 /**
  * Builds the docs of `config.contentDir` into `outDir`: the static pages (`client/`) and the server
- * bundle (`server/entry.mjs`). Shared by `portico build` and `portico start`.
+ * bundle (`server/entry.mjs`). Shared by `portico build` and `portico start`. With `reuse` (what
+ * `portico start` asks), a site already in `outDir` that was built from the same content, settings
+ * and code is served as it is: a restart with nothing changed builds nothing.
  */
-export async function buildSite(config: Config, outDir: string): Promise<void> {
+export async function buildSite(config: Config, outDir: string, options: { reuse?: boolean } = {}): Promise<void> {
   mkdirSync(config.dataDir, { recursive: true });
   protectDataDir(config.dataDir); // 0700, and umask 077 for everything written from here on
   process.env.ASTRO_TELEMETRY_DISABLED = '1'; // the portal phones nowhere
   process.env.PORTICO_CONTENT_DIR = config.contentDir;
   process.env.PORTICO_DATA_DIR = config.dataDir;
-  console.log(`portico: building the docs from ${config.contentDir}`);
+  // The built server finds its packages by walking up from its own folder (see linkDependencies).
+  linkDependencies(path.dirname(path.resolve(outDir)));
+  // The fingerprint is taken before the build reads the folder; a follower that copied the content passes its own.
+  const fingerprint = process.env.PORTICO_BUILD_FINGERPRINT || contentFingerprint(config.contentDir, [config.git.directory]);
+  const inputs = siteInputs(config, projectRoot);
+  const decision = options.reuse ? decideReuse(outDir, fingerprint, inputs, config.offline) : { reuse: false as const };
+  if (decision.reuse) {
+    console.log(`portico: serving the site built ${decision.info.builtAt} from ${config.contentDir}: nothing it is made from changed (\`portico start --rebuild\` builds it again)`);
+    return;
+  }
+  console.log(`portico: building the docs from ${config.contentDir}${decision.why ? ` (${decision.why})` : ''}`);
   if (config.demoGatewayUrl && !DEMO_GATEWAY_ORIGINS.includes(config.demoGatewayUrl)) {
     console.log(`portico: servers the content gives at ${DEMO_GATEWAY_ORIGINS.join(' or ')} are shown and called at ${config.demoGatewayUrl}, where the demo gateway answers`);
   }
-  // The built server finds its packages by walking up from its own folder (see linkDependencies).
-  linkDependencies(path.dirname(path.resolve(outDir)));
   writableDotAstro();
-  // The fingerprint is taken before the build reads the folder; a follower that copied the content passes its own.
-  const fingerprint = process.env.PORTICO_BUILD_FINGERPRINT || contentFingerprint(config.contentDir, [config.git.directory]);
   try {
     // Vite's own cache too goes to the data directory, not node_modules/.vite: the image's project is read-only.
     await runDocsBuild({ root: projectRoot, outDir, cacheDir: path.join(config.dataDir, 'cache', 'astro'), vite: { cacheDir: path.join(config.dataDir, 'cache', 'vite') }, logLevel: 'warn' });
-    writeBuildInfo(outDir, { contentFingerprint: fingerprint, commit: process.env.PORTICO_BUILD_COMMIT || undefined, builtAt: new Date().toISOString() });
+    const specUrls = takeSpecUrls(outDir);
+    writeBuildInfo(outDir, {
+      contentFingerprint: fingerprint,
+      inputs,
+      ...(specUrls.length ? { specUrls } : {}),
+      commit: process.env.PORTICO_BUILD_COMMIT || undefined,
+      builtAt: new Date().toISOString(),
+    });
   } catch (err) {
     const message = (err as Error).message;
     const aboutContent = message.includes('content repository');

@@ -4,7 +4,9 @@ import { describeError } from '../lib/errors.ts';
 const HELP = `portico: a GitOps-native developer portal
 
 Usage:
-  portico start                       build the docs and start the portal (embedded defaults)
+  portico start [--rebuild]           build the docs and start the portal (embedded defaults);
+                                      a site built from the same content, settings and
+                                      Portico is reused unless --rebuild
   portico build [--out dir] [--strict]
                                       build the site and server once, for serve (default: the data
                                       directory's site/); --strict: exit 1 on content errors

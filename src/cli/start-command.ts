@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config.ts';
 import { restrictToOwner } from '../lib/data-dir.ts';
 import { describeError, PorticoError } from '../lib/errors.ts';
@@ -8,10 +9,16 @@ import { serveBuiltSite } from '../lib/server/serve.ts';
 import { buildSite, defaultSiteDir } from './build-command.ts';
 
 /**
- * `portico start`: builds the docs from the content repository and serves the portal.
+ * `portico start [--rebuild]`: builds the docs from the content repository and serves the portal.
  * With no configuration everything is embedded: the data directory holds what the portal keeps.
  */
-export async function runStartCommand(_args: string[]): Promise<number> {
+export async function runStartCommand(args: string[]): Promise<number> {
+  let rebuild: boolean | undefined;
+  try {
+    rebuild = parseArgs({ args, options: { rebuild: { type: 'boolean' } } }).values.rebuild;
+  } catch (err) {
+    throw new PorticoError((err as Error).message, 'usage: portico start [--rebuild]');
+  }
   const started = Date.now();
   const gatewaySettings = loadGatewaySettings();
   // The demo content names the demo gateway at http://localhost:8080. On another port, the build,
@@ -24,7 +31,8 @@ export async function runStartCommand(_args: string[]): Promise<number> {
   // The running portal's site lives in its data directory, so two portals (or a portal and a
   // developer's `npm run build`) never write over each other's files.
   const outDir = defaultSiteDir(config);
-  await buildSite(config, outDir);
+  // A restart with nothing changed serves the site it built before (decision record 21).
+  await buildSite(config, outDir, { reuse: !rebuild });
   await ensurePortFree(config.host, config.port);
   process.env.HOST = config.host;
   process.env.PORT = String(config.port);

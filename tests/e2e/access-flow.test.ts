@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonApi, until } from '../support/api.ts';
-import { freePort, startPortal, type RunningPortal } from '../support/portal.ts';
+import { startPortal, type RunningPortal } from '../support/portal.ts';
 import { signUpConfirmed } from '../support/mail.ts';
 
 let portal: RunningPortal;
@@ -15,8 +15,8 @@ const api = jsonApi(() => portal.base);
 
 beforeAll(async () => {
   // The demo gateway's port, with no HAProxy behind it: nothing listens there.
-  gatewayPort = await freePort();
-  portal = await startPortal({ PORTICO_GIT_INTERVAL: '1', PORTICO_GATEWAY_PORT: String(gatewayPort), PORTICO_HAPROXY_BIN: '/nonexistent/sbin/haproxy' });
+  portal = await startPortal({ PORTICO_GIT_INTERVAL: '1', PORTICO_HAPROXY_BIN: '/nonexistent/sbin/haproxy' });
+  gatewayPort = portal.gatewayPort;
   await signUpConfirmed(api, portal.dataDir, 'dev@example.test', 'a long enough password', '');
 }, 180_000);
 afterAll(async () => portal?.stop());

@@ -105,8 +105,8 @@ describe('npm start: the portal, the demo gateway (a real HAProxy) and the demo 
   }
 
   beforeAll(async () => {
-    gatewayPort = await freePort();
-    portal = await startPortal({ PORTICO_GIT_INTERVAL: '1', PORTICO_GATEWAY_PORT: String(gatewayPort) });
+    portal = await startPortal({ PORTICO_GIT_INTERVAL: '1' });
+    gatewayPort = portal.gatewayPort;
     await signUpConfirmed(api, portal.dataDir, 'gateway@example.test', 'a long enough password', '');
   }, 180_000);
   afterAll(async () => portal?.stop());
@@ -201,8 +201,8 @@ describe('npm start without HAProxy', () => {
   let gatewayPort: number;
 
   beforeAll(async () => {
-    gatewayPort = await freePort();
-    portal = await startPortal({ PORTICO_HAPROXY_BIN: '/nonexistent/sbin/haproxy', PORTICO_GATEWAY_PORT: String(gatewayPort) });
+    portal = await startPortal({ PORTICO_HAPROXY_BIN: '/nonexistent/sbin/haproxy' });
+    gatewayPort = portal.gatewayPort;
   }, 180_000);
   afterAll(async () => portal?.stop());
 

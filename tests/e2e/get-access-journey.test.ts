@@ -9,7 +9,7 @@ import { buildDocsSite, type DocsApi } from '../../src/lib/docs/site.ts';
 import { until } from '../support/api.ts';
 import { launchBrowser, type Browser } from '../support/browser.ts';
 import { mailTo } from '../support/mail.ts';
-import { freePort, projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
+import { projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
 
 /*
  * From reading to calling, in Chromium, without typing an address: signed out on an API page,
@@ -69,8 +69,8 @@ beforeAll(async () => {
   offer = { offer: preselected!.offer, title: preselected!.title, plan: preselected!.plan.title };
   expect(preselected!.approval).toBe('instant');
 
-  gatewayPort = await freePort();
-  [portal, browser] = await Promise.all([startPortal({ PORTICO_GIT_INTERVAL: '1', PORTICO_GATEWAY_PORT: String(gatewayPort) }), launchBrowser()]);
+  [portal, browser] = await Promise.all([startPortal({ PORTICO_GIT_INTERVAL: '1' }), launchBrowser()]);
+  gatewayPort = portal.gatewayPort;
   page = await browser.newPage();
 }, 200_000);
 afterAll(async () => {

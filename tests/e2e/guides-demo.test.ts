@@ -11,7 +11,7 @@ import { buildDocsSite } from '../../src/lib/docs/site.ts';
 import { launchBrowser, type Browser } from '../support/browser.ts';
 import { portalClient, until } from '../support/http-client.ts';
 import { signUpConfirmed } from '../support/mail.ts';
-import { freePort, projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
+import { projectRoot, startPortal, type RunningPortal } from '../support/portal.ts';
 
 /*
  * The demo content's guides describe the product as it is: every name they set in bold (a menu,
@@ -76,8 +76,8 @@ async function gatewayHasBranchTip(): Promise<void> {
 
 beforeAll(async () => {
   catalog = await loadCatalog(path.join(projectRoot, 'content'), { offline: true });
-  gatewayPort = await freePort();
-  [portal, browser] = await Promise.all([startPortal({ PORTICO_GIT_INTERVAL: '1', PORTICO_GATEWAY_PORT: String(gatewayPort) }), launchBrowser()]);
+  [portal, browser] = await Promise.all([startPortal({ PORTICO_GIT_INTERVAL: '1' }), launchBrowser()]);
+  gatewayPort = portal.gatewayPort;
 
   const visitor = portalClient(portal.base);
   const reader = portalClient(portal.base);

@@ -52,6 +52,8 @@ describe('openApiSpec.url', () => {
     const online = await loadCatalog(root, { cacheDir });
     expect(online.diagnostics).toEqual([]);
     expect(online.apis[0]!.versions[0]).toMatchObject({ release: '4.2.0', origin: { kind: 'url', url: `${base}/openapi.json`, fromCache: false } });
+    // Named for the build info: a site built from a URL is built again at the next start (decision record 21).
+    expect(online.specUrls).toEqual([`${base}/openapi.json`]);
     const before = requests;
     const offline = await loadCatalog(root, { cacheDir, offline: true });
     expect(requests).toBe(before);
@@ -63,6 +65,8 @@ describe('openApiSpec.url', () => {
     const { root, cacheDir } = contentWithUrl(`${base}/missing.json`);
     const catalog = await loadCatalog(root, { cacheDir });
     expect(catalog.diagnostics).toMatchObject([{ severity: 'error', rule: 'openapi', file: 'api.yaml', line: 7, message: `cannot fetch ${base}/missing.json: the server answered 404 Not Found` }]);
+    // A URL that did not answer is named too: the next start tries it again.
+    expect(catalog.specUrls).toEqual([`${base}/missing.json`]);
   });
 
   it('in offline mode without a kept copy, says how to get one', async () => {

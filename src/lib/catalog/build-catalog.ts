@@ -1,3 +1,5 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { AstroIntegrationLogger } from 'astro';
 import { loadConfig } from '../config.ts';
 import { formatHumanDiagnostic as formatDiagnostic } from '../lint/formatters/human.ts';
@@ -36,4 +38,21 @@ export async function reportBuildCatalog(logger: AstroIntegrationLogger): Promis
   }
   for (const line of describeFailedApis(catalog.failedApis, catalog.apis.length)) logger.warn(line);
   if (errors > 0) logger.warn(`the content repository has ${errors} errors (listed above); run \`npx portico lint\` to fail on them`);
+}
+
+/** Where a build leaves the spec URLs its content names, beside the site, for the build info (src/cli/build-command.ts). */
+const SPEC_URLS_FILE = 'portico-spec-urls.json';
+
+/** Called when the build is done: `siteDir` is the folder that holds `client/` and `server/`. */
+export async function writeSpecUrls(siteDir: string): Promise<void> {
+  writeFileSync(path.join(siteDir, SPEC_URLS_FILE), JSON.stringify((await catalogForBuild()).specUrls ?? []));
+}
+
+/** The spec URLs the build in `siteDir` wrote, read once: the file is removed. */
+export function takeSpecUrls(siteDir: string): string[] {
+  const file = path.join(siteDir, SPEC_URLS_FILE);
+  if (!existsSync(file)) return [];
+  const urls = JSON.parse(readFileSync(file, 'utf8')) as string[];
+  rmSync(file);
+  return urls;
 }

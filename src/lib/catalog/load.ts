@@ -71,6 +71,7 @@ export async function loadCatalog(root: string, options: LoadCatalogOptions = {}
     urlTimeoutMs: options.urlTimeoutMs ?? 15_000,
     urlCacheDir: options.cacheDir ? path.join(options.cacheDir, 'urls') : undefined,
     stats,
+    specUrls: [],
   };
 
   const resourceErrors = validateResources(scan.resources, diagnostics);
@@ -112,7 +113,7 @@ export async function loadCatalog(root: string, options: LoadCatalogOptions = {}
   cache?.flush();
   dropRepeatedParseErrors(diagnostics);
   diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  return { root: absRoot, apis, failedApis, plans, bundles, items, portals, applications, subscriptions, guides, references, diagnostics, stats };
+  return { root: absRoot, apis, failedApis, plans, bundles, items, portals, applications, subscriptions, guides, references, diagnostics, stats, specUrls: ctx.specUrls };
 }
 
 function emptyCatalog(root: string, diagnostics: Diagnostic[]): Catalog {

@@ -320,4 +320,6 @@ export interface Catalog {
   references: Array<{ id: ResourceId; source: SourceRef; annotations: Record<string, string> }>;
   diagnostics: Diagnostic[];
   stats: { files: number; documents: number; specs: number; specsFromCache: number; operations: number };
+  /** Every spec URL the content names (openApiSpec.url), fetched or not. */
+  specUrls?: string[];
 }

@@ -22,6 +22,8 @@ export interface SpecLoadContext {
   urlTimeoutMs: number;
   urlCacheDir?: string;
   stats: { specs: number; specsFromCache: number };
+  /** Every spec URL the content names, fetched or not: a site built from them may change without a commit. */
+  specUrls: string[];
 }
 
 export interface LoadedSpec {
@@ -102,6 +104,7 @@ export function loadSpecFile(ctx: SpecLoadContext, file: string): LoadedSpec {
  * build works offline; with `offline` set, only the kept copy is used.
  */
 export async function loadSpecUrl(ctx: SpecLoadContext, resource: Resource, url: string, fieldPath: string[]): Promise<LoadedSpec | undefined> {
+  if (!ctx.specUrls.includes(url)) ctx.specUrls.push(url);
   const cacheFile = ctx.urlCacheDir ? path.join(ctx.urlCacheDir, `${sha256Hex(url)}.json`) : undefined;
   const readCached = (): { text: string; fetchedAt: string } | undefined => {
     if (!cacheFile || !existsSync(cacheFile)) return undefined;

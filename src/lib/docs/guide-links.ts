@@ -14,10 +14,10 @@ export interface RepositoryLinks {
 }
 
 /**
- * The repository the content root is in, read from Git (origin's URL, the checked-out branch, the
- * root's folder in it). Without Git, a remote, or a known host, files get no web address.
+ * The repository the content root is in, read from Git: origin's URL, the checked-out branch and
+ * the root's folder in it. Undefined without Git or a remote.
  */
-export function repositoryLinksOf(root: string): RepositoryLinks {
+export function repositoryOf(root: string): { remote: string; branch: string; prefix: string } | undefined {
   const git = (...args: string[]) =>
     execFileSync('git', args, {
       cwd: root,
@@ -26,14 +26,18 @@ export function repositoryLinksOf(root: string): RepositoryLinks {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', GIT_CONFIG_NOSYSTEM: '1' },
     }).trim();
   try {
-    const remote = git('remote', 'get-url', 'origin');
-    const branch = git('symbolic-ref', '--short', 'HEAD');
-    const prefix = git('rev-parse', '--show-prefix');
-    if (!fileUrl(remote, branch, 'x')) return { root };
-    return { root, fileUrl: (relativePath) => fileUrl(remote, branch, `${prefix}${relativePath}`) };
+    return { remote: git('remote', 'get-url', 'origin'), branch: git('symbolic-ref', '--short', 'HEAD'), prefix: git('rev-parse', '--show-prefix') };
   } catch {
-    return { root };
+    return undefined;
   }
+}
+
+/** Where the content root's files are on the web: without Git, a remote, or a known host, files get no web address. */
+export function repositoryLinksOf(root: string): RepositoryLinks {
+  const repository = repositoryOf(root);
+  if (!repository || !fileUrl(repository.remote, repository.branch, 'x')) return { root };
+  const { remote, branch, prefix } = repository;
+  return { root, fileUrl: (relativePath) => fileUrl(remote, branch, `${prefix}${relativePath}`) };
 }
 
 /**

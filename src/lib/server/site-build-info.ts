@@ -6,6 +6,10 @@ import path from 'node:path';
 export interface SiteBuildInfo {
   /** A hash of every file of the content the site was built from (see contentFingerprint). */
   contentFingerprint: string;
+  /** Portico's code and the build settings, hashed (see siteInputs); sites built before it was kept have none. */
+  inputs?: string;
+  /** The spec URLs the build fetched: their documents may change without a commit. */
+  specUrls?: string[];
   /** The commit of the followed branch it was built from, when a follower built it. */
   commit?: string;
   builtAt: string;

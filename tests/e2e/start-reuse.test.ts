@@ -1,0 +1,77 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, projectRoot, startPortal } from '../support/portal.ts';
+
+// `portico start` again with nothing changed serves the site it built before (decision record 21);
+// a change to the content, to a build setting or `--rebuild` builds it again, and says why.
+const work = mkdtempSync(path.join(tmpdir(), 'portico-start-reuse-'));
+const content = path.join(work, 'content');
+const spec = path.join(content, 'clusters/production/logistics/apis/shipments/shipments-v2/openapi.yaml');
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  cpSync(path.join(projectRoot, 'content'), content, { recursive: true });
+  // One data directory and one gateway port for every start: the site shows the gateway's address.
+  env = { PORTICO_CONTENT_DIR: content, PORTICO_DATA_DIR: path.join(work, 'data'), PORTICO_GATEWAY_PORT: String(await freePort()) };
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Starts the portal, reads what it printed and one page, and stops it. */
+async function startOnce(extraEnv: Record<string, string> = {}, args: string[] = []): Promise<{ stdout: string; home: string; search: string }> {
+  const portal = await startPortal({ ...env, ...extraEnv }, 200_000, args);
+  try {
+    const home = await (await fetch(`${portal.base}/`)).text();
+    const search = await (await fetch(`${portal.base}/search-index.json`)).text();
+    return { stdout: portal.stdout(), home, search };
+  } finally {
+    await portal.stop();
+  }
+}
+
+describe('portico start, started again', () => {
+  let first: { stdout: string; home: string; search: string };
+
+  it('builds the site the first time', async () => {
+    first = await startOnce();
+    expect(first.stdout).toContain(`portico: building the docs from ${content}\n`);
+    expect(first.stdout).toMatch(/^portico: site built in \d+\.\d s: \d+ pages indexed for search$/m);
+    expect(first.home).toContain('<h1>Kestrel Developer Portal</h1>');
+  }, 240_000);
+
+  it('serves that site without building when nothing it is made from changed', async () => {
+    const again = await startOnce();
+    expect(again.stdout).toMatch(
+      new RegExp(
+        `^portico: serving the site built \\d{4}-\\d\\d-\\d\\dT\\S+Z from ${content.replace(/[.]/g, '\\.')}: nothing it is made from changed \\(\`portico start --rebuild\` builds it again\\)$`,
+        'm',
+      ),
+    );
+    expect(again.stdout).not.toContain('building the docs');
+    expect(again.stdout).not.toContain('site built in');
+    expect(again.stdout).toMatch(/^portico: ready in \d+ s: /m);
+    expect(again.home).toBe(first.home);
+    expect(again.search).toBe(first.search);
+  }, 240_000);
+
+  it('builds again, saying why, when a file of the content changed', async () => {
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('summary: List shipments', 'summary: List every shipment'));
+    const changed = await startOnce();
+    expect(changed.stdout).toContain(`portico: building the docs from ${content} (the content changed since the last build)\n`);
+    expect(changed.search).toContain('List every shipment');
+    expect(first.search).not.toContain('List every shipment');
+  }, 240_000);
+
+  it('builds again when a setting the build reads changed, and on --rebuild', async () => {
+    const offline = await startOnce({ PORTICO_OFFLINE: '1' });
+    expect(offline.stdout).toContain(`portico: building the docs from ${content} (Portico or a build setting changed since the last build)\n`);
+    const rebuilt = await startOnce({ PORTICO_OFFLINE: '1' }, ['--rebuild']);
+    expect(rebuilt.stdout).toContain(`portico: building the docs from ${content}\n`);
+    expect(rebuilt.stdout).toMatch(/^portico: site built in \d+\.\d s/m);
+  }, 400_000);
+
+  it('refuses an argument it does not know, with the usage', async () => {
+    await expect(startPortal(env, 60_000, ['--rebuilt'])).rejects.toThrow(/portico start: .*--rebuilt[\s\S]*hint: usage: portico start \[--rebuild\]/);
+  });
+});
