@@ -31,6 +31,8 @@ export async function runStartCommand(args: string[]): Promise<number> {
   // The running portal's site lives in its data directory, so two portals (or a portal and a
   // developer's `npm run build`) never write over each other's files.
   const outDir = defaultSiteDir(config);
+  // A port that is taken is said before the build, not after it; and again after, for a process that took it meanwhile.
+  await ensurePortFree(config.host, config.port);
   // A restart with nothing changed serves the site it built before (decision record 21).
   await buildSite(config, outDir, { reuse: !rebuild });
   await ensurePortFree(config.host, config.port);

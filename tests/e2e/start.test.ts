@@ -197,6 +197,8 @@ describe('npm start when something is wrong', () => {
       expect(result.stderr).toContain(`portico start: port ${port} on 127.0.0.1 is already in use`);
       expect(result.stderr).toContain('hint: stop the other process, or choose another port with PORT=...');
       expect(result.stderr).not.toMatch(/\n\s+at /);
+      // Said before the build, not after it.
+      expect(result.stdout).not.toContain('building the docs');
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
     }
