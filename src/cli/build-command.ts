@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import { summariseCatalog } from '../lib/catalog/summary.ts';
 import { loadConfig, type Config } from '../lib/config.ts';
 import { protectDataDir } from '../lib/data-dir.ts';
 import { PorticoError } from '../lib/errors.ts';
-import { contentFingerprint, writeBuildInfo } from '../lib/server/site-build-info.ts';
+import { BUILD_INFO_FILE, contentFingerprint, writeBuildInfo } from '../lib/server/site-build-info.ts';
 import { decideReuse, siteInputs } from '../lib/server/site-reuse.ts';
 import { runDocsBuild } from './docs-build.ts';
 
@@ -47,6 +47,8 @@ export async function buildSite(config: Config, outDir: string, options: { reuse
     console.log(`portico: servers the content gives at ${DEMO_GATEWAY_ORIGINS.join(' or ')} are shown and called at ${config.demoGatewayUrl}, where the demo gateway answers`);
   }
   writableDotAstro();
+  // The build info is written last, once the site is whole: a build stopped midway leaves a site that is never reused.
+  rmSync(path.join(outDir, BUILD_INFO_FILE), { force: true });
   try {
     // Vite's own cache too goes to the data directory, not node_modules/.vite: the image's project is read-only.
     await runDocsBuild({ root: projectRoot, outDir, cacheDir: path.join(config.dataDir, 'cache', 'astro'), vite: { cacheDir: path.join(config.dataDir, 'cache', 'vite') }, logLevel: 'warn' });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,10 +35,11 @@ function processTree(rootPid: number): string[] {
 }
 
 /** `portico build` of the demo content into a fresh folder, with a fresh data directory (both removed afterwards). */
-function startBuild(output: 'pipe' | 'ignore') {
+function startBuild(output: 'pipe' | 'ignore', earlierBuildInfo?: string) {
   const out = mkdtempSync(path.join(tmpdir(), 'portico-steps-site-'));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'portico-steps-data-'));
   temps.push(out, dataDir);
+  if (earlierBuildInfo) writeFileSync(path.join(out, 'portico-build.json'), earlierBuildInfo);
   const child = spawn(process.execPath, [path.join(projectRoot, 'bin/portico.mjs'), 'build', '--out', out], {
     cwd: projectRoot,
     env: { ...process.env, NO_COLOR: '1', PORTICO_DATA_DIR: dataDir, PORTICO_OFFLINE: '1' },
@@ -71,10 +72,16 @@ describe('the docs build, one step after the other', () => {
     // The index is there, and the summary says how many pages it holds.
     expect(existsSync(path.join(out, 'client', 'pagefind', 'pagefind-entry.json'))).toBe(true);
     expect(output).toMatch(/^portico: site built in \d+\.\d s: \d+ pages indexed for search$/m);
+    // Written last, once the site is whole: what portico start compares to reuse it (decision record 21).
+    expect(JSON.parse(readFileSync(path.join(out, 'portico-build.json'), 'utf8'))).toMatchObject({
+      contentFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+      inputs: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
   }, 180_000);
 
   it('leaves no Astro build running when the build command is stopped midway (a follower stops it with SIGTERM)', async () => {
-    const { out, child } = startBuild('ignore');
+    // The build info of a site built before into the same folder: a stopped build must not leave it behind.
+    const { out, child } = startBuild('ignore', JSON.stringify({ contentFingerprint: 'f'.repeat(64), inputs: 'i'.repeat(64), builtAt: '2026-12-06T00:00:00.000Z' }));
     const exited = new Promise((resolve) => child.once('exit', resolve));
     const astroBuild = () => {
       for (const name of readdirSync('/proc')) {
@@ -97,5 +104,7 @@ describe('the docs build, one step after the other', () => {
     await exited;
     for (let i = 0; i < 100 && existsSync(`/proc/${pid}/cmdline`) && astroBuild(); i++) await new Promise((r) => setTimeout(r, 100));
     expect(astroBuild()).toBeUndefined();
+    // Half a site never says it is whole, so portico start builds it again rather than serve it.
+    expect(existsSync(path.join(out, 'portico-build.json'))).toBe(false);
   }, 120_000);
 });
