@@ -8,13 +8,14 @@ import { freePort, projectRoot, startPortal } from '../support/portal.ts';
 // a change to the content, to a build setting or `--rebuild` builds it again, and says why.
 const work = mkdtempSync(path.join(tmpdir(), 'portico-start-reuse-'));
 const content = path.join(work, 'content');
-const spec = path.join(content, 'clusters/production/logistics/apis/shipments/shipments-v2/openapi.yaml');
+const spec = path.join(content, 'apis/parcels/openapi.yaml');
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  cpSync(path.join(projectRoot, 'content'), content, { recursive: true });
+  // A small repository (one API): each build here is a real one, and the rule is the same for any content.
+  cpSync(path.join(projectRoot, 'tests/fixtures/catalog/hub-basic'), content, { recursive: true });
   // One data directory and one gateway port for every start: the site shows the gateway's address.
-  env = { PORTICO_CONTENT_DIR: content, PORTICO_DATA_DIR: path.join(work, 'data'), PORTICO_GATEWAY_PORT: String(await freePort()) };
+  env = { PORTICO_CONTENT_DIR: content, PORTICO_DATA_DIR: path.join(work, 'data'), PORTICO_GATEWAY_PORT: String(await freePort()), PORTICO_OFFLINE: '1' };
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -37,7 +38,7 @@ describe('portico start, started again', () => {
     first = await startOnce();
     expect(first.stdout).toContain(`portico: building the docs from ${content}\n`);
     expect(first.stdout).toMatch(/^portico: site built in \d+\.\d s: \d+ pages indexed for search$/m);
-    expect(first.home).toContain('<h1>Kestrel Developer Portal</h1>');
+    expect(first.search).toContain('List parcels');
   }, 240_000);
 
   it('serves that site without building when nothing it is made from changed', async () => {
@@ -56,20 +57,20 @@ describe('portico start, started again', () => {
   }, 240_000);
 
   it('builds again, saying why, when a file of the content changed', async () => {
-    writeFileSync(spec, readFileSync(spec, 'utf8').replace('summary: List shipments', 'summary: List every shipment'));
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('summary: List parcels', 'summary: List every parcel'));
     const changed = await startOnce();
     expect(changed.stdout).toContain(`portico: building the docs from ${content} (the content changed since the last build)\n`);
-    expect(changed.search).toContain('List every shipment');
-    expect(first.search).not.toContain('List every shipment');
+    expect(changed.search).toContain('List every parcel');
+    expect(first.search).not.toContain('List every parcel');
   }, 240_000);
 
-  it('builds again when a setting the build reads changed, and on --rebuild', async () => {
-    const offline = await startOnce({ PORTICO_OFFLINE: '1' });
-    expect(offline.stdout).toContain(`portico: building the docs from ${content} (Portico or a build setting changed since the last build)\n`);
-    const rebuilt = await startOnce({ PORTICO_OFFLINE: '1' }, ['--rebuild']);
+  // A setting the build reads changes the inputs' hash like a change of content changes the
+  // fingerprint (site-reuse.test.ts checks which settings do); here, the build on request.
+  it('builds again on --rebuild, though nothing changed', async () => {
+    const rebuilt = await startOnce({}, ['--rebuild']);
     expect(rebuilt.stdout).toContain(`portico: building the docs from ${content}\n`);
     expect(rebuilt.stdout).toMatch(/^portico: site built in \d+\.\d s/m);
-  }, 400_000);
+  }, 240_000);
 
   it('refuses an argument it does not know, with the usage', async () => {
     await expect(startPortal(env, 60_000, ['--rebuilt'])).rejects.toThrow(/portico start: .*--rebuilt[\s\S]*hint: usage: portico start \[--rebuild\]/);
