@@ -46,7 +46,14 @@ export async function startPortal(env: Record<string, string> = {}, timeoutMs = 
   const shared = BUILD_SETTINGS.some((name) => name in env) || args.includes('--rebuild') ? undefined : await claimSharedGatewayPort();
   // The demo gateway gets a port of its own too, so portals in parallel test files never meet on 8080.
   const gatewayPort = env.PORTICO_GATEWAY_PORT ? Number(env.PORTICO_GATEWAY_PORT) : (shared?.port ?? (await freePort()));
-  if (shared) cpSync(path.join(await sharedDemoSite(shared), 'site'), path.join(dataDir, 'site'), { recursive: true });
+  if (shared) {
+    try {
+      cpSync(path.join(await sharedDemoSite(shared), 'site'), path.join(dataDir, 'site'), { recursive: true });
+    } catch (err) {
+      shared.release(); // the next portal of this file may try again
+      throw err;
+    }
+  }
   const base = `http://127.0.0.1:${port}`;
   let output = '';
   let stdout = '';
