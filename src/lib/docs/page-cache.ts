@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { filesFingerprint } from '../server/site-build-info.ts';
 import type { DocsApi, DocsSite } from './site.ts';
 
 /**
@@ -18,22 +19,8 @@ export interface PagePlan {
 
 /** Hash of the renderer's code: a change to any component, page, style or docs module re-renders everything. */
 export function rendererFingerprint(projectRoot: string): string {
-  const hash = createHash('sha256');
   const dirs = ['src/components', 'src/layouts', 'src/lib/docs', 'src/lib/catalog', 'src/lib/relay', 'src/pages/apis', 'src/styles', 'src/client'];
-  const visit = (dir: string): void => {
-    if (!existsSync(dir)) return;
-    for (const name of readdirSync(dir).sort()) {
-      const full = path.join(dir, name);
-      if (statSync(full).isDirectory()) visit(full);
-      else {
-        hash.update(path.relative(projectRoot, full));
-        hash.update(readFileSync(full));
-      }
-    }
-  };
-  for (const d of dirs) visit(path.join(projectRoot, d));
-  for (const f of ['package-lock.json', 'astro.config.mjs']) if (existsSync(path.join(projectRoot, f))) hash.update(readFileSync(path.join(projectRoot, f)));
-  return hash.digest('hex');
+  return filesFingerprint(projectRoot, [...dirs, 'package-lock.json', 'astro.config.mjs']);
 }
 
 /** The inputs of an API's pages, hashed; the OpenAPI documents stand in by their content hash. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** What a built site says about its own making, in `portico-build.json` beside `client/` and `server/`. */
@@ -58,4 +58,25 @@ export function readBuildInfo(siteDir: string): SiteBuildInfo | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A hash of the files at `paths` (folders walked in name order) below `root`, by path and bytes;
+ * a path that does not exist is left out. What Portico's own code is, for the page cache and for
+ * reusing a whole site (src/lib/docs/page-cache.ts, src/lib/server/site-reuse.ts).
+ */
+export function filesFingerprint(root: string, paths: string[]): string {
+  const hash = createHash('sha256');
+  const visit = (rel: string) => {
+    const full = path.join(root, rel);
+    if (!existsSync(full)) return;
+    if (statSync(full).isDirectory()) {
+      for (const name of readdirSync(full).sort()) visit(path.join(rel, name));
+      return;
+    }
+    const bytes = readFileSync(full);
+    hash.update(`${rel}\0${bytes.length}\0`).update(bytes);
+  };
+  for (const p of paths) visit(p);
+  return hash.digest('hex');
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { findKustomize } from '../catalog/kustomize.ts';
 import { type Config, repositorySettings } from '../config.ts';
 import { repositoryOf } from '../docs/guide-links.ts';
-import { readBuildInfo, type SiteBuildInfo } from './site-build-info.ts';
+import { filesFingerprint, readBuildInfo, type SiteBuildInfo } from './site-build-info.ts';
 
 /** The folders and files of Portico itself that a built site is made from (its pages, its server, their packages). */
 const CODE_PATHS = ['src', 'public', 'db', 'astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
@@ -27,24 +27,7 @@ export function siteInputs(config: Config, projectRoot: string, env: Record<stri
     portalFolder: repository.portalFolder,
     repository: repositoryOf(config.contentDir) ?? null,
   };
-  return createHash('sha256').update(codeFingerprint(projectRoot)).update(JSON.stringify(settings)).digest('hex');
-}
-
-/** A hash of Portico's code: every file of CODE_PATHS, by path and bytes. */
-function codeFingerprint(projectRoot: string): string {
-  const hash = createHash('sha256');
-  const visit = (rel: string) => {
-    const full = path.join(projectRoot, rel);
-    if (!existsSync(full)) return;
-    if (statSync(full).isDirectory()) {
-      for (const name of readdirSync(full).sort()) visit(path.join(rel, name));
-      return;
-    }
-    const bytes = readFileSync(full);
-    hash.update(`${rel}\0${bytes.length}\0`).update(bytes);
-  };
-  for (const p of CODE_PATHS) visit(p);
-  return hash.digest('hex');
+  return createHash('sha256').update(filesFingerprint(projectRoot, CODE_PATHS)).update(JSON.stringify(settings)).digest('hex');
 }
 
 /** Whether `portico start` may serve the site already in `siteDir` instead of building it again, and if not, why. */
