@@ -141,7 +141,9 @@ describe('PostgreSQL going away under a running portal', () => {
       if (res.status !== 201) expectUnavailable(`answer ${i} around the restart`, res);
     }
     expect(answers.at(-1)!.status).toBe(201); // back to normal by the end
-  });
+    // Room for both waits above (30 s each) and the restart between them, so that on a slow machine
+    // the wait that did not end says which it was, instead of Vitest's 60 s cutting it short.
+  }, 90_000);
 
   it('publishes every accepted key to Git exactly once, and nothing that was refused', async () => {
     await expectAlive();
