@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { drizzle } from 'drizzle-orm/postgres-js';
+import { POSTGRES_POOL_OPTIONS, reconnectDelaySeconds } from '../../src/lib/db/client.ts';
 import { errorToResponse, isDatabaseUnavailable } from '../../src/lib/http/problem.ts';
 import { ADMIN_DATABASE_URL, freshPostgres } from '../support/databases.ts';
 import { until } from '../support/http-client.ts';
@@ -30,6 +31,25 @@ describe('a database that is not answering', () => {
       requestId: 'req-test-0001',
       detail: "The portal's database is not answering right now (it may be restarting). Nothing was changed; try again in a few seconds.",
     });
+  });
+
+  it("tries a server again within a second, however many of the pool's connections failed while it was away", async () => {
+    // The driver counts failed connections across the pool and waits longer after each: by default
+    // 10 to 20 s once ten have failed, which any outage reaches. A request that landed on such a
+    // connection after a restart waited that long for a server that was already back.
+    const client = postgres('postgres://postgres@127.0.0.1:1/portico', POSTGRES_POOL_OPTIONS);
+    try {
+      for (let i = 0; i < 12; i++) expect(isDatabaseUnavailable(await failure(() => client`select 1`))).toBe(true);
+      const failures = (client.options as unknown as { shared: { retries: number } }).shared.retries;
+      expect(failures).toBeGreaterThanOrEqual(10);
+      expect(client.options.backoff).toBe(reconnectDelaySeconds);
+      for (let i = 0; i < 50; i++) expect(reconnectDelaySeconds(failures)).toBeLessThanOrEqual(1);
+      // Still a backoff: the first retries come quickly, later ones are spread out up to the cap.
+      expect(reconnectDelaySeconds(0)).toBeLessThanOrEqual(0.05);
+      expect(reconnectDelaySeconds(failures)).toBeGreaterThanOrEqual(0.5);
+    } finally {
+      await client.end({ timeout: 1 });
+    }
   });
 
   it('is recognised when the server ends the connection mid-query (a restart)', async () => {
