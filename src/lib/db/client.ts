@@ -62,14 +62,15 @@ export async function openDatabase(options: { url?: string; pgliteDir?: string }
     }
     // The writer's lock has a connection of its own, opened when it is first taken (see advisoryLock).
     // No lifetime: the pool would close it while idle, and the connection is idle while the lock's work runs.
-    const lockClients = new Set<Sql>();
-    const openLockClient = (): Sql => {
+    // One per lock key, the current one: advisoryLock itself ends a pool it replaces after a failure.
+    const lockClients = new Map<bigint, Sql>();
+    const openLockClient = (key: bigint) => (): Sql => {
       const lockClient = postgres(options.url!, { ...POSTGRES_POOL_OPTIONS, max: 1, max_lifetime: null });
-      lockClients.add(lockClient);
+      lockClients.set(key, lockClient);
       return lockClient;
     };
-    registerLockFactory(db, (key) => advisoryLock(openLockClient, key));
-    const close = async () => void (await Promise.all([client.end({ timeout: 5 }), ...[...lockClients].map((c) => c.end({ timeout: 5 }))]));
+    registerLockFactory(db, (key) => advisoryLock(openLockClient(key), key));
+    const close = async () => void (await Promise.all([client.end({ timeout: 5 }), ...[...lockClients.values()].map((c) => c.end({ timeout: 5 }))]));
     return { db: db as unknown as Database, engine: 'postgres', close };
   }
   const { PGlite } = await import('@electric-sql/pglite');
