@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import postgres from 'postgres';
 import { openDatabase, type DatabaseHandle } from '../../src/lib/db/client.ts';
 import { generateSecureRandomString } from '../../src/lib/auth/tokens.ts';
+import { seedPglite } from './pglite-seed.ts';
 
 /** The PostgreSQL server the tests use (this machine kind runs one on 127.0.0.1:5432 with trust auth). */
 export const ADMIN_DATABASE_URL = process.env.PORTICO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -29,9 +33,30 @@ export async function freshPostgres(): Promise<TestDatabase> {
   };
 }
 
-/** A fresh in-memory PGlite database, migrated. */
+/**
+ * A fresh PGlite database, migrated: in a folder of its own, from a copy of the test run's empty
+ * cluster (tests/support/pglite-seed.ts), removed on close; in memory outside a Vitest run.
+ */
 export async function freshPglite(): Promise<TestDatabase> {
-  return openDatabase({});
+  const dir = mkdtempSync(path.join(tmpdir(), 'portico-pglite-'));
+  const pgliteDir = path.join(dir, 'pglite');
+  if (!seedPglite(pgliteDir)) {
+    rmSync(dir, { recursive: true, force: true });
+    return openDatabase({});
+  }
+  try {
+    const handle = await openDatabase({ pgliteDir });
+    return {
+      ...handle,
+      close: async () => {
+        await handle.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 /** Both engines, for `describe.each`: every database test runs against each. */

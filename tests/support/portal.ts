@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
+import { seedPglite } from './pglite-seed.ts';
 
 export const projectRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -39,10 +40,14 @@ export interface RunningPortal {
  * worker shares (see sharedDemoSite): its data directory gets a copy of that site, which `portico
  * start` serves without building, as it does for any site built from the same content, settings and
  * code. A test that must see the build passes a build setting (PORTICO_GATEWAY_PORT, say) or `--rebuild`.
+ * A data directory made here also starts with a copy of the run's empty PGlite cluster (pglite-seed.ts);
+ * a test that must see a first start make its database passes PORTICO_DATA_DIR.
  */
 export async function startPortal(env: Record<string, string> = {}, timeoutMs = 150_000, args: string[] = []): Promise<RunningPortal> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const dataDir = env.PORTICO_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'portico-portal-'));
+  // A data directory made here starts with a copy of the run's empty PGlite cluster; a test's own does not.
+  if (!env.PORTICO_DATA_DIR && !env.DATABASE_URL) seedPglite(path.join(dataDir, 'pglite'));
   const shared = BUILD_SETTINGS.some((name) => name in env) || args.includes('--rebuild') ? undefined : await claimSharedGatewayPort();
   // The demo gateway gets a port of its own too, so portals in parallel test files never meet on 8080.
   const gatewayPort = env.PORTICO_GATEWAY_PORT ? Number(env.PORTICO_GATEWAY_PORT) : (shared?.port ?? (await freePort()));
