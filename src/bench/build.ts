@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } fro
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PorticoError } from '../lib/errors.ts';
-import { linkNodeModules } from './portal-process.ts';
+import { linkProjectModules } from '../lib/node-modules-link.ts';
 import { watchProcessTree } from './process-tree.ts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -117,7 +117,7 @@ function countRendered(pageCacheDir: string, since: number): { rendered: number;
 
 /** Builds the site of `contentDir` into `dataDir/site` in a child process (like `portico start` does) and measures it. */
 export async function measureBuild(root: string, contentDir: string, dataDir: string): Promise<BuildFigure> {
-  linkNodeModules(root, dataDir);
+  linkProjectModules(root, dataDir);
   const started = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/bench/site-child.ts'), root, path.join(dataDir, 'site'), path.join(dataDir, 'cache', 'astro')], {
     cwd: root,

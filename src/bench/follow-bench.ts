@@ -4,7 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PorticoError } from '../lib/errors.ts';
 import { ensureLocalRemote } from '../lib/gitops/git.ts';
-import { linkNodeModules, startBuiltPortal } from './portal-process.ts';
+import { linkProjectModules } from '../lib/node-modules-link.ts';
+import { startBuiltPortal } from './portal-process.ts';
 import { mb, median, ms, quantile, type SectionTable } from './report.ts';
 import { writeBenchContent } from './site-content.ts';
 import type { BenchWork } from './work.ts';
@@ -49,7 +50,7 @@ export async function benchFollow(work: BenchWork): Promise<{ table: SectionTabl
 
   // The image's build: from the branch's content, so the portal starts on it without building.
   const siteDir = path.join(dir, 'image', 'site');
-  linkNodeModules(work.root, path.dirname(siteDir));
+  linkProjectModules(work.root, path.dirname(siteDir));
   console.log('portico bench: building the demo + GitHub site that the following portal starts from');
   const built = spawnSync(process.execPath, [path.join(work.root, 'bin', 'portico.mjs'), 'build', '--out', siteDir], {
     cwd: work.root,

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { PorticoError } from '../lib/errors.ts';
@@ -11,13 +10,6 @@ export async function freePort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-/** Gives a data directory outside the project the link to node_modules the built server needs (see start-command.ts). */
-export function linkNodeModules(projectRoot: string, dataDir: string): void {
-  mkdirSync(dataDir, { recursive: true });
-  const link = path.join(dataDir, 'node_modules');
-  if (!existsSync(link)) symlinkSync(path.join(projectRoot, 'node_modules'), link, 'dir');
 }
 
 export interface PortalProcess {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { summariseCatalog } from '../lib/catalog/summary.ts';
 import { loadConfig, type Config } from '../lib/config.ts';
 import { protectDataDir } from '../lib/data-dir.ts';
 import { PorticoError } from '../lib/errors.ts';
+import { linkProjectModules } from '../lib/node-modules-link.ts';
 import { BUILD_INFO_FILE, contentFingerprint, writeBuildInfo } from '../lib/server/site-build-info.ts';
 import { decideReuse, siteInputs } from '../lib/server/site-reuse.ts';
 import { runDocsBuild } from './docs-build.ts';
@@ -108,10 +109,8 @@ export async function runBuildCommand(args: string[]): Promise<number> {
  * WebAssembly ones (PGlite).
  */
 function linkDependencies(parentDir: string): void {
-  const link = path.join(parentDir, 'node_modules');
-  if ((path.resolve(parentDir) + path.sep).startsWith(projectRoot + path.sep) || existsSync(link)) return;
-  mkdirSync(parentDir, { recursive: true });
-  symlinkSync(path.join(projectRoot, 'node_modules'), link, 'dir');
+  if ((path.resolve(parentDir) + path.sep).startsWith(projectRoot + path.sep)) return;
+  linkProjectModules(projectRoot, parentDir);
 }
 
 /**

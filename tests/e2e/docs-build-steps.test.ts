@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,9 +36,13 @@ function processTree(rootPid: number): string[] {
 
 /** `portico build` of the demo content into a fresh folder, with a fresh data directory (both removed afterwards). */
 function startBuild(output: 'pipe' | 'ignore', earlierBuildInfo?: string) {
-  const out = mkdtempSync(path.join(tmpdir(), 'portico-steps-site-'));
+  // The site goes into a folder of its own, as `--out DIR/site`: the link to node_modules that the
+  // build makes beside the site is then in DIR, not in the machine's temporary folder.
+  const parent = mkdtempSync(path.join(tmpdir(), 'portico-steps-site-'));
+  const out = path.join(parent, 'site');
+  mkdirSync(out);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'portico-steps-data-'));
-  temps.push(out, dataDir);
+  temps.push(parent, dataDir);
   if (earlierBuildInfo) writeFileSync(path.join(out, 'portico-build.json'), earlierBuildInfo);
   const child = spawn(process.execPath, [path.join(projectRoot, 'bin/portico.mjs'), 'build', '--out', out], {
     cwd: projectRoot,
@@ -81,8 +85,12 @@ describe('the docs build, one step after the other', () => {
 
   it('leaves no Astro build running when the build command is stopped midway (a follower stops it with SIGTERM)', async () => {
     // The build info of a site built before into the same folder: a stopped build must not leave it behind.
-    const { out, child } = startBuild('ignore', JSON.stringify({ contentFingerprint: 'f'.repeat(64), inputs: 'i'.repeat(64), builtAt: '2026-12-06T00:00:00.000Z' }));
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const { out, child } = startBuild('pipe', JSON.stringify({ contentFingerprint: 'f'.repeat(64), inputs: 'i'.repeat(64), builtAt: '2026-12-06T00:00:00.000Z' }));
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    let ended = false;
+    const exited = new Promise((resolve) => child.once('exit', resolve)).then(() => (ended = true));
     const astroBuild = () => {
       for (const name of readdirSync('/proc')) {
         try {
@@ -94,15 +102,18 @@ describe('the docs build, one step after the other', () => {
       }
       return undefined;
     };
+    // Until the Astro build runs, however long a busy machine takes to get there; a build command
+    // that ends first says why in its output.
     let pid: number | undefined;
-    for (let i = 0; i < 600 && !pid; i++) {
+    while (!pid && !ended) {
       pid = astroBuild();
       if (!pid) await new Promise((r) => setTimeout(r, 50));
     }
-    expect(pid).toBeDefined();
+    expect(pid, `the build command ended before its Astro build ran:\n${output}`).toBeDefined();
     child.kill('SIGTERM');
     await exited;
-    for (let i = 0; i < 100 && existsSync(`/proc/${pid}/cmdline`) && astroBuild(); i++) await new Promise((r) => setTimeout(r, 100));
+    // The build command ends once it has stopped its build; a process that outlives it by a minute is left running.
+    for (const deadline = Date.now() + 60_000; astroBuild() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
     expect(astroBuild()).toBeUndefined();
     // Half a site never says it is whole, so portico start builds it again rather than serve it.
     expect(existsSync(path.join(out, 'portico-build.json'))).toBe(false);
