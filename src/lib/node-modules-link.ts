@@ -27,7 +27,7 @@ export function linkProjectModules(projectRoot: string, dir: string): void {
     }
     if (existsSync(link)) return; // made by another process meanwhile
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `${dir} is not writable` : `${code} making the link`;
+    const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `${dir} is not writable` : code === 'ENOTDIR' ? 'a part of that path is a file, not a folder' : `${code} making the link`;
     throw new PorticoError(`cannot link ${link} to the project's packages: ${why}`, 'build into a folder whose parent folder you can write to, e.g. --out ./site');
   }
 }

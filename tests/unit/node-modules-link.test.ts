@@ -45,26 +45,37 @@ describe('the link from a site or data folder outside the project to its package
     expect(realpathSync(path.join(elsewhere, 'node_modules'))).toBe(realpathSync(path.join(own, 'node_modules')));
   });
 
-  it('is made by several processes into the same folder at once, and none of them fails', async () => {
-    const dir = path.join(work, 'shared-parent');
+  it('is made by several processes into the same folders at once, and none of them fails', async () => {
+    // Six processes load the module, say they are ready, wait for the same file, then link the same
+    // 200 folders in the same order: as many builds into one parent folder at once. The check-then-
+    // symlink this replaced failed here with EEXIST in five of the six processes.
+    const parents = path.join(work, 'shared-parents');
     const go = path.join(work, 'go');
-    // Each process waits for the same file, then makes the link: as many builds into one parent folder at once.
     const script = `
       const { existsSync } = require('node:fs');
-      while (!existsSync(${JSON.stringify(go)})) {}
-      import(${JSON.stringify(path.join(projectRoot, 'src/lib/node-modules-link.ts'))})
-        .then((m) => m.linkProjectModules(${JSON.stringify(projectRoot)}, ${JSON.stringify(dir)}))
-        .catch((e) => { console.error(e.message); process.exit(1); });`;
+      import(${JSON.stringify(path.join(projectRoot, 'src/lib/node-modules-link.ts'))}).then((m) => {
+        process.stdout.write('ready');
+        while (!existsSync(${JSON.stringify(go)})) {}
+        try {
+          for (let i = 0; i < 200; i++) m.linkProjectModules(${JSON.stringify(projectRoot)}, ${JSON.stringify(parents)} + '/' + i);
+        } catch (e) {
+          console.error(e.message);
+          process.exit(1);
+        }
+      });`;
+    let ready = 0;
     const children = Array.from({ length: 6 }, () => {
-      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.once('data', () => ++ready === 6 && writeFileSync(go, ''));
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       return new Promise<{ code: number | null; stderr: string }>((resolve) => child.once('exit', (code) => resolve({ code, stderr })));
     });
-    writeFileSync(go, '');
     for (const result of await Promise.all(children)) expect(result).toEqual({ code: 0, stderr: '' });
-    expect(readlinkSync(path.join(dir, 'node_modules'))).toBe(packages);
-    expect(readdirSync(dir)).toEqual(['node_modules']);
+    for (let i = 0; i < 200; i++) {
+      expect(readlinkSync(path.join(parents, String(i), 'node_modules'))).toBe(packages);
+      expect(readdirSync(path.join(parents, String(i)))).toEqual(['node_modules']);
+    }
   }, 60_000);
 
   it('says which link it could not make, and what to do, when the folder cannot hold one', () => {
@@ -72,7 +83,7 @@ describe('the link from a site or data folder outside the project to its package
     writeFileSync(file, '');
     expect(() => linkProjectModules(projectRoot, path.join(file, 'site-parent'))).toThrow(
       expect.objectContaining({
-        message: `cannot link ${path.join(file, 'site-parent', 'node_modules')} to the project's packages: ENOTDIR making the link`,
+        message: `cannot link ${path.join(file, 'site-parent', 'node_modules')} to the project's packages: a part of that path is a file, not a folder`,
         hint: 'build into a folder whose parent folder you can write to, e.g. --out ./site',
       }),
     );
